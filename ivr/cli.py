@@ -1,0 +1,46 @@
+"""The ``ivr`` command: parses arguments and hands over to one command module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ivr import __version__
+from ivr.commands import CommandModule
+from ivr.config import ConfigError
+
+COMMAND_MODULES: list[CommandModule] = []
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ivr",
+        description="The opt-out IVR for telemarketing (recht van verzet, Bel-me-niet Register).",
+    )
+    parser.add_argument("--version", action="version", version=f"ivr {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        code: int = run(args)
+    except ConfigError as exc:
+        print(f"ivr: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Settings from the environment (``IVR_*``) and an optional TOML file.
+
+The file is the one named by ``IVR_CONFIG``, else ``./ivr.toml`` when it
+exists.  Keys in the file are the setting names without ``IVR_`` in lower case;
+the environment wins.  Secrets may come from ``IVR_<NAME>_FILE``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+SECRET_SETTINGS = ("ari_password", "api_tokens")
+
+
+class ConfigError(Exception):
+    """A configuration problem, said in one line for the operator."""
+
+
+class AdvertiserConfig(BaseModel):
+    name: str
+    name_prompt: str | None = None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="IVR_", extra="forbid", validate_default=True, frozen=True
+    )
+
+    ari_url: str = "http://127.0.0.1:8088"
+    ari_user: str = "asterisk"
+    ari_password: str = Field(default="asterisk", repr=False)
+    ari_app: str = "optout"
+    db: Path = Path("./ivr.sqlite3")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    profile: str = "nl-ctm2012"
+    default_advertiser: str | None = None
+    prompts_dir: Path = Path("prompts")
+    sound_prefix: str = "sound:ivr"
+    log_format: Literal["console", "json"] | None = None
+    refuse_amd: list[str] = ["MACHINE"]
+    voicemail_targets: list[str] = ["vm", "vm-*", "*-vm", "*voicemail*"]
+    api_tokens: str = Field(default="", repr=False)
+    max_upload_mb: int = Field(default=256, ge=1)
+    evidence_retention_days: int = Field(default=730, ge=1)
+    shutdown_grace_s: float = Field(default=30.0, ge=0)
+    advertisers: dict[str, AdvertiserConfig] = {}
+
+    @field_validator("ari_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = _config_path()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def events_url(self) -> str:
+        scheme, rest = self.ari_url.split("://", 1)
+        return ("wss" if scheme == "https" else "ws") + "://" + rest + "/ari/events"
+
+    def advertiser_name(self, advertiser: str) -> str:
+        known = self.advertisers.get(advertiser)
+        return known.name if known else advertiser
+
+
+def _config_path() -> Path | None:
+    named = os.environ.get("IVR_CONFIG")
+    if named:
+        return Path(named)
+    default = Path("ivr.toml")
+    return default if default.exists() else None
+
+
+def _secrets_from_files() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name in SECRET_SETTINGS:
+        file_name = os.environ.get(f"IVR_{name.upper()}_FILE")
+        if file_name and f"IVR_{name.upper()}" not in os.environ:
+            try:
+                found[name] = Path(file_name).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"IVR_{name.upper()}_FILE: cannot read {file_name}: {exc.strerror}"
+                ) from exc
+    return found
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, or raise :class:`ConfigError` with one clear line."""
+    path = _config_path()
+    if path is not None:
+        try:
+            with path.open("rb") as handle:
+                tomllib.load(handle)
+        except OSError as exc:
+            raise ConfigError(f"config file {path}: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path}: {exc}") from exc
+    values = {**_secrets_from_files(), **overrides}
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from exc
+
+
+def _one_line(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "config"
+        problems.append(f"{where}: {error['msg']}")
+    return "invalid configuration: " + "; ".join(problems)

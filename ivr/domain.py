@@ -1,0 +1,109 @@
+"""The words of the domain, shared by flow, store, rules and API (no I/O here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class OptOutKind(StrEnum):
+    RECHT_VAN_VERZET = "recht_van_verzet"
+    BEL_ME_NIET = "bel_me_niet"
+    REVOCATION = "revocation"
+
+
+class OptOutSource(StrEnum):
+    IVR = "ivr"
+    AGENT = "agent"
+    API = "api"
+    IMPORT = "import"
+
+
+class Outcome(StrEnum):
+    COMPLETED = "completed"
+    NO_CHOICE = "no_choice"
+    CALLER_HUNG_UP = "caller_hung_up"
+    REFUSED_VOICEMAIL = "refused_voicemail"
+    ERROR = "error"
+    SHUTDOWN = "shutdown"
+    LOST = "lost"
+
+
+class NumberSource(StrEnum):
+    ARG = "arg"
+    CALLER_ID = "caller_id"
+    KEYED = "keyed"
+
+
+class CallEventKind(StrEnum):
+    PROMPT_STARTED = "prompt_started"
+    PROMPT_FINISHED = "prompt_finished"
+    PROMPT_INTERRUPTED = "prompt_interrupted"
+    PROMPT_FAILED = "prompt_failed"
+    DIGIT = "digit"
+    TIMEOUT = "timeout"
+    TRANSFER_ATTEMPT = "transfer_attempt"
+    RECORD = "record"
+    ERROR = "error"
+    HANGUP = "hangup"
+
+
+Scope = str | tuple[str, ...]
+"""``"all"`` or the category ids of a partial (deel) registration."""
+
+SCOPE_ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class OptOutRequest:
+    """What somebody asked to be recorded; the store gives it an id and a time."""
+
+    number: str  # E.164
+    advertiser: str
+    kind: OptOutKind
+    source: OptOutSource
+    created_by: str
+    scope: Scope | None = None  # bel_me_niet only
+    charities: bool | None = None  # bel_me_niet with scope all only
+    agent: str | None = None
+    call_id: str | None = None
+    revokes: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OptOut:
+    """One row of the append-only ``optouts`` table."""
+
+    id: str
+    number: str
+    advertiser: str
+    kind: OptOutKind
+    scope: Scope | None
+    charities: bool | None
+    source: OptOutSource
+    agent: str | None
+    call_id: str | None
+    created_at: datetime
+    created_by: str
+    revokes: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallStart:
+    """What is known about a call when it enters the IVR."""
+
+    id: str
+    channel_id: str
+    advertiser: str
+    started_at: datetime
+    profile: str
+    lang: str = "nl"
+    campaign: str | None = None
+    agent: str | None = None
+    script: str | None = None
+    number: str | None = None
+    number_source: NumberSource | None = None
+    extra: dict[str, str] = field(default_factory=dict)
