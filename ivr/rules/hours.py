@@ -1,0 +1,83 @@
+"""Calling hours (CTM 2012 art. 9): when an advertiser may call, as profile data.
+
+Every window includes its start and excludes its end: with Saturday
+``["10:00", "16:00"]`` a call at 10:00 is allowed and one at 16:00 is not.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from pydantic import BaseModel, field_validator, model_validator
+
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+Window = tuple[time, time]
+"""``(start, end)``: start included, end excluded."""
+
+
+def _parse_month_day(value: str) -> str:
+    match = _MONTH_DAY.fullmatch(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a day of the year as MM-DD")
+    month, day = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
+        raise ValueError(f"{value!r} is not a day of the year as MM-DD")
+    return value
+
+
+class HoursRules(BaseModel, frozen=True, extra="forbid"):
+    """The ``[hours]`` table of a profile.
+
+    ``short_days`` (``MM-DD``) end at ``short_day_end`` when they fall on a
+    working day; on a Saturday the Saturday hours apply. ``extra_holidays``
+    (``MM-DD``) are holidays every year besides the ``holiday_calendar``
+    (a country code of the ``holidays`` package, or none). ``saturday`` and
+    ``sunday`` set to none mean no calls on that day.
+    """
+
+    timezone: str = "Europe/Amsterdam"
+    weekday: Window = (time(9, 0), time(22, 0))
+    saturday: Window | None = (time(10, 0), time(16, 0))
+    sunday: Window | None = None
+    short_days: tuple[str, ...] = ("12-05", "12-24", "05-04")
+    short_day_end: time = time(18, 30)
+    holiday_calendar: str | None = "NL"
+    extra_holidays: tuple[str, ...] = ("05-05",)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("holiday_calendar")
+    @classmethod
+    def _known_calendar(cls, value: str | None) -> str | None:
+        if value is not None and value not in holidays.list_supported_countries():
+            raise ValueError(f"unknown holiday calendar {value!r}")
+        return value
+
+    @field_validator("short_days", "extra_holidays")
+    @classmethod
+    def _month_days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_parse_month_day(day) for day in value)
+
+    @model_validator(mode="after")
+    def _windows_run_forward(self) -> HoursRules:
+        for name in ("weekday", "saturday", "sunday"):
+            window: Window | None = getattr(self, name)
+            if window is not None and not window[0] < window[1]:
+                raise ValueError(f"{name}: the start must be before the end")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
