@@ -1,0 +1,48 @@
+"""Which prompts a profile needs (DESIGN.md section 9)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+DIGIT_PROMPTS = tuple(f"digit-{digit}" for digit in range(10))
+FALLBACK_LANGUAGE = "nl"
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class PromptProfile(Protocol):
+    """What the prompt checks read from a profile (``ivr.flow.profile.Profile``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def prompts(self) -> Sequence[str]: ...
+
+    @property
+    def categories(self) -> Sequence[HasId]: ...
+
+    @property
+    def max_prompt_seconds(self) -> float: ...
+
+
+def category_prompt(category_id: str) -> str:
+    return f"category-{category_id}"
+
+
+def required_prompts(profile: PromptProfile, extra: Iterable[str] = ()) -> list[str]:
+    """Every prompt a call under ``profile`` may play, in a stable order without repeats.
+
+    ``extra`` adds prompts named elsewhere, such as the advertisers' ``name_prompt``.
+    """
+    names = [
+        *profile.prompts,
+        *(category_prompt(category.id) for category in profile.categories),
+        *DIGIT_PROMPTS,
+        *extra,
+    ]
+    return list(dict.fromkeys(names))
