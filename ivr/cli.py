@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from ivr import __version__
-from ivr.commands import CommandModule
+from ivr.commands import CommandModule, dialplan
 from ivr.config import ConfigError
 
-COMMAND_MODULES: list[CommandModule] = []
+COMMAND_MODULES: list[CommandModule] = [dialplan]
 
 
 def build_parser() -> argparse.ArgumentParser:

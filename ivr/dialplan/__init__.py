@@ -1,0 +1,1 @@
+"""Reading Asterisk dialplans and checking that no hand-off can reach voicemail."""
