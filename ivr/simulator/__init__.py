@@ -1,1 +1,6 @@
-"""ivr.simulator"""
+"""A simulated Asterisk 22: the ARI wire protocol with scripted callers and a shared clock."""
+
+from ivr.simulator.script import CallScript, Step
+from ivr.simulator.server import AppNotConnected, RecordedRequest, Simulator
+
+__all__ = ["AppNotConnected", "CallScript", "RecordedRequest", "Simulator", "Step"]

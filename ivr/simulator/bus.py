@@ -1,0 +1,79 @@
+"""Routes events to the WebSocket that registered each app, serialised once per app.
+
+As on Asterisk 22 an app name belongs to one WebSocket at a time: a second
+registration takes it over and the first gets ``ApplicationReplaced``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ivr.simulator.events import Event
+from ivr.simulator.wire import ENTITY_ID, dumps
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One WebSocket's outgoing side: a queue its writer task drains in order."""
+
+    apps: list[str]
+    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    drop: Callable[[bool], None] | None = None
+
+    def send(self, text: str) -> None:
+        self.queue.put_nowait(text)
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self.owners: dict[str, Subscriber] = {}
+        self.events_sent: list[dict[str, Any]] = []
+        self.duplicate_next = False
+        self.on_register: list[Callable[[str], None]] = []
+        self.on_unregister: list[Callable[[str], None]] = []
+
+    def is_connected(self, app: str) -> bool:
+        return app in self.owners
+
+    def register(self, subscriber: Subscriber, ts: str) -> None:
+        for app in subscriber.apps:
+            previous = self.owners.get(app)
+            if previous is not None and previous is not subscriber:
+                self._deliver(previous, app, {"type": "ApplicationReplaced", "timestamp": ts})
+                previous.apps.remove(app)
+            self.owners[app] = subscriber
+        for app in subscriber.apps:
+            for callback in self.on_register:
+                callback(app)
+
+    def unregister(self, subscriber: Subscriber) -> None:
+        for app in list(subscriber.apps):
+            if self.owners.get(app) is subscriber:
+                del self.owners[app]
+                for callback in self.on_unregister:
+                    callback(app)
+
+    def subscribers(self) -> list[Subscriber]:
+        return list(dict.fromkeys(self.owners.values()))
+
+    def emit(self, event: Event, listeners: Iterable[str]) -> None:
+        for app in listeners:
+            subscriber = self.owners.get(app)
+            if subscriber is not None:
+                self._deliver(subscriber, app, event)
+
+    def broadcast(self, event: Event) -> None:
+        for app, subscriber in list(self.owners.items()):
+            self._deliver(subscriber, app, event)
+
+    def _deliver(self, subscriber: Subscriber, app: str, event: Event) -> None:
+        message = {**event, "asterisk_id": ENTITY_ID, "application": app}
+        text = dumps(message)
+        times = 2 if self.duplicate_next else 1
+        self.duplicate_next = False
+        for _ in range(times):
+            self.events_sent.append(message)
+            subscriber.send(text)
