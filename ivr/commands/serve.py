@@ -1,0 +1,91 @@
+"""``ivr serve``: connect to Asterisk's ARI and serve calls, with the HTTP API beside it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+
+import structlog
+from aiohttp import web
+
+from ivr.api.auth import check_bind, parse_tokens
+from ivr.clock import LoopClock
+from ivr.commands import add_log_format
+from ivr.config import ConfigError, Settings, load_settings
+from ivr.flow.profile import Profile, load_profile
+from ivr.logs import configure_logging
+from ivr.service import IvrService, check_prompts_at_start
+
+log = structlog.get_logger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve calls from Asterisk (ARI) and the HTTP API",
+        description=(
+            "Connect to Asterisk's ARI (IVR_ARI_URL, IVR_ARI_USER, IVR_ARI_PASSWORD, IVR_ARI_APP), "
+            "take the channels the dialplan hands to the Stasis app, and serve the HTTP API "
+            "(IVR_HTTP_HOST, IVR_HTTP_PORT). An unreachable Asterisk is retried with back-off."
+        ),
+    )
+    parser.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="give up (exit 1) when Asterisk cannot be reached within SECONDS",
+    )
+    add_log_format(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(args.log_format or settings.log_format)
+    profile = _profile(settings)
+    check_prompts_at_start(settings, profile)
+    check_bind(settings.http_host, parse_tokens(settings.api_tokens))
+    return asyncio.run(serve(settings, profile, args.connect_timeout))
+
+
+def _profile(settings: Settings) -> Profile:
+    try:
+        return load_profile(settings.profile)
+    except ValueError as exc:
+        raise ConfigError(f"IVR_PROFILE: {exc}") from exc
+
+
+async def serve(settings: Settings, profile: Profile, connect_timeout: float | None) -> int:
+    service = IvrService(settings, LoopClock(), profile=profile)
+    await service.start()
+    assert service.api is not None
+    runner = web.AppRunner(service.api, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.http_host, settings.http_port)
+        try:
+            await site.start()
+        except OSError as exc:
+            log.error("http_bind_failed", host=settings.http_host, port=settings.http_port, error=str(exc))
+            await service.stop()
+            return 2
+        log.info("http_listening", host=settings.http_host, port=settings.http_port)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        if connect_timeout is not None:
+            try:
+                await service.wait_connected(connect_timeout)
+            except TimeoutError:
+                log.error("ari_unreachable", url=settings.ari_url, waited_s=connect_timeout)
+                await service.stop()
+                return 1
+        await stop.wait()
+        log.info("shutting_down", grace_s=settings.shutdown_grace_s)
+        await service.stop()
+        return 0
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,144 @@
+"""``ivr serve``: the ARI side and the HTTP API on one event loop.
+
+:class:`IvrService` wires the parts together (store, ARI client, event stream,
+call router, API) and owns their life cycle; tests run it in-process against
+the simulator on the virtual clock, ``ivr serve`` runs it on the loop clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import structlog
+from aiohttp import web
+
+from ivr.api.app import make_api_app
+from ivr.ari.http import AriClient
+from ivr.ari.stream import EventStream
+from ivr.clock import Clock
+from ivr.config import ConfigError, Settings
+from ivr.flow.profile import Profile, load_profile
+from ivr.flow.router import CallRouter
+from ivr.flow.session import SessionContext
+from ivr.metrics import Metrics
+from ivr.store import Store
+
+log = structlog.get_logger(__name__)
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_prompts_at_start(settings: Settings, profile: Profile) -> None:
+    """A missing or broken prompt fails the start with one clear line (when prompts are local)."""
+    from ivr.prompts.check import missing_or_bad_prompts
+
+    if not settings.prompts_dir.is_dir():
+        log.info("prompts_not_local", prompts_dir=str(settings.prompts_dir))
+        return
+    problems = missing_or_bad_prompts(settings.prompts_dir, profile)
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more; run `ivr prompts check`)" if len(problems) > 1 else ""
+        raise ConfigError(f"prompt {first.name}: {first.message}{more}")
+
+
+@dataclass
+class IvrService:
+    settings: Settings
+    clock: Clock
+    metrics: Metrics = field(default_factory=Metrics.create)
+    profile: Profile | None = None
+    store: Store | None = None
+    ari: AriClient | None = None
+    router: CallRouter | None = None
+    stream: EventStream | None = None
+    api: web.Application | None = None
+    _stream_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.profile = self.profile or load_profile(settings.profile)
+        if settings.ari_password == "asterisk" and not is_loopback_url(settings.ari_url):  # noqa: S105
+            log.warning("default_ari_password", hint="set IVR_ARI_PASSWORD for a non-loopback Asterisk")
+        self.store = await Store.open(settings.db, self.clock)
+        self.ari = AriClient(
+            settings.ari_url,
+            settings.ari_user,
+            settings.ari_password,
+            voicemail_targets=settings.voicemail_targets,
+        )
+        ctx = SessionContext(
+            ari=self.ari,
+            store=self.store,
+            clock=self.clock,
+            profile=self.profile,
+            settings=settings,
+            metrics=self.metrics,
+        )
+        self.router = CallRouter(ctx, settings.ari_app)
+        self.stream = EventStream(
+            settings.events_url,
+            settings.ari_app,
+            settings.ari_user,
+            settings.ari_password,
+            self.clock,
+            self.router.on_event,
+            on_connected=self._connected,
+            on_disconnected=self._disconnected,
+        )
+        self.api = make_api_app(
+            settings,
+            self.store,
+            self.clock,
+            self.metrics,
+            self.profile,
+            readiness=[self._ari_ready],
+        )
+        self._stream_task = asyncio.create_task(self.stream.run(), name="ari-events")
+
+    async def _ari_ready(self) -> bool:
+        return self.stream is not None and self.stream.connected
+
+    async def _connected(self) -> None:
+        self.metrics.ari_connected.set(1)
+        if self.stream is not None and self.stream.reconnects:
+            self.metrics.ari_reconnects.inc()
+        log.info("ari_connected", url=self.settings.ari_url, app=self.settings.ari_app)
+        if self.router is not None:
+            await self.router.resync()
+
+    async def _disconnected(self) -> None:
+        self.metrics.ari_connected.set(0)
+        log.warning("ari_disconnected")
+
+    async def wait_connected(self, timeout: float) -> None:
+        assert self.stream is not None
+        await self.stream.wait_connected(timeout)
+
+    async def stop(self) -> None:
+        """Stop taking calls, let calls finish for the grace period, finish every write."""
+        if self.router is not None:
+            await self.router.end_all(self.settings.shutdown_grace_s)
+        if self.stream is not None:
+            await self.stream.stop()
+        if self._stream_task is not None:
+            self._stream_task.cancel()
+            try:
+                await self._stream_task
+            except asyncio.CancelledError:
+                pass
+        if self.ari is not None:
+            await self.ari.close()
+        if self.store is not None:
+            await self.store.close()

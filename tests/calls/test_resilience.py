@@ -1,0 +1,64 @@
+"""Reconnects and crowds: nothing recorded twice, every call its own result."""
+
+from __future__ import annotations
+
+import json
+
+from tests.calls.conftest import World, press
+
+
+async def test_reconnect_mid_call_never_records_a_choice_twice(world: World) -> None:
+    channel = await world.call([press("menu", "1", 1200)])
+    await world.until(lambda: "offer-register" in world.heard(channel))
+    assert [r["kind"] for r in world.optouts(channel)] == ["recht_van_verzet"]
+
+    world.sim.inject_fault({"drop_websocket": {"close_frame": False}})
+    await world.until(lambda: world.heard(channel).count("menu") >= 2, limit=60)
+    # the menu starts again on the same call; the caller chooses the same again
+    await world.sim.press(channel, "1")
+    await world.until(lambda: world.heard(channel).count("rvv-registered") >= 2, limit=60)
+    await world.sim.press(channel, "2")
+    await world.until_done(channel)
+
+    rows = world.optouts(channel)
+    assert [r["kind"] for r in rows] == ["recht_van_verzet"]
+    assert len(world.rows("SELECT id FROM calls WHERE channel_id = ?", channel)) == 1
+    assert world.call_row(channel)["outcome"] == "completed"
+
+
+async def test_two_hundred_calls_at_once_each_get_their_own_result(world: World) -> None:
+    plans = {
+        0: ([press("menu", "1", 1200), press("rvv-registered", "2")], {"recht_van_verzet"}),
+        1: (
+            [
+                press("menu", "2", 1200),
+                press("register-scope", "1"),
+                press("charities", "1"),
+                press("confirm-register", "1"),
+                press("register-recorded", "1"),
+                press("rvv-registered", "1"),
+            ],
+            {"bel_me_niet", "recht_van_verzet"},
+        ),
+        2: ([press("menu", "7", 1200), press("invalid", "1", 300), press("rvv-registered", "2")],
+            {"recht_van_verzet"}),
+        3: ([], set()),
+    }
+    expected: dict[str, tuple[str, set[str]]] = {}
+    for i in range(200):
+        number = f"06{30000000 + i}"
+        steps, kinds = plans[i % 4]
+        channel = await world.call(steps, number=number, caller=number)
+        expected[channel] = ("+31" + number[1:], kinds)
+    await world.until_done(*expected)
+
+    for channel, (number, kinds) in expected.items():
+        rows = world.optouts(channel)
+        assert {r["kind"] for r in rows} == kinds, channel
+        assert all(r["number"] == number for r in rows)
+        assert len(rows) == len(kinds)
+        outcome = world.call_row(channel)["outcome"]
+        assert outcome == ("no_choice" if not kinds else "completed")
+    register_rows = world.rows("SELECT scope, charities FROM optouts WHERE kind = 'bel_me_niet'")
+    assert {(json.loads(s), c) for s, c in register_rows} == {("all", 1)}
+    assert len(register_rows) == 50
