@@ -41,7 +41,7 @@ KNOWN_TECH = ("Local", "PJSIP")
 # Caller behaviours of context ``sim``: (seconds after the answer, action).  The times
 # are when a digit *ends* (each lasts 100 ms) or when the caller hangs up.
 BEHAVIOURS: dict[str, tuple[tuple[float, str], ...]] = {
-    "digits12": ((2.2, "1"), (5.655, "2")),
+    "digits12": ((2.2, "1"), (5.652, "2")),
     "digit9": ((2.7, "9"), (22.97, "hangup")),
     "hangup-early": ((1.5, "hangup"),),
     "silent": ((30.0, "hangup"),),

@@ -283,6 +283,9 @@ class Asterisk:
         """The far side hung up: a BYE from a phone, or the ``;1`` half of a Local call."""
         if channel.gone:
             return
+        in_voicemail = channel.dialplan.app_name == "VoiceMail"
+        if in_voicemail:
+            self._voicemail_left(channel)
         if channel.tech == "PJSIP":
             if channel.state == "Up":
                 self._rtp_report(channel)
@@ -292,16 +295,16 @@ class Asterisk:
         else:
             event = events.hangup_request(self.ts(), channel, NORMAL_CLEARING, False)
         self.emit(event, channel)
-        in_voicemail = channel.dialplan.app_name == "VoiceMail"
-        if in_voicemail:
-            self._voicemail_left(channel)
         self._tear_down(channel, by="caller", cause=0 if in_voicemail else NORMAL_CLEARING)
 
     def _voicemail_left(self, channel: Channel) -> None:
+        """VoiceMail() recorded until the caller hung up; then the dialplan app ends."""
         mailbox = channel.dialplan.exten
         path = f"/var/spool/asterisk/voicemail/default/{mailbox}/INBOX/msg0000"
         self.set_variable(channel, "VM_MESSAGEFILE", path)
         self.set_variable(channel, "VMSTATUS", "SUCCESS")
+        self.note(channel, "voicemail", mailbox=mailbox)
+        self.set_dialplan(channel, Dialplan(channel.dialplan.context, mailbox, 2))
 
     def _tear_down(self, channel: Channel, *, by: str, cause: int) -> None:
         self.note(channel, "hangup", by=by)
