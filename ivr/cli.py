@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from ivr import __version__
-from ivr.commands import CommandModule, dialplan
+from ivr.commands import CommandModule, dialplan, simulate
 from ivr.config import ConfigError
 
-COMMAND_MODULES: list[CommandModule] = [dialplan]
+COMMAND_MODULES: list[CommandModule] = [dialplan, simulate]
 
 
 def build_parser() -> argparse.ArgumentParser:
