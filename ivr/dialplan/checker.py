@@ -253,6 +253,10 @@ class _Walker:
             return [_Edge(shown, voicemail=priority.where), _Edge(None, to=following)]
         if name == "hangup":
             return []
+        if name == "amd":
+            self._warn(
+                priority.where, "AMD() after the hand-off takes a silent listener for a machine"
+            )
         if name == "return":
             if not state.returns:
                 return []
