@@ -49,7 +49,7 @@ class Loudness:
 def check_prompts(lang_dir: Path, names: Iterable[str], max_seconds: float) -> list[Problem]:
     """The problems of the prompts ``names`` in ``lang_dir`` (e.g. ``prompts/nl``); [] if none."""
     if not lang_dir.is_dir():
-        return [Problem("", lang_dir, "no such prompts directory")]
+        return [Problem(lang_dir.name, lang_dir, "no such prompts directory")]
     problems: list[Problem] = []
     for name in names:
         if not _is_prompt_name(name):
@@ -78,7 +78,7 @@ def missing_or_bad_prompts(
 
 def check_prompt(name: str, path: Path, max_seconds: float) -> list[Problem]:
     if not path.is_file():
-        return [Problem(name, path, f"missing (prompt {name!r} is needed)")]
+        return [Problem(name, path, "missing")]
     try:
         with wave.open(str(path), "rb") as wav:
             params = wav.getparams()

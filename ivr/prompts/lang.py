@@ -30,18 +30,25 @@ def other_languages(prompts_dir: Path) -> list[str]:
     )
 
 
-def resolve_prompt_language(prompts_dir: Path, lang: str) -> str:
-    """``lang`` when ``prompts_dir/<lang>`` holds prompts, else ``nl`` with a warning.
+def why_not_language(prompts_dir: Path, lang: str) -> str | None:
+    """Why ``lang`` cannot be played (``"invalid"`` or ``"missing"``), or None when it can.
 
     ``lang`` comes from the dialplan (``Stasis(...,lang=…)``) and becomes part of a
-    sound path, so anything that is not a plain language tag falls back as well.
+    sound path, so anything that is not a plain language tag is refused.
     """
     if lang == FALLBACK_LANGUAGE:
-        return lang
+        return None
     if not _LANGUAGE.fullmatch(lang):
-        log.warning("prompt_language_invalid", lang=lang, fallback=FALLBACK_LANGUAGE)
-        return FALLBACK_LANGUAGE
+        return "invalid"
     if not has_prompts(prompts_dir, lang):
-        log.warning("prompt_language_missing", lang=lang, fallback=FALLBACK_LANGUAGE)
-        return FALLBACK_LANGUAGE
-    return lang
+        return "missing"
+    return None
+
+
+def resolve_prompt_language(prompts_dir: Path, lang: str) -> str:
+    """``lang`` when ``prompts_dir/<lang>`` holds prompts, else ``nl`` with a warning."""
+    reason = why_not_language(prompts_dir, lang)
+    if reason is None:
+        return lang
+    log.warning(f"prompt_language_{reason}", lang=lang, fallback=FALLBACK_LANGUAGE)
+    return FALLBACK_LANGUAGE
