@@ -294,8 +294,11 @@ def continue_in_dialplan(core: Asterisk, channel: Channel, params: Mapping[str, 
         priority = channel.dialplan.priority + 1
     else:
         priority = 1
-    delay = max(0.0, channel.busy_until - core.now())
-    core.later(channel, delay, _continue_now, core, channel, context, exten, priority)
+    delay = channel.busy_until - core.now()
+    if delay > 0:
+        core.later(channel, delay, _continue_now, core, channel, context, exten, priority)
+    else:
+        _continue_now(core, channel, context, exten, priority)
 
 
 def _continue_now(

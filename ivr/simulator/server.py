@@ -20,7 +20,6 @@ import structlog
 from aiohttp import web
 
 from ivr.clock import Clock
-from ivr.logs import mask_number
 from ivr.simulator import control, dialplan
 from ivr.simulator.bus import EventBus
 from ivr.simulator.events import Event
@@ -31,7 +30,7 @@ from ivr.simulator.routes import resolve
 from ivr.simulator.script import CallScript, Step, pending_prompt_steps, read_script
 from ivr.simulator.sounds import SoundLibrary
 from ivr.simulator.state import Channel
-from ivr.simulator.websocket import serve_events
+from ivr.simulator.websocket import requested_apps, serve_events
 from ivr.simulator.wire import SERVER_HEADER, AriError, dumps
 
 log = structlog.get_logger()
@@ -163,7 +162,7 @@ class Simulator:
         )
         if channel is None:
             raise AppNotConnected(caller.app)
-        log.info("simulator.call_placed", channel_id=channel.id, number=mask_number(caller.number))
+        log.info("simulator.call_placed", channel_id=channel.id, number=caller.number)
         for step in caller.steps:
             if step.on_prompt is None:
                 core.later(channel, core.scaled(step.after_ms / 1000), self._act, channel, step)
@@ -323,23 +322,20 @@ class Simulator:
 
     async def _ari(self, request: web.Request) -> web.StreamResponse:
         raw = await request.text() if request.can_read_body else ""
-        body_logged: Any = raw or None
         response = await self._answer(request, raw)
+        if response.status != 101:
+            self._record(request, raw, response.status)
+        return response
+
+    def _record(self, request: web.Request, raw: str, status: int) -> None:
+        body: Any = raw or None
         if raw and request.content_type == "application/json":
             with contextlib.suppress(ValueError):
-                body_logged = json.loads(raw)
+                body = json.loads(raw)
         query = {key: value for key, value in request.query.items() if key != "api_key"}
         self._requests.append(
-            RecordedRequest(
-                request.method,
-                request.path,
-                query,
-                body_logged,
-                response.status,
-                self._elapsed_ms(),
-            )
+            RecordedRequest(request.method, request.path, query, body, status, self._elapsed_ms())
         )
-        return response
 
     async def _answer(self, request: web.Request, raw: str) -> web.StreamResponse:
         if not self.authorized(request):
@@ -357,6 +353,8 @@ class Simulator:
             if failed is not None:
                 return failed
         if route.template == "/events":
+            if requested_apps(request):
+                self._record(request, raw, 101)
             return await serve_events(request, self.bus, self.core.ts())
         handler = HANDLERS.get((request.method, route.template))
         if handler is None:
