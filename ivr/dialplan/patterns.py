@@ -75,6 +75,7 @@ def _chars(element: str) -> str:
     while index < len(inside):
         if index + 2 < len(inside) and inside[index + 1] == "-":
             low, high = ord(inside[index]), ord(inside[index + 2])
+            high = min(high, low + 255)
             chars.extend(chr(code) for code in range(low, high + 1))
             index += 3
         else:
