@@ -7,11 +7,13 @@ Every window includes its start and excludes its end: with Saturday
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from pydantic import BaseModel, field_validator, model_validator
+
+from ivr.rules.reasons import Reason, ReasonCode, reason
 
 _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -81,3 +83,66 @@ class HoursRules(BaseModel, frozen=True, extra="forbid"):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+class CallingHours:
+    """Answers whether a moment lies inside the calling hours of one profile."""
+
+    def __init__(self, rules: HoursRules) -> None:
+        self.rules = rules
+        self._zone = rules.zone
+        self._short_days = frozenset(rules.short_days)
+        self._extra_holidays = frozenset(rules.extra_holidays)
+        self._calendar: holidays.HolidayBase | None = (
+            holidays.country_holidays(rules.holiday_calendar)
+            if rules.holiday_calendar is not None
+            else None
+        )
+
+    def is_holiday(self, day: date) -> bool:
+        if _month_day(day) in self._extra_holidays:
+            return True
+        return self._calendar is not None and day in self._calendar
+
+    def window(self, day: date) -> Window | None:
+        """The hours of ``day`` (a local date), or ``None`` when no calls are made that day."""
+        if self.is_holiday(day):
+            return None
+        weekday = day.weekday()
+        if weekday == _SUNDAY:
+            return self.rules.sunday
+        if weekday == _SATURDAY:
+            return self.rules.saturday
+        start, end = self.rules.weekday
+        if _month_day(day) in self._short_days:
+            end = min(end, self.rules.short_day_end)
+        return (start, end) if start < end else None
+
+    def reasons_at(self, at: datetime) -> list[Reason]:
+        """Why ``at`` is outside the calling hours; empty when it is inside."""
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError("the time of a call must carry its time zone")
+        local = at.astimezone(self._zone)
+        day = local.date()
+        found: list[Reason] = []
+        if day.weekday() == _SUNDAY and self.rules.sunday is None:
+            found.append(reason(ReasonCode.SUNDAY))
+        if self.is_holiday(day):
+            found.append(reason(ReasonCode.PUBLIC_HOLIDAY))
+        if found:
+            return found
+        window = self.window(day)
+        if window is None or not window[0] <= local.time() < window[1]:
+            found.append(reason(ReasonCode.OUTSIDE_CALLING_HOURS))
+        return found
+
+    def allows(self, at: datetime) -> bool:
+        return not self.reasons_at(at)
+
+
+_SATURDAY = 5
+_SUNDAY = 6
+
+
+def _month_day(day: date) -> str:
+    return f"{day.month:02d}-{day.day:02d}"
