@@ -9,6 +9,7 @@ refuse voicemail targets before anything is sent (DESIGN.md section 4).
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -66,6 +67,11 @@ class _ChannelList(RootModel[list[Channel]]):
 log = structlog.get_logger()
 
 
+def basic_authorization(user: str, password: str) -> str:
+    """The ``Authorization`` header value; it goes in headers only, never in a URL or a log."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
 def _segment(value: str) -> str:
     return quote(value, safe="")
 
@@ -90,7 +96,7 @@ class AriClient:
             raise ValueError(f"the ARI URL must be http:// or https://, not {url.scheme!r}")
         self._base_url = str(url).rstrip("/")
         self._user = user
-        self._auth = aiohttp.BasicAuth(user, password)
+        self._authorization = basic_authorization(user, password)
         self._secret = password
         self._voicemail_targets = tuple(voicemail_targets)
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
@@ -248,7 +254,7 @@ class AriClient:
                 method,
                 url,
                 params=query,
-                auth=self._auth,
+                headers={"Authorization": self._authorization},
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as response:
