@@ -49,7 +49,7 @@ def run_build(args: argparse.Namespace) -> int:
     except PromptBuildError as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
-    print(f"built {len(built)} prompts in {lang_dir}")
+    print(f"built {len(built)} {'prompt' if len(built) == 1 else 'prompts'} in {lang_dir}")
     return 0
 
 

@@ -80,13 +80,16 @@ def check_prompt(name: str, path: Path, max_seconds: float) -> list[Problem]:
     if not path.is_file():
         return [Problem(name, path, "missing")]
     try:
+        with path.open("rb") as handle:
+            if not _is_riff_wave(handle.read(12)):
+                return [Problem(name, path, "not a WAV file (no RIFF/WAVE header)")]
         with wave.open(str(path), "rb") as wav:
             params = wav.getparams()
             frames = wav.readframes(params.nframes)
     except wave.Error as exc:
         return [Problem(name, path, _unreadable(str(exc)))]
     except EOFError:
-        return [Problem(name, path, "not a WAV file (empty or cut short)")]
+        return [Problem(name, path, "broken WAV file (cut short)")]
     except OSError as exc:
         return [Problem(name, path, f"cannot read: {exc.strerror}")]
 
@@ -141,7 +144,11 @@ def _unreadable(reason: str) -> str:
     if reason.startswith("unknown format"):
         tag = reason.rsplit(":", 1)[-1].strip()
         return f"not PCM audio (WAV format tag {tag}), need 16-bit PCM"
-    return f"not a WAV file ({reason})"
+    return f"broken WAV file ({reason})"
+
+
+def _is_riff_wave(head: bytes) -> bool:
+    return len(head) == 12 and head[:4] == b"RIFF" and head[8:] == b"WAVE"
 
 
 def _dbfs(level: float) -> float:

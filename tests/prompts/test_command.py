@@ -1,0 +1,118 @@
+"""``ivr prompts check`` from the command line (the shipped prompts and broken copies)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ivr.cli import main
+from tests.prompts.wavs import write_wav
+
+SHIPPED = Path(__file__).resolve().parents[2] / "prompts"
+
+
+@pytest.fixture(autouse=True)
+def clean_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("IVR_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A copy of the shipped prompts to break."""
+    return Path(shutil.copytree(SHIPPED, tmp_path / "prompts"))
+
+
+def test_check_passes_on_the_shipped_prompts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prompts", "check", "--dir", str(SHIPPED)]) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        f"42 prompts in {SHIPPED / 'nl'} are fine for profile nl-ctm2012 "
+        "(8 kHz mono 16-bit PCM, audible, at most 60 s)\n"
+    )
+
+
+def test_check_reads_the_prompts_dir_from_the_settings(
+    copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("IVR_PROMPTS_DIR", str(copy))
+    assert main(["prompts", "check"]) == 0
+    assert str(copy / "nl") in capsys.readouterr().out
+
+
+def test_check_lists_every_bad_prompt_on_its_own_line_and_exits_1(
+    copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nl = copy / "nl"
+    write_wav(nl / "menu.wav", rate=44100)
+    write_wav(nl / "welcome.wav", channels=2)
+    write_wav(nl / "goodbye.wav", width=1)
+    write_wav(nl / "invalid.wav", amplitude=0.0)
+    write_wav(nl / "charities.wav", seconds=61.0)
+    (nl / "digit-7.wav").write_text("zeven", encoding="utf-8")
+    (nl / "category-energie.wav").unlink()
+    assert main(["prompts", "check", "--dir", str(copy)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{nl / 'welcome.wav'}: 2 channels, need mono (1 channel)",
+        f"{nl / 'menu.wav'}: sample rate 44100 Hz, need 8000 Hz",
+        f"{nl / 'invalid.wav'}: silent (every sample is zero)",
+        f"{nl / 'charities.wav'}: 61.0 s long, the profile allows at most 60 s",
+        f"{nl / 'goodbye.wav'}: 8-bit samples, need 16-bit",
+        f"{nl / 'category-energie.wav'}: missing",
+        f"{nl / 'digit-7.wav'}: not a WAV file (no RIFF/WAVE header)",
+    ]
+
+
+def test_check_includes_configured_advertisers_name_prompts(
+    copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(
+        "IVR_ADVERTISERS",
+        '{"acme": {"name": "Acme Energie", "name_prompt": "advertisers/acme"},'
+        ' "zon": {"name": "Zon & Co", "name_prompt": "advertisers/zon"},'
+        ' "plain": {"name": "Plain"}}',
+    )
+    assert main(["prompts", "check", "--dir", str(copy)]) == 1
+    assert capsys.readouterr().out == f"{copy / 'nl' / 'advertisers' / 'zon.wav'}: missing\n"
+
+
+def test_check_of_a_language_without_prompts_warns_and_checks_dutch(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["prompts", "check", "--dir", str(SHIPPED), "--lang", "en"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"ivr: warning: language 'en' is missing in {SHIPPED}; "
+        "calls fall back to 'nl', checking those\n"
+    )
+    assert f"in {SHIPPED / 'nl'} are fine" in captured.out
+
+
+def test_check_of_a_half_made_language_fails(
+    copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_wav(copy / "en" / "welcome.wav")
+    assert main(["prompts", "check", "--dir", str(copy), "--lang", "en"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 41
+    assert lines[0] == f"{copy / 'en' / 'advertiser-generic.wav'}: missing"
+
+
+def test_check_without_a_prompts_folder_says_so_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["prompts", "check", "--dir", str(tmp_path / "nowhere")]) == 1
+    assert capsys.readouterr().out == f"{tmp_path / 'nowhere' / 'nl'}: no such prompts directory\n"
+
+
+def test_check_with_an_unknown_profile_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("IVR_PROFILE", "xx-none")
+    assert main(["prompts", "check", "--dir", str(SHIPPED)]) == 2
+    assert "unknown profile 'xx-none'" in capsys.readouterr().err
