@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "check",
         help="check every prompt the profile needs (exit 1 when one is missing or bad)",
         description="Check that every prompt of the profile (IVR_PROFILE) and every configured "
-        "advertiser's name prompt exists and is a 8 kHz mono 16-bit PCM WAV, not silent and "
+        "advertiser's name prompt exists and is an 8 kHz mono 16-bit PCM WAV, not silent and "
         "not longer than the profile allows.",
     )
     check.add_argument("--dir", type=Path, default=None, help="default: IVR_PROMPTS_DIR")
