@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from ivr.simulator import events
 from ivr.simulator.state import Channel, Dialplan, Party
-from ivr.simulator.wire import AriError, allocation_failed, atoi
+from ivr.simulator.wire import AriError, allocation_failed, atoi, is_integer
 
 if TYPE_CHECKING:
     from ivr.simulator.pbx import Asterisk
@@ -161,7 +161,7 @@ def originate(
 
 def _priority(label: str | None, priority: str | None) -> int:
     if label:
-        number = atoi(label) if label.strip().lstrip("-").isdigit() else None
+        number = atoi(label) if is_integer(label) else None
         if number is None:
             raise AriError(404, "Requested label can not be found")
         if number == 0:

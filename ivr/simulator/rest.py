@@ -18,7 +18,14 @@ from ivr.simulator import dialplan
 from ivr.simulator.pbx import CAUSE_TEXT, Asterisk
 from ivr.simulator.state import Channel
 from ivr.simulator.variables import read_variable, write_variable
-from ivr.simulator.wire import ASTERISK_VERSION, ENTITY_ID, AriError, asterisk_time, atoi
+from ivr.simulator.wire import (
+    ASTERISK_VERSION,
+    ENTITY_ID,
+    AriError,
+    asterisk_time,
+    atoi,
+    is_integer,
+)
 
 HANGUP_REASONS = {
     "normal": 16,
@@ -235,7 +242,7 @@ def hangup(core: Asterisk, req: AriRequest) -> Reply:
     if reason and code:
         raise AriError(400, "Only one of 'reason' and 'reason_code' can be specified")
     if code:
-        if not code.strip().lstrip("-").isdigit():
+        if not is_integer(code):
             raise AriError(
                 400, "Invalid reason for hangup reason code provided", reason="Invalid Reason Code"
             )

@@ -9,6 +9,7 @@ from typing import Any
 ASTERISK_VERSION = "22.10.1"
 ENTITY_ID = "02:fc:00:00:00:01"
 SERVER_HEADER = f"Asterisk/{ASTERISK_VERSION}"
+ASCII_DIGITS = frozenset("0123456789")
 
 
 def dumps(value: Any) -> str:
@@ -51,6 +52,12 @@ def playback_not_found() -> AriError:
     return AriError(404, "Playback not found")
 
 
+def is_integer(raw: str) -> bool:
+    """What ``sscanf("%d")`` accepts in full: an optional sign and ASCII digits."""
+    text = raw.strip().removeprefix("-").removeprefix("+")
+    return bool(text) and all(char in ASCII_DIGITS for char in text)
+
+
 def allocation_failed() -> AriError:
     return AriError(500, "Allocation failed", key="error")
 
@@ -66,7 +73,7 @@ def atoi(raw: str | None) -> int:
         text = text[1:]
     digits = ""
     for char in text:
-        if not char.isdigit():
+        if char not in ASCII_DIGITS:
             break
         digits += char
     return sign * int(digits) if digits else 0
