@@ -17,6 +17,7 @@ CREATE TABLE calls (
                                           'refused_voicemail', 'error', 'shutdown', 'lost'))
 );
 CREATE INDEX calls_channel ON calls (channel_id);
+CREATE INDEX calls_advertiser ON calls (advertiser, started_at);
 CREATE INDEX calls_number ON calls (number);
 CREATE INDEX calls_started ON calls (started_at);
 CREATE INDEX calls_open ON calls (outcome) WHERE outcome IS NULL;
@@ -45,7 +46,9 @@ CREATE TABLE optouts (
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
     revokes    TEXT REFERENCES optouts (id),
-    reason     TEXT
+    reason     TEXT,
+    -- a revocation: who asked for it (the consumer's explicit request)
+    requested_by TEXT
 );
 CREATE INDEX optouts_number ON optouts (number);
 CREATE INDEX optouts_advertiser_created ON optouts (advertiser, created_at);
@@ -64,3 +67,9 @@ CREATE TRIGGER optouts_append_only_delete BEFORE DELETE ON optouts
 BEGIN
     SELECT RAISE(ABORT, 'optouts is append-only');
 END;
+
+-- One row that /readyz rewrites to prove the database takes writes.
+CREATE TABLE store_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at TEXT NOT NULL
+);

@@ -1,0 +1,113 @@
+"""One aiosqlite connection whose every call tells the clock a thread is at work.
+
+The :class:`~ivr.clock.VirtualClock` only moves time when the process is idle;
+a query running in aiosqlite's thread is not idle, so each call is wrapped in
+``clock.busy()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from ivr.clock import Clock
+
+Params = Sequence[Any]
+
+
+class Db:
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    @classmethod
+    async def connect(
+        cls, path: Path | str, clock: Clock, *, busy_timeout_ms: int, read_only: bool = False
+    ) -> Db:
+        """Open a connection in autocommit mode (transactions are explicit) with our pragmas."""
+        with clock.busy():
+            conn = await aiosqlite.connect(
+                path,
+                isolation_level=None,
+                timeout=busy_timeout_ms / 1000,
+                check_same_thread=False,
+            )
+        conn.row_factory = sqlite3.Row
+        db = cls(conn, clock)
+        try:
+            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA synchronous = FULL")
+            if read_only:
+                await db.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await db.close()
+            raise
+        return db
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+        with self._clock.busy():
+            cursor = await self._conn.execute(sql, params)
+        return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        with self._clock.busy():
+            cursor = await self._conn.executemany(sql, rows)
+        return cursor.rowcount
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        with self._clock.busy():
+            rows = await self._conn.execute_fetchall(sql, params)
+        return list(rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def stream(
+        self, sql: str, params: Params = (), *, chunk_size: int = 500
+    ) -> AsyncIterator[sqlite3.Row]:
+        """Rows ``chunk_size`` at a time (``fetchmany``): memory stays flat on any table size."""
+        with self._clock.busy():
+            cursor = await self._conn.execute(sql, params)
+        try:
+            while True:
+                with self._clock.busy():
+                    rows = await cursor.fetchmany(chunk_size)
+                if not rows:
+                    return
+                for row in rows:
+                    yield row
+        finally:
+            with self._clock.busy():
+                await cursor.close()
+
+    async def rollback(self) -> None:
+        """Roll back the open transaction, if any; a failing rollback changes nothing more."""
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                await self.execute("ROLLBACK")
+
+    async def backup_to(self, target: Path | str) -> None:
+        """Copy the whole database to ``target`` in one step (one consistent snapshot)."""
+        with self._clock.busy():
+            async with aiosqlite.connect(target, check_same_thread=False) as copy:
+                await self._conn.backup(copy)
+
+    async def close(self) -> None:
+        with self._clock.busy():
+            await self._conn.close()

@@ -1,0 +1,23 @@
+"""What the store raises; callers match on the type, never on the text."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """The database could not do what was asked (disk full, locked, closed, corrupt)."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was migrated by a newer ``ivr`` than this one."""
+
+
+class OptOutNotFound(LookupError):
+    """No opt-out with that id (a revocation row is not an opt-out either)."""
+
+
+class AlreadyRevoked(Exception):
+    """The opt-out already has a revocation; opt-outs are revoked once."""
+
+
+class CallNotFound(LookupError):
+    """No call with that id."""

@@ -1,0 +1,98 @@
+"""The read side's SQL, built from optional filters (values always as parameters)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ivr.domain import OptOutKind
+from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, db_time
+
+NOT_REVOKED = (
+    "kind != 'revocation' AND NOT EXISTS (SELECT 1 FROM optouts r WHERE r.revokes = optouts.id)"
+)
+
+
+@dataclass(slots=True)
+class Query:
+    table: str
+    columns: str
+    order: str
+    where: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    limit: int | None = None
+
+    def equal(self, column: str, value: Any) -> Query:
+        if value is not None:
+            self.where.append(f"{column} = ?")
+            self.params.append(value)
+        return self
+
+    def cond(self, clause: str, *params: Any) -> Query:
+        self.where.append(clause)
+        self.params.extend(params)
+        return self
+
+    @property
+    def sql(self) -> str:
+        # Only this module's constant clauses go into the text; every value is a parameter.
+        text = f"SELECT {self.columns} FROM {self.table}"  # noqa: S608
+        if self.where:
+            text += " WHERE " + " AND ".join(self.where)
+        text += f" ORDER BY {self.order}"
+        if self.limit is not None:
+            text += f" LIMIT {int(self.limit)}"
+        return text
+
+
+def optouts() -> Query:
+    return Query("optouts", OPTOUT_COLUMNS, "created_at, id")
+
+
+def calls() -> Query:
+    return Query("calls", CALL_COLUMNS, "started_at, id")
+
+
+def optout_listing(
+    advertiser: str | None,
+    number: str | None,
+    since: datetime | None,
+    kind: OptOutKind | None,
+    include_revoked: bool,
+) -> Query:
+    query = optouts().equal("advertiser", advertiser).equal("number", number)
+    query.equal("kind", None if kind is None else kind.value)
+    if since is not None:
+        query.cond("created_at >= ?", db_time(since))
+    if not include_revoked:
+        query.cond(NOT_REVOKED)
+    return query
+
+
+def active_optouts(numbers: Sequence[str], advertiser: str | None) -> Query:
+    """Opt-outs that count: not revoked; for an advertiser its own rows and every register row."""
+    marks = ", ".join("?" for _ in numbers)
+    query = optouts().cond(f"number IN ({marks})", *numbers).cond(NOT_REVOKED)
+    if advertiser is not None:
+        query.cond("(kind = 'bel_me_niet' OR advertiser = ?)", advertiser)
+    return query
+
+
+def call_search(
+    number: str | None,
+    advertiser: str | None,
+    campaign: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int | None,
+) -> Query:
+    query = calls().equal("number", number).equal("advertiser", advertiser)
+    query.equal("campaign", campaign)
+    if since is not None:
+        query.cond("started_at >= ?", db_time(since))
+    if until is not None:
+        query.cond("started_at < ?", db_time(until))
+    query.limit = limit
+    return query

@@ -1,0 +1,159 @@
+"""Rows <-> dataclasses, and the one text form of a time in the database.
+
+Times are stored as UTC ISO 8601 with microseconds and ``+00:00``
+(``2026-03-02T10:00:00.000000+00:00``): fixed width, so text order is time order.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from ivr.domain import (
+    SCOPE_ALL,
+    CallEventKind,
+    CallStart,
+    NumberSource,
+    OptOut,
+    OptOutKind,
+    OptOutRequest,
+    OptOutSource,
+    Outcome,
+    Scope,
+)
+from ivr.store.records import CallEventRecord, CallRecord
+
+OPTOUT_COLUMNS = (
+    "id, number, advertiser, kind, scope, charities, source, agent, call_id, "
+    "created_at, created_by, revokes, reason"
+)
+CALL_COLUMNS = (
+    "id, channel_id, advertiser, campaign, agent, script, number, number_source, lang, "
+    "profile, extra, started_at, ended_at, outcome"
+)
+
+
+def db_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError(f"a naive time cannot be stored: {moment!r}")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def py_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _opt_time(text: str | None) -> datetime | None:
+    return None if text is None else py_time(text)
+
+
+def encode_scope(scope: Scope | None) -> str | None:
+    if scope is None:
+        return None
+    if isinstance(scope, str):
+        if scope != SCOPE_ALL:
+            raise ValueError(f"scope must be {SCOPE_ALL!r} or a list of categories, not {scope!r}")
+        return json.dumps(SCOPE_ALL)
+    return json.dumps(list(scope))
+
+
+def decode_scope(text: str | None) -> Scope | None:
+    if text is None:
+        return None
+    value = json.loads(text)
+    return value if isinstance(value, str) else tuple(value)
+
+
+def optout_params(optout_id: str, created_at: datetime, request: OptOutRequest) -> tuple[Any, ...]:
+    """The values of one ``optouts`` insert, in :data:`OPTOUT_COLUMNS` order."""
+    return (
+        optout_id,
+        request.number,
+        request.advertiser,
+        request.kind.value,
+        encode_scope(request.scope),
+        None if request.charities is None else int(request.charities),
+        request.source.value,
+        request.agent,
+        request.call_id,
+        db_time(created_at),
+        request.created_by,
+        request.revokes,
+        request.reason,
+    )
+
+
+def optout_from_row(row: sqlite3.Row) -> OptOut:
+    charities = row["charities"]
+    return OptOut(
+        id=row["id"],
+        number=row["number"],
+        advertiser=row["advertiser"],
+        kind=OptOutKind(row["kind"]),
+        scope=decode_scope(row["scope"]),
+        charities=None if charities is None else bool(charities),
+        source=OptOutSource(row["source"]),
+        agent=row["agent"],
+        call_id=row["call_id"],
+        created_at=py_time(row["created_at"]),
+        created_by=row["created_by"],
+        revokes=row["revokes"],
+        reason=row["reason"],
+    )
+
+
+def call_params(call: CallStart) -> tuple[Any, ...]:
+    """The values of one ``calls`` insert, in :data:`CALL_COLUMNS` order."""
+    return (
+        call.id,
+        call.channel_id,
+        call.advertiser,
+        call.campaign,
+        call.agent,
+        call.script,
+        call.number,
+        None if call.number_source is None else call.number_source.value,
+        call.lang,
+        call.profile,
+        json.dumps(call.extra, ensure_ascii=False, sort_keys=True),
+        db_time(call.started_at),
+        None,
+        None,
+    )
+
+
+def call_from_row(row: sqlite3.Row) -> CallRecord:
+    source = row["number_source"]
+    outcome = row["outcome"]
+    return CallRecord(
+        id=row["id"],
+        channel_id=row["channel_id"],
+        advertiser=row["advertiser"],
+        campaign=row["campaign"],
+        agent=row["agent"],
+        script=row["script"],
+        number=row["number"],
+        number_source=None if source is None else NumberSource(source),
+        lang=row["lang"],
+        profile=row["profile"],
+        extra=json.loads(row["extra"]),
+        started_at=py_time(row["started_at"]),
+        ended_at=_opt_time(row["ended_at"]),
+        outcome=None if outcome is None else Outcome(outcome),
+    )
+
+
+def encode_detail(detail: dict[str, Any]) -> str:
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def event_from_row(row: sqlite3.Row) -> CallEventRecord:
+    return CallEventRecord(
+        call_id=row["call_id"],
+        seq=row["seq"],
+        at=py_time(row["at"]),
+        kind=CallEventKind(row["kind"]),
+        detail=json.loads(row["detail"]),
+    )

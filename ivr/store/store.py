@@ -1,0 +1,389 @@
+"""The records of the IVR: calls, their evidence trail and the append-only opt-outs.
+
+Writes go through the one :class:`~ivr.store.writer.Writer` (group commit); reads
+use a separate connection (WAL readers never block the writer), and each stream
+(export, search) gets a connection of its own so that a long export never holds
+back what other reads see.  Only database files are supported (WAL needs one).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from ivr.clock import Clock
+from ivr.domain import (
+    CallEventKind,
+    CallStart,
+    NumberSource,
+    OptOut,
+    OptOutKind,
+    OptOutRequest,
+    OptOutSource,
+    Outcome,
+)
+from ivr.store import queries, writes
+from ivr.store.db import Db
+from ivr.store.errors import OptOutNotFound, StoreError
+from ivr.store.migrate import load_migrations, migrate
+from ivr.store.records import CallEventRecord, CallRecord
+from ivr.store.rows import (
+    call_from_row,
+    call_params,
+    db_time,
+    encode_detail,
+    event_from_row,
+    optout_from_row,
+    optout_params,
+)
+from ivr.store.writer import Writer
+
+log = structlog.get_logger()
+
+IMPORT_CHUNK = 5000
+"""Opt-outs per transaction in :meth:`Store.import_optouts`."""
+LOOKUP_CHUNK = 500
+"""Numbers per ``IN (…)`` query in :meth:`Store.active_optouts_many`."""
+
+
+class Store:
+    def __init__(
+        self, path: Path, clock: Clock, writer: Writer, reader: Db, busy_timeout_ms: int
+    ) -> None:
+        self._path = path
+        self._clock = clock
+        self._writer = writer
+        self._reader = reader
+        self._busy_timeout_ms = busy_timeout_ms
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        clock: Clock,
+        *,
+        busy_timeout_ms: int = 5000,
+        group_commit: bool = True,
+    ) -> Store:
+        """Open (and create or migrate) the database; ``group_commit=False`` is for benchmarks."""
+        path = Path(path)
+        db = await Db.connect(path, clock, busy_timeout_ms=busy_timeout_ms)
+        try:
+            mode = await db.scalar("PRAGMA journal_mode = WAL")
+            if mode != "wal":
+                raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
+            await migrate(db, load_migrations())
+            reader = await Db.connect(path, clock, busy_timeout_ms=busy_timeout_ms, read_only=True)
+        except BaseException:
+            await db.close()
+            raise
+        writer = Writer(db, group_commit=group_commit)
+        writer.start()
+        return cls(path, clock, writer, reader, busy_timeout_ms)
+
+    async def close(self) -> None:
+        """Finish every write already asked for, then close the connections."""
+        await self._writer.close()
+        await self._writer.db.close()
+        await self._reader.close()
+
+    # -- health
+
+    @property
+    def healthy(self) -> bool:
+        """False since the last write failed, until one succeeds again."""
+        return self._writer.healthy
+
+    @property
+    def last_error(self) -> str | None:
+        return self._writer.last_error
+
+    @property
+    def commits(self) -> int:
+        """Transactions the writer has committed (a batch is one)."""
+        return self._writer.commits
+
+    async def check_writable(self) -> bool:
+        """A real write through the writer (for ``/readyz``)."""
+        try:
+            await self._writer.submit(partial(writes.probe, at=self._now()), "probe")
+        except StoreError:
+            return False
+        return True
+
+    # -- calls and their evidence
+
+    async def start_call(self, call: CallStart) -> None:
+        await self._writer.submit(partial(writes.insert_call, params=call_params(call)), "call")
+
+    async def set_call_number(self, call_id: str, number: str, source: NumberSource) -> None:
+        job = partial(writes.set_call_number, call_id=call_id, number=number, source=source.value)
+        await self._writer.submit(job, "call_number")
+
+    async def add_event(
+        self,
+        call_id: str,
+        kind: CallEventKind,
+        detail: dict[str, Any],
+        at: datetime | None = None,
+    ) -> None:
+        await self._writer.submit(self._event_job(call_id, kind, detail, at), "event")
+
+    def add_event_nowait(
+        self,
+        call_id: str,
+        kind: CallEventKind,
+        detail: dict[str, Any],
+        at: datetime | None = None,
+    ) -> None:
+        """Queue an event for the next batch, in order with every other write.
+
+        Nobody waits for it: a failure is logged.
+        """
+        self._writer.submit_nowait(self._event_job(call_id, kind, detail, at), f"event {kind}")
+
+    def _event_job(
+        self, call_id: str, kind: CallEventKind, detail: dict[str, Any], at: datetime | None
+    ) -> partial[Any]:
+        moment = self._now() if at is None else db_time(at)
+        return partial(
+            writes.add_event,
+            call_id=call_id,
+            at=moment,
+            kind=kind.value,
+            detail=encode_detail(detail),
+        )
+
+    async def end_call(
+        self, call_id: str, outcome: Outcome, ended_at: datetime | None = None
+    ) -> None:
+        """Set the call's outcome; a call that already has one keeps it."""
+        moment = self._now() if ended_at is None else db_time(ended_at)
+        job = partial(writes.end_call, call_id=call_id, outcome=outcome.value, ended_at=moment)
+        if not await self._writer.submit(job, "end_call"):
+            log.info("store.call_already_ended", call_id=call_id, outcome=outcome.value)
+
+    async def get_call(self, call_id: str) -> CallRecord | None:
+        found = await self._calls(queries.calls().equal("id", call_id))
+        return found[0] if found else None
+
+    async def call_events(self, call_id: str) -> list[CallEventRecord]:
+        rows = await self._reader.fetchall(
+            "SELECT call_id, seq, at, kind, detail FROM call_events WHERE call_id = ? ORDER BY seq",
+            (call_id,),
+        )
+        return [event_from_row(row) for row in rows]
+
+    async def open_calls(self) -> list[CallRecord]:
+        """Calls without an outcome (to resynchronise after a restart)."""
+        return await self._calls(queries.calls().cond("outcome IS NULL"))
+
+    async def calls_for_channel(self, channel_id: str) -> list[CallRecord]:
+        """The calls of a channel, oldest first."""
+        return await self._calls(queries.calls().equal("channel_id", channel_id))
+
+    async def _calls(self, query: queries.Query) -> list[CallRecord]:
+        return [call_from_row(row) for row in await self._reader.fetchall(query.sql, query.params)]
+
+    async def search_calls(
+        self,
+        number: str | None = None,
+        advertiser: str | None = None,
+        campaign: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        *,
+        chunk_size: int = 500,
+    ) -> AsyncIterator[CallRecord]:
+        """Calls started in ``[since, until)`` matching every filter given, oldest first."""
+        query = queries.call_search(number, advertiser, campaign, since, until, limit)
+        async for row in self._stream(query, chunk_size):
+            yield call_from_row(row)
+
+    # -- opt-outs
+
+    async def record_optout(self, request: OptOutRequest) -> OptOut:
+        """Record an opt-out; it is committed (fsynced) when this returns.
+
+        An IVR opt-out is recorded once per (call, kind): asking again returns the
+        row already there.
+        """
+        if request.kind is OptOutKind.REVOCATION:
+            raise ValueError("a revocation is made with revoke()")
+        if request.source is OptOutSource.IVR and request.call_id is None:
+            raise ValueError("an IVR opt-out needs its call_id")
+        params = optout_params(str(uuid.uuid4()), self._clock.now(), request)
+        row = await self._writer.submit(
+            partial(writes.insert_optout, params=params, request=request), "optout"
+        )
+        log.info(
+            "store.optout_recorded",
+            optout_id=row.id,
+            kind=row.kind.value,
+            advertiser=row.advertiser,
+            number=row.number,
+            call_id=row.call_id,
+        )
+        return row
+
+    async def optouts_for_call(self, call_id: str) -> list[OptOut]:
+        return await self._optouts(queries.optouts().equal("call_id", call_id))
+
+    async def get_optout(self, optout_id: str) -> OptOut | None:
+        found = await self._optouts(queries.optouts().equal("id", optout_id))
+        return found[0] if found else None
+
+    async def active_optouts(self, number: str, advertiser: str | None = None) -> list[OptOut]:
+        """The opt-outs that count for ``number``: not revoked; with ``advertiser``, its
+        own rows plus every Bel-me-niet registration (the register applies to all)."""
+        return await self._optouts(queries.active_optouts([number], advertiser))
+
+    async def active_optouts_many(
+        self, numbers: Sequence[str], advertiser: str
+    ) -> dict[str, list[OptOut]]:
+        """:meth:`active_optouts` for many numbers at once; every number asked is a key."""
+        found: dict[str, list[OptOut]] = {number: [] for number in numbers}
+        unique = list(found)
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            chunk = unique[start : start + LOOKUP_CHUNK]
+            for optout in await self._optouts(queries.active_optouts(chunk, advertiser)):
+                found[optout.number].append(optout)
+        return found
+
+    async def iter_optouts(
+        self,
+        advertiser: str | None = None,
+        number: str | None = None,
+        since: datetime | None = None,
+        kind: OptOutKind | None = None,
+        include_revoked: bool = False,
+        *,
+        chunk_size: int = 500,
+    ) -> AsyncIterator[OptOut]:
+        """Opt-outs in ``(created_at, id)`` order, streamed ``chunk_size`` rows at a time.
+
+        By default the active ones; ``include_revoked`` gives every row, revocations too.
+        """
+        query = queries.optout_listing(advertiser, number, since, kind, include_revoked)
+        async for row in self._stream(query, chunk_size):
+            yield optout_from_row(row)
+
+    async def revoke(
+        self,
+        optout_id: str,
+        reason: str,
+        requested_by: str,
+        created_by: str,
+        source: OptOutSource,
+    ) -> OptOut:
+        """Cancel an opt-out at the consumer's explicit request with a revocation row.
+
+        Raises :class:`OptOutNotFound` or :class:`AlreadyRevoked`.
+        """
+        target = await self.get_optout(optout_id)
+        if target is None or target.kind is OptOutKind.REVOCATION:
+            raise OptOutNotFound(optout_id)
+        request = OptOutRequest(
+            number=target.number,
+            advertiser=target.advertiser,
+            kind=OptOutKind.REVOCATION,
+            source=source,
+            created_by=created_by,
+            revokes=optout_id,
+            reason=reason,
+        )
+        params = optout_params(str(uuid.uuid4()), self._clock.now(), request)
+        job = partial(writes.revoke, optout_id=optout_id, params=params, requested_by=requested_by)
+        row = await self._writer.submit(job, "revoke")
+        log.info("store.optout_revoked", optout_id=optout_id, revocation_id=row.id)
+        return row
+
+    async def advertiser_known(self, advertiser: str) -> bool:
+        """Whether the advertiser has opt-outs or calls here."""
+        return bool(
+            await self._reader.scalar(
+                "SELECT EXISTS (SELECT 1 FROM optouts WHERE advertiser = ?)"
+                " OR EXISTS (SELECT 1 FROM calls WHERE advertiser = ?)",
+                (advertiser, advertiser),
+            )
+        )
+
+    async def import_optouts(self, requests: Iterable[OptOutRequest]) -> int:
+        """Load a list: :data:`IMPORT_CHUNK` rows per transaction; how many rows were new."""
+        created_at = self._clock.now()
+        added = 0
+        pending = iter(requests)
+        while chunk := list(islice(pending, IMPORT_CHUNK)):
+            rows = []
+            for request in chunk:
+                if request.kind is OptOutKind.REVOCATION:
+                    raise ValueError("a revocation cannot be imported")
+                rows.append(optout_params(str(uuid.uuid4()), created_at, request))
+            added += await self._writer.submit(partial(writes.insert_many, rows=rows), "import")
+        return added
+
+    # -- operations
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the database at ``target`` (SQLite's online backup),
+        written beside it first and then moved in place."""
+        target = Path(target)
+        partial_copy = target.with_name(target.name + ".partial")
+        partial_copy.unlink(missing_ok=True)
+        source = await self._connect(read_only=True)
+        try:
+            await source.backup_to(partial_copy)
+        finally:
+            await source.close()
+        with self._clock.busy():
+            _fsync(partial_copy)
+            os.replace(partial_copy, target)
+        log.info("store.backup_written", target=str(target))
+
+    async def purge_evidence(self, older_than: datetime) -> int:
+        """Remove calls that ended before ``older_than`` and their events (never opt-outs);
+        how many calls."""
+        job = partial(writes.purge_evidence, before=db_time(older_than))
+        removed = await self._writer.submit(job, "purge")
+        log.info("store.evidence_purged", calls=removed, older_than=db_time(older_than))
+        return removed
+
+    # -- helpers
+
+    def _now(self) -> str:
+        return db_time(self._clock.now())
+
+    async def _optouts(self, query: queries.Query) -> list[OptOut]:
+        rows = await self._reader.fetchall(query.sql, query.params)
+        return [optout_from_row(row) for row in rows]
+
+    async def _connect(self, *, read_only: bool) -> Db:
+        return await Db.connect(
+            self._path, self._clock, busy_timeout_ms=self._busy_timeout_ms, read_only=read_only
+        )
+
+    async def _stream(self, query: queries.Query, chunk_size: int) -> AsyncIterator[sqlite3.Row]:
+        db = await self._connect(read_only=True)
+        try:
+            async for row in db.stream(query.sql, query.params, chunk_size=chunk_size):
+                yield row
+        finally:
+            await db.close()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
