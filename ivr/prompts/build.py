@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from ivr.prompts.check import SAMPLE_RATE
+from ivr.prompts.names import is_prompt_name
 
 INSTALL_HINT = "install espeak-ng and sox (Debian: apt-get install espeak-ng sox)"
 SPEECH_RATE_WPM = 140
@@ -50,7 +51,7 @@ def load_texts(texts: Path) -> dict[str, str]:
     """``name = "text"`` from a ``texts.toml``."""
     try:
         with texts.open("rb") as handle:
-            return _TEXTS.validate_python(tomllib.load(handle))
+            found = _TEXTS.validate_python(tomllib.load(handle))
     except OSError as exc:
         raise PromptBuildError(f"{texts}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -58,6 +59,10 @@ def load_texts(texts: Path) -> dict[str, str]:
     except ValidationError as exc:
         where = ", ".join(".".join(map(str, error["loc"])) for error in exc.errors())
         raise PromptBuildError(f"{texts}: every value must be a text; not: {where}") from exc
+    bad = [name for name in found if not is_prompt_name(name)]
+    if bad:
+        raise PromptBuildError(f"{texts}: not valid prompt names: {', '.join(map(repr, bad))}")
+    return found
 
 
 def build_prompts(
@@ -78,27 +83,10 @@ def speak(tools: Tools, text: str, out: Path, voice: str) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ivr-prompt-") as work:
         text_file, spoken, made = (
-            Path(work, "text.txt"),
-            Path(work, "espeak.wav"),
-            Path(work, "out.wav"),
+            Path(work, part) for part in ("text.txt", "speech.wav", "out.wav")
         )
         text_file.write_text(text, encoding="utf-8")
-        _run(
-            [
-                tools.espeak_ng,
-                "-v",
-                voice,
-                "-s",
-                str(SPEECH_RATE_WPM),
-                "-g",
-                str(WORD_GAP_10MS),
-                "-f",
-                str(text_file),
-                "-w",
-                str(spoken),
-            ],
-            out,
-        )
+        _run(_espeak_command(tools, voice, text_file, spoken), out)
         _run([tools.sox, "-R", str(spoken), *_slin_output(made), *_sox_effects()], out)
         fd, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}-", suffix=".wav")
         os.close(fd)
@@ -106,6 +94,23 @@ def speak(tools: Tools, text: str, out: Path, voice: str) -> Path:
         os.chmod(partial, 0o644)
         os.replace(partial, out)
     return out
+
+
+def _espeak_command(tools: Tools, voice: str, text_file: Path, out: Path) -> list[str]:
+    rate, gap = str(SPEECH_RATE_WPM), str(WORD_GAP_10MS)
+    return [
+        tools.espeak_ng,
+        "-v",
+        voice,
+        "-s",
+        rate,
+        "-g",
+        gap,
+        "-f",
+        str(text_file),
+        "-w",
+        str(out),
+    ]
 
 
 def _slin_output(path: Path) -> list[str]:

@@ -13,10 +13,15 @@ import wave
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ivr.prompts.lang import other_languages
-from ivr.prompts.names import FALLBACK_LANGUAGE, PromptProfile, required_prompts
+from ivr.prompts.names import (
+    FALLBACK_LANGUAGE,
+    PromptProfile,
+    is_prompt_name,
+    required_prompts,
+)
 
 SAMPLE_RATE = 8000
 CHANNELS = 1
@@ -52,7 +57,7 @@ def check_prompts(lang_dir: Path, names: Iterable[str], max_seconds: float) -> l
         return [Problem(lang_dir.name, lang_dir, "no such prompts directory")]
     problems: list[Problem] = []
     for name in names:
-        if not _is_prompt_name(name):
+        if not is_prompt_name(name):
             problems.append(Problem(name, lang_dir, f"{name!r} is not a valid prompt name"))
             continue
         problems.extend(check_prompt(name, lang_dir / f"{name}.wav", max_seconds))
@@ -153,8 +158,3 @@ def _is_riff_wave(head: bytes) -> bool:
 
 def _dbfs(level: float) -> float:
     return 20 * math.log10(level / FULL_SCALE) if level > 0 else -math.inf
-
-
-def _is_prompt_name(name: str) -> bool:
-    path = PurePosixPath(name)
-    return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
 from typing import Protocol
 
 DIGIT_PROMPTS = tuple(f"digit-{digit}" for digit in range(10))
@@ -46,3 +47,9 @@ def required_prompts(profile: PromptProfile, extra: Iterable[str] = ()) -> list[
         *extra,
     ]
     return list(dict.fromkeys(names))
+
+
+def is_prompt_name(name: str) -> bool:
+    """A relative path inside a language folder, such as ``menu`` or ``advertisers/acme``."""
+    path = PurePosixPath(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name

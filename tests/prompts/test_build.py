@@ -159,3 +159,13 @@ def test_prompts_build_command_writes_into_dir_lang(
     assert not (tmp_path / "en" / "welcome.wav").exists()
     espeak = calls(tool_log)[0]
     assert espeak[espeak.index("-v") + 1] == "en"
+
+
+def test_a_name_that_would_write_outside_the_folder_is_refused(
+    tmp_path: Path, tool_log: Path
+) -> None:
+    texts = tmp_path / "texts.toml"
+    texts.write_text('welcome = "Welkom."\n"../menu" = "Menu."\n', encoding="utf-8")
+    with pytest.raises(PromptBuildError, match=r"not valid prompt names: '\.\./menu'$"):
+        build_prompts(texts, tmp_path / "nl", None)
+    assert not tool_log.exists()
