@@ -151,7 +151,7 @@ def test_days_around_the_holidays_are_ordinary() -> None:
 
 
 def test_what_the_holidays_package_gives_for_the_netherlands() -> None:
-    assert sorted(holidays.NL(years=2026)) == [
+    assert sorted(holidays.country_holidays("NL", years=2026)) == [
         date(2026, 1, 1),
         date(2026, 4, 3),
         date(2026, 4, 5),
@@ -163,8 +163,8 @@ def test_what_the_holidays_package_gives_for_the_netherlands() -> None:
         date(2026, 12, 25),
         date(2026, 12, 26),
     ]
-    assert date(2025, 5, 5) in holidays.NL(years=2025)
-    assert date(2025, 4, 26) in holidays.NL(years=2025)
+    assert date(2025, 5, 5) in holidays.country_holidays("NL", years=2025)
+    assert date(2025, 4, 26) in holidays.country_holidays("NL", years=2025)
 
 
 def test_fifth_of_may_comes_from_the_profile_not_the_package() -> None:
