@@ -122,6 +122,7 @@ async def _serve(args: argparse.Namespace, callers: object, channelvars: tuple[s
         password=args.password,
         speed=args.speed,
         channelvars=channelvars,
+        record_events=False,
     )
     if isinstance(callers, list):
         simulator.load_script(callers)

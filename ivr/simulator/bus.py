@@ -28,7 +28,8 @@ class Subscriber:
 
 
 class EventBus:
-    def __init__(self) -> None:
+    def __init__(self, *, record: bool = True) -> None:
+        self.record = record
         self.owners: dict[str, Subscriber] = {}
         self.events_sent: list[dict[str, Any]] = []
         self.duplicate_next = False
@@ -75,5 +76,6 @@ class EventBus:
         times = 2 if self.duplicate_next else 1
         self.duplicate_next = False
         for _ in range(times):
-            self.events_sent.append(message)
+            if self.record:
+                self.events_sent.append(message)
             subscriber.send(text)

@@ -64,11 +64,13 @@ class Simulator:
         password: str = "asterisk",  # noqa: S107 - the documented simulator default
         speed: float = 1.0,
         channelvars: Sequence[str] = DEFAULT_CHANNELVARS,
+        record_events: bool = True,
     ) -> None:
+        """``record_events=False`` keeps :attr:`events_sent` empty (a long-running simulator)."""
         self.clock = clock
         self.user = user
         self.password = password
-        self.bus = EventBus()
+        self.bus = EventBus(record=record_events)
         self.core = Asterisk(
             clock,
             SoundLibrary(prompts_dir, sounds_dir),

@@ -134,6 +134,16 @@ async def test_playbacks_queue_on_a_channel(rig: Rig) -> None:
     assert [e["playback"]["id"] for e in listener.of("PlaybackStarted")] == ["a", "b"]
 
 
+async def test_playback_id_reuse_is_accepted_and_both_play(rig: Rig) -> None:
+    listener, channel_id = await _answered_call(rig)
+    path = f"/ari/channels/{channel_id}/play"
+    for _ in range(2):
+        status, body = await rig.ari("POST", path, media="sound:hello-world", playbackId="same")
+        assert (status, body["id"]) == (201, "same")
+    await rig.clock.advance(3)
+    assert len(listener.of("PlaybackFinished")) == 2
+
+
 async def test_stop_gives_done_and_a_late_stop_404(rig: Rig) -> None:
     listener, channel_id = await _answered_call(rig)
     await rig.ari(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from ivr.clock import VirtualClock
 from ivr.simulator import CallScript, Simulator, Step
+from ivr.simulator.bus import Subscriber
 from ivr.simulator.script import read_script
 from tests.simulator.conftest import PROMPTS, Rig, rig_for
 
@@ -23,7 +25,6 @@ async def test_on_prompt_step_fires_once_after_the_prompt_starts(rig: Rig) -> No
     await rig.ari(
         "POST", f"/ari/channels/{channel_id}/play", media="sound:ivr/nl/welcome,sound:ivr/nl/menu"
     )
-    welcome = 0.0
     await rig.until(lambda: len(listener.of("PlaybackStarted")) == 2)
     welcome = rig.clock.monotonic()
     await rig.until(lambda: bool(listener.of("ChannelDtmfReceived")))
@@ -191,13 +192,9 @@ async def test_speed_divides_prompts_and_script_delays() -> None:
 
 @given(digits=st.text(alphabet="0123456789*#", min_size=1, max_size=12))
 def test_every_pressed_digit_arrives_once_in_order(digits: str) -> None:
-    import asyncio
-
     async def scenario() -> list[str]:
         clock = VirtualClock()
         sim = Simulator(clock, prompts_dir=None)
-        from ivr.simulator.bus import Subscriber
-
         sim.bus.register(Subscriber(apps=["optout"]), "t")
         channel_id = await sim.place_call(number="0612345678")
         await sim.press(channel_id, digits, duration_ms=80, gap_ms=120)
