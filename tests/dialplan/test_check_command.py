@@ -513,3 +513,9 @@ def test_tryinclude_of_a_missing_file_is_fine(write: Write, run_check: Check) ->
         '[handoff]\nexten => 5000,1,Stasis(optout)\n#tryinclude "local-overrides.conf"\n',
     )
     assert run_check(conf).code == 0
+
+
+def test_dialplan_without_a_subcommand_is_a_usage_error(run_check: Check) -> None:
+    from ivr.cli import main
+
+    assert main(["dialplan"]) == 2
