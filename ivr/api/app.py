@@ -1,0 +1,97 @@
+"""The aiohttp application of the HTTP API (served alone by ``ivr api``, or by ``ivr serve``)."""
+
+from __future__ import annotations
+
+import time
+
+import structlog
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from ivr.api.auth import check_bind, parse_tokens
+from ivr.api.context import CONTEXT, ApiContext, ReadinessCheck
+from ivr.api.errors import Handler, make_error_middleware
+from ivr.api.openapi import build_document
+from ivr.api.routes import calls, health, maycall, optouts, scrub, submissions, suppressions
+from ivr.api.routing import Route, install
+from ivr.clock import Clock
+from ivr.config import Settings
+from ivr.flow.profile import Profile
+from ivr.metrics import Metrics
+from ivr.rules.hours import CallingHours
+from ivr.store import Store
+
+log = structlog.get_logger()
+
+ROUTES: list[Route] = [
+    *health.ROUTES,
+    *suppressions.ROUTES,
+    *optouts.ROUTES,
+    *scrub.ROUTES,
+    *maycall.ROUTES,
+    *calls.ROUTES,
+    *submissions.ROUTES,
+]
+
+JSON_BODY_LIMIT = 8 * 1024 * 1024
+"""Enough for 50,000 numbers in a check; the scrub upload is streamed, not bound by this."""
+
+
+def _latency_middleware(metrics: Metrics) -> Middleware:
+    @web.middleware
+    async def latency(request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        try:
+            return await handler(request)
+        finally:
+            resource = request.match_info.route.resource
+            route = resource.canonical if resource is not None else "unmatched"
+            metrics.request_latency.labels(route=route, method=request.method).observe(
+                time.perf_counter() - started
+            )
+
+    return latency
+
+
+def make_api_app(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    metrics: Metrics,
+    profile: Profile,
+    readiness: list[ReadinessCheck] | None = None,
+) -> web.Application:
+    tokens = parse_tokens(settings.api_tokens)
+    check_bind(settings.http_host, tokens)
+    app = web.Application(
+        client_max_size=JSON_BODY_LIMIT,
+        middlewares=[
+            _latency_middleware(metrics),
+            make_error_middleware(metrics.store_errors.inc),
+        ],
+    )
+    app[CONTEXT] = ApiContext(
+        settings=settings,
+        store=store,
+        clock=clock,
+        metrics=metrics,
+        profile=profile,
+        hours=CallingHours(profile.hours),
+        tokens=tokens,
+        readiness=list(readiness or []),
+    )
+    app[health.OPENAPI_DOCUMENT] = build_document(ROUTES)
+    install(app, ROUTES)
+
+    async def announce(_app: web.Application) -> None:
+        if tokens:
+            log.info("api.tokens", count=len(tokens))
+        else:
+            log.warning(
+                "api.open_on_loopback",
+                host=settings.http_host,
+                hint="no IVR_API_TOKENS: anyone on this machine may read and write",
+            )
+
+    app.on_startup.append(announce)
+    return app

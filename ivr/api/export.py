@@ -1,0 +1,146 @@
+"""Opt-outs and register submissions as CSV, JSON lines or a JSON array, streamed.
+
+CSV cells that a spreadsheet would run as a formula (starting with ``=``,
+``+`` unless an E.164 number, ``-``, ``@``, tab or CR) get a leading ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import AsyncIterator, Callable, Sequence
+from enum import StrEnum
+
+from ivr.api.schemas import OptOutEntry, SubmissionOut
+from ivr.domain import OptOut, Scope
+
+OPTOUT_COLUMNS = (
+    "number",
+    "advertiser",
+    "kind",
+    "scope",
+    "charities",
+    "source",
+    "agent",
+    "call_id",
+    "created_at",
+)
+SUBMISSION_COLUMNS = ("number", "scope", "charities", "created_at", "call_id")
+BATCH_ROWS = 1000
+
+_E164 = re.compile(r"\+[1-9]\d{1,14}")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+    JSON = "json"
+
+
+MEDIA_TYPES = {
+    ExportFormat.CSV: "text/csv",
+    ExportFormat.JSONL: "application/x-ndjson",
+    ExportFormat.JSON: "application/json",
+}
+
+
+def csv_safe(cell: str) -> str:
+    if cell.startswith(_FORMULA_START) and not _E164.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def scope_cell(scope: Scope | None) -> str:
+    if scope is None:
+        return ""
+    return scope if isinstance(scope, str) else "|".join(scope)
+
+
+def bool_cell(value: bool | None) -> str:
+    return "" if value is None else "true" if value else "false"
+
+
+def optout_cells(row: OptOut) -> list[str]:
+    return [
+        row.number,
+        row.advertiser,
+        row.kind.value,
+        scope_cell(row.scope),
+        bool_cell(row.charities),
+        row.source.value,
+        row.agent or "",
+        row.call_id or "",
+        row.created_at.isoformat(),
+    ]
+
+
+def submission_cells(row: OptOut) -> list[str]:
+    return [
+        row.number,
+        scope_cell(row.scope),
+        bool_cell(row.charities),
+        row.created_at.isoformat(),
+        row.call_id or "",
+    ]
+
+
+def optout_json(row: OptOut) -> str:
+    return OptOutEntry.of(row).model_dump_json()
+
+
+def submission_json(row: OptOut) -> str:
+    scope = row.scope if row.scope is None or isinstance(row.scope, str) else list(row.scope)
+    return SubmissionOut(
+        number=row.number,
+        scope=scope,
+        charities=row.charities,
+        created_at=row.created_at,
+        call_id=row.call_id,
+    ).model_dump_json()
+
+
+async def optout_lines(rows: AsyncIterator[OptOut], fmt: ExportFormat) -> AsyncIterator[str]:
+    async for piece in _lines(rows, fmt, OPTOUT_COLUMNS, optout_cells, optout_json):
+        yield piece
+
+
+async def submission_lines(rows: AsyncIterator[OptOut], fmt: ExportFormat) -> AsyncIterator[str]:
+    async for piece in _lines(rows, fmt, SUBMISSION_COLUMNS, submission_cells, submission_json):
+        yield piece
+
+
+async def _lines(
+    rows: AsyncIterator[OptOut],
+    fmt: ExportFormat,
+    columns: Sequence[str],
+    cells: Callable[[OptOut], list[str]],
+    as_json: Callable[[OptOut], str],
+) -> AsyncIterator[str]:
+    """Pieces of at most :data:`BATCH_ROWS` rows each: never the whole export in memory."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    first = True
+    if fmt is ExportFormat.CSV:
+        writer.writerow(columns)
+    elif fmt is ExportFormat.JSON:
+        buffer.write("[")
+    pending = 0
+    async for row in rows:
+        if fmt is ExportFormat.CSV:
+            writer.writerow([csv_safe(cell) for cell in cells(row)])
+        elif fmt is ExportFormat.JSONL:
+            buffer.write(as_json(row) + "\n")
+        else:
+            buffer.write(("" if first else ",\n") + as_json(row))
+        first = False
+        pending += 1
+        if pending >= BATCH_ROWS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if fmt is ExportFormat.JSON:
+        buffer.write("]\n")
+    yield buffer.getvalue()

@@ -1,0 +1,119 @@
+"""Manual opt-outs, revocations and the streamed export."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ivr.api.auth import Scope
+from ivr.api.context import advertiser_filter, context_of, principal_of, require_advertiser
+from ivr.api.errors import not_found
+from ivr.api.export import MEDIA_TYPES, ExportFormat, optout_lines
+from ivr.api.parsing import json_body, query
+from ivr.api.routing import ArrayOf, Reply, Route
+from ivr.api.schemas import ExportQuery, OptOutCreate, OptOutEntry, RevokeRequest
+from ivr.api.streaming import stream_text
+from ivr.domain import OptOutKind, OptOutSource
+from ivr.suppressions import ensure_advertiser, optout_request, parse_number, parse_since
+
+
+async def create_optout(request: web.Request) -> web.Response:
+    ctx = context_of(request)
+    body = await json_body(request, OptOutCreate)
+    require_advertiser(request, body.advertiser)
+    source = OptOutSource.AGENT if body.agent else OptOutSource.API
+    wanted = optout_request(
+        number=body.number,
+        advertiser=body.advertiser,
+        kind=OptOutKind(body.kind),
+        source=source,
+        created_by=principal_of(request).created_by(body.agent),
+        profile=ctx.profile,
+        scope=body.scope,
+        charities=body.charities,
+        agent=body.agent,
+    )
+    await ensure_advertiser(ctx.store, ctx.settings, body.advertiser)
+    row = await ctx.store.record_optout(wanted)
+    ctx.metrics.optouts.labels(kind=row.kind.value, source=row.source.value).inc()
+    return web.json_response(text=OptOutEntry.of(row).model_dump_json(), status=201)
+
+
+async def revoke_optout(request: web.Request) -> web.Response:
+    ctx = context_of(request)
+    body = await json_body(request, RevokeRequest)
+    optout_id = request.match_info["optout_id"]
+    target = await ctx.store.get_optout(optout_id)
+    if target is None or target.kind is OptOutKind.REVOCATION:
+        raise not_found(f"no opt-out {optout_id!r}")
+    require_advertiser(request, target.advertiser)
+    row = await ctx.store.revoke(
+        optout_id,
+        reason=body.reason,
+        requested_by=body.requested_by,
+        created_by=principal_of(request).created_by(),
+        source=OptOutSource.API,
+    )
+    ctx.metrics.optouts.labels(kind=row.kind.value, source=row.source.value).inc()
+    return web.json_response(text=OptOutEntry.of(row).model_dump_json(), status=201)
+
+
+async def export_optouts(request: web.Request) -> web.StreamResponse:
+    ctx = context_of(request)
+    params = query(request, ExportQuery)
+    advertiser = advertiser_filter(request, params.advertiser)
+    number = parse_number(params.number) if params.number else None
+    since = parse_since(params.since, ctx.timezone)
+    if params.advertiser is not None:
+        await ensure_advertiser(ctx.store, ctx.settings, params.advertiser)
+    fmt = ExportFormat(params.format)
+    rows = ctx.store.iter_optouts(
+        advertiser=advertiser,
+        number=number,
+        since=since,
+        kind=OptOutKind(params.kind) if params.kind else None,
+        include_revoked=params.include_revoked,
+    )
+    return await stream_text(request, MEDIA_TYPES[fmt], optout_lines(rows, fmt), "optouts")
+
+
+_EXPORT_MEDIA = {
+    "text/csv": None,
+    "application/x-ndjson": OptOutEntry,
+    "application/json": ArrayOf(OptOutEntry),
+}
+
+ROUTES = [
+    Route(
+        "POST",
+        "/v1/optouts",
+        create_optout,
+        "Record an opt-out by hand (an agent's entry, or another system's).",
+        scope=Scope.WRITE,
+        body={"application/json": OptOutCreate},
+        replies=[
+            Reply(201, "The stored entry (number in E.164).", {"application/json": OptOutEntry})
+        ],
+        errors=(400, 401, 403, 404, 415, 422),
+    ),
+    Route(
+        "POST",
+        "/v1/optouts/{optout_id}/revoke",
+        revoke_optout,
+        "Revoke an opt-out at the consumer's explicit request (a row of its own).",
+        scope=Scope.WRITE,
+        body={"application/json": RevokeRequest},
+        path_params={"optout_id": "The id of the opt-out to revoke."},
+        replies=[Reply(201, "The revocation row.", {"application/json": OptOutEntry})],
+        errors=(400, 401, 403, 404, 409, 415, 422),
+    ),
+    Route(
+        "GET",
+        "/v1/optouts",
+        export_optouts,
+        "Export opt-outs, streamed (CSV by default; JSON lines or a JSON array).",
+        scope=Scope.READ,
+        query=ExportQuery,
+        replies=[Reply(200, "The opt-outs, oldest first.", _EXPORT_MEDIA)],
+        errors=(401, 403, 404, 422),
+    ),
+]

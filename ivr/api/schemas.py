@@ -1,0 +1,225 @@
+"""Request and response models of the HTTP API (the OpenAPI document is made from them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ivr.domain import OptOut
+from ivr.rules.reasons import Reason
+from ivr.suppressions import Suppression
+
+MAX_CHECK_NUMBERS = 50_000
+
+ScopeOut = Literal["all"] | list[str] | None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ErrorOut(_Strict):
+    error: str = Field(description="A stable code, e.g. unknown_advertiser or invalid_number.")
+    message: str
+
+
+class HealthOut(_Strict):
+    status: Literal["ok"]
+
+
+class ReadyOut(_Strict):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, bool] = Field(description="Every check by name; false ones are red.")
+
+
+class ReasonOut(_Strict):
+    code: str
+    message: str
+    message_nl: str
+
+    @classmethod
+    def of(cls, reason: Reason) -> ReasonOut:
+        return cls(code=reason.code, message=reason.message, message_nl=reason.message_nl)
+
+
+class OptOutEntry(_Strict):
+    id: str
+    number: str = Field(description="E.164")
+    advertiser: str
+    kind: Literal["recht_van_verzet", "bel_me_niet", "revocation"]
+    scope: ScopeOut = Field(description='"all" or category ids; null for recht van verzet.')
+    charities: bool | None
+    source: Literal["ivr", "agent", "api", "import"]
+    agent: str | None
+    call_id: str | None
+    created_at: datetime
+    created_by: str
+    revokes: str | None = Field(default=None, description="The opt-out a revocation cancels.")
+    reason: str | None = None
+
+    @classmethod
+    def of(cls, row: OptOut) -> OptOutEntry:
+        scope = row.scope if row.scope is None or isinstance(row.scope, str) else list(row.scope)
+        return cls(
+            id=row.id,
+            number=row.number,
+            advertiser=row.advertiser,
+            kind=row.kind.value,
+            scope=scope,
+            charities=row.charities,
+            source=row.source.value,
+            agent=row.agent,
+            call_id=row.call_id,
+            created_at=row.created_at,
+            created_by=row.created_by,
+            revokes=row.revokes,
+            reason=row.reason,
+        )
+
+
+class SuppressionOut(_Strict):
+    number: str = Field(description="E.164")
+    advertiser: str
+    suppressed: bool
+    reasons: list[ReasonOut]
+    entries: list[OptOutEntry]
+
+    @classmethod
+    def of(cls, found: Suppression) -> SuppressionOut:
+        return cls(
+            number=found.number,
+            advertiser=found.advertiser,
+            suppressed=found.suppressed,
+            reasons=[ReasonOut.of(r) for r in found.reasons],
+            entries=[OptOutEntry.of(e) for e in found.entries],
+        )
+
+
+class SuppressionQuery(_Strict):
+    advertiser: str = Field(min_length=1)
+    category: str | None = Field(default=None, description="A register category of the profile.")
+
+
+class CheckRequest(_Strict):
+    advertiser: str = Field(min_length=1)
+    numbers: list[str] = Field(description=f"Up to {MAX_CHECK_NUMBERS} numbers, any common form.")
+    category: str | None = None
+
+
+class CheckResult(_Strict):
+    input: str
+    number: str | None = Field(description="E.164, null when the input is not a valid number.")
+    valid: bool
+    suppressed: bool | None = Field(description="null for an invalid number.")
+    reasons: list[ReasonOut]
+
+
+class CheckOut(_Strict):
+    advertiser: str
+    results: list[CheckResult] = Field(description="One per number, in the order sent.")
+
+
+class OptOutCreate(_Strict):
+    number: str
+    advertiser: str = Field(min_length=1)
+    kind: Literal["recht_van_verzet", "bel_me_niet"]
+    scope: Literal["all"] | list[str] | None = Field(
+        default=None, description='Register only: "all" (the default) or category ids.'
+    )
+    charities: bool | None = Field(default=None, description='Register with scope "all" only.')
+    agent: str | None = Field(default=None, min_length=1, description="The agent's id.")
+
+
+class RevokeRequest(_Strict):
+    reason: str = Field(min_length=1)
+    requested_by: str = Field(min_length=1, description="Who asked: the consumer's request.")
+
+
+class ExportQuery(_Strict):
+    advertiser: str | None = None
+    number: str | None = None
+    since: str | None = Field(default=None, description="ISO 8601 date or date-time.")
+    kind: Literal["recht_van_verzet", "bel_me_niet", "revocation"] | None = None
+    include_revoked: bool = False
+    format: Literal["csv", "jsonl", "json"] = "csv"
+
+
+class ScrubQuery(_Strict):
+    advertiser: str = Field(min_length=1)
+    mode: Literal["remove", "mark"] = "remove"
+    column: str | None = Field(default=None, description="The header of the number column.")
+    category: str | None = None
+
+
+class MayCallQuery(_Strict):
+    number: str
+    advertiser: str = Field(min_length=1)
+    at: str | None = Field(default=None, description="ISO 8601 with an offset; default now.")
+    relation: Literal["customer", "requested", "callback", "research"] | None = None
+    category: str | None = None
+
+
+class MayCallOut(_Strict):
+    number: str
+    advertiser: str
+    at: datetime
+    allowed: bool
+    reasons: list[ReasonOut]
+
+
+class CallOut(_Strict):
+    id: str
+    channel_id: str
+    advertiser: str
+    campaign: str | None
+    agent: str | None
+    script: str | None
+    number: str | None
+    number_source: Literal["arg", "caller_id", "keyed"] | None
+    lang: str
+    profile: str
+    extra: dict[str, Any]
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str | None
+
+
+class CallEventOut(_Strict):
+    seq: int
+    at: datetime
+    kind: str
+    detail: dict[str, Any]
+
+
+class CallDetailOut(_Strict):
+    call: CallOut
+    events: list[CallEventOut] = Field(description="The evidence trail, in order.")
+    optouts: list[OptOutEntry] = Field(description="Opt-outs recorded in this call.")
+
+
+class CallSearchQuery(_Strict):
+    number: str | None = None
+    advertiser: str | None = None
+    campaign: str | None = None
+    since: str | None = Field(default=None, description="ISO 8601 date or date-time.")
+    until: str | None = Field(default=None, description="ISO 8601 date or date-time.")
+    limit: int = Field(default=1000, ge=1, le=10_000)
+
+
+class CallListOut(_Strict):
+    calls: list[CallOut]
+
+
+class SubmissionsQuery(_Strict):
+    since: str | None = Field(default=None, description="ISO 8601 date or date-time.")
+    format: Literal["csv", "jsonl"] = "csv"
+
+
+class SubmissionOut(_Strict):
+    number: str
+    scope: ScopeOut
+    charities: bool | None
+    created_at: datetime
+    call_id: str | None

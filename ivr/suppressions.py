@@ -1,0 +1,194 @@
+"""The suppression list as the API and the CLI use it: look-ups and manual entries.
+
+Input is checked here once for both front ends: a bad number, category or date
+is an :class:`InputError`; an advertiser that is neither configured nor in the
+store is :class:`UnknownAdvertiser`, so a typo never reads as "not suppressed".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from ivr.config import Settings
+from ivr.domain import SCOPE_ALL, OptOut, OptOutKind, OptOutRequest, OptOutSource, Scope
+from ivr.flow.profile import Profile
+from ivr.rules.numbers import normalize
+from ivr.rules.reasons import Reason
+from ivr.rules.suppression import Relation, is_suppressed, suppression_reasons
+from ivr.store import Store
+
+
+class InputError(Exception):
+    """A well-formed request with a value that cannot be used."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class UnknownAdvertiser(Exception):
+    def __init__(self, advertiser: str) -> None:
+        super().__init__(
+            f"advertiser {advertiser!r} is neither configured nor present in the store"
+        )
+        self.advertiser = advertiser
+
+
+@dataclass(frozen=True)
+class Suppression:
+    number: str
+    advertiser: str
+    suppressed: bool
+    reasons: list[Reason]
+    entries: list[OptOut]
+
+
+def parse_number(raw: str) -> str:
+    number = normalize(raw)
+    if number is None:
+        raise InputError("invalid_number", f"{raw!r} is not a valid phone number")
+    return number
+
+
+def parse_category(category: str | None, profile: Profile) -> str | None:
+    if category is None or category == "":
+        return None
+    known = [c.id for c in profile.categories]
+    if category not in known:
+        raise InputError(
+            "unknown_category", f"unknown category {category!r}; known: {', '.join(known)}"
+        )
+    return category
+
+
+def parse_relation(raw: str | None) -> Relation | None:
+    if not raw:
+        return None
+    try:
+        return Relation(raw)
+    except ValueError:
+        known = ", ".join(r.value for r in Relation)
+        raise InputError("invalid_relation", f"unknown relation {raw!r}; known: {known}") from None
+
+
+_SPACE_FOR_PLUS = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
+
+
+def _iso(raw: str) -> str:
+    # A "+" in a query string arrives as a space when the client did not escape it.
+    return _SPACE_FOR_PLUS.sub(r"\1+\2", raw.strip())
+
+
+def parse_at(raw: str | None, now: datetime) -> datetime:
+    """A moment as ISO 8601 with an offset (``at`` of may-call); ``now`` when absent."""
+    if not raw:
+        return now
+    try:
+        at = datetime.fromisoformat(_iso(raw))
+    except ValueError:
+        raise InputError("invalid_date", f"{raw!r} is not an ISO 8601 date-time") from None
+    if at.tzinfo is None:
+        raise InputError("invalid_date", f"{raw!r} has no offset (e.g. +01:00 or Z)")
+    return at
+
+
+def parse_since(raw: str | None, timezone: str) -> datetime | None:
+    """An ISO 8601 date or date-time; a date, or a time without offset, is local time."""
+    if not raw:
+        return None
+    text = _iso(raw)
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time())
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError("invalid_date", f"{raw!r} is not an ISO 8601 date or date-time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment
+
+
+async def ensure_advertiser(store: Store, settings: Settings, advertiser: str) -> None:
+    if advertiser in settings.advertisers or await store.advertiser_known(advertiser):
+        return
+    raise UnknownAdvertiser(advertiser)
+
+
+async def look_up(
+    store: Store,
+    number: str,
+    advertiser: str,
+    at: datetime,
+    category: str | None = None,
+) -> Suppression:
+    """Whether ``advertiser`` may not call ``number`` (E.164), with the entries that say so."""
+    entries = await store.active_optouts(number, advertiser)
+    return judge(number, advertiser, entries, at, category)
+
+
+def judge(
+    number: str,
+    advertiser: str,
+    entries: Sequence[OptOut],
+    at: datetime,
+    category: str | None = None,
+) -> Suppression:
+    reasons = suppression_reasons(entries, advertiser, category, at)
+    return Suppression(number, advertiser, is_suppressed(reasons), reasons, list(entries))
+
+
+def parse_scope(raw: str | Sequence[str] | None, profile: Profile) -> Scope:
+    """``"all"`` (also the default) or a list of the profile's category ids."""
+    if raw is None or raw == SCOPE_ALL:
+        return SCOPE_ALL
+    items = [part.strip() for part in raw.split(",")] if isinstance(raw, str) else list(raw)
+    items = [item for item in items if item]
+    if not items:
+        raise InputError("invalid_scope", 'scope is "all" or a non-empty list of categories')
+    for item in items:
+        parse_category(item, profile)
+    return tuple(dict.fromkeys(items))
+
+
+def optout_request(
+    *,
+    number: str,
+    advertiser: str,
+    kind: OptOutKind,
+    source: OptOutSource,
+    created_by: str,
+    profile: Profile,
+    scope: str | Sequence[str] | None = None,
+    charities: bool | None = None,
+    agent: str | None = None,
+) -> OptOutRequest:
+    """A manual or imported opt-out, checked the way the IVR would have asked it."""
+    e164 = parse_number(number)
+    if kind is OptOutKind.RECHT_VAN_VERZET:
+        if scope is not None or charities is not None:
+            raise InputError(
+                "invalid_scope", "scope and charities belong to a bel_me_niet registration only"
+            )
+        parsed: Scope | None = None
+    elif kind is OptOutKind.BEL_ME_NIET:
+        parsed = parse_scope(scope, profile)
+        if parsed != SCOPE_ALL and charities is not None:
+            raise InputError("invalid_scope", 'charities is asked only with scope "all"')
+    else:
+        raise InputError("invalid_kind", "kind is recht_van_verzet or bel_me_niet")
+    return OptOutRequest(
+        number=e164,
+        advertiser=advertiser,
+        kind=kind,
+        source=source,
+        created_by=created_by,
+        scope=parsed,
+        charities=charities,
+        agent=agent,
+    )
