@@ -1,0 +1,164 @@
+"""The one writer: durable group commit, failures that clear, a clean close."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+from structlog.testing import capture_logs
+
+from ivr.clock import VirtualClock
+from ivr.domain import CallEventKind
+from ivr.store import CallNotFound, Store, StoreError
+
+from .conftest import ivr_request, new_call
+
+
+def optout_ids(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {row[0] for row in conn.execute("SELECT id FROM optouts")}
+
+
+async def test_wal_and_synchronous_full_are_set_on_the_store_connections(
+    store: Store, db_path: Path
+) -> None:
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    writer = store._writer.db  # per-connection pragmas can only be read on the connection
+    assert await writer.scalar("PRAGMA synchronous") == 2  # FULL
+    assert await writer.scalar("PRAGMA foreign_keys") == 1
+    assert await writer.scalar("PRAGMA busy_timeout") == 5000
+    assert await store._reader.scalar("PRAGMA synchronous") == 2
+    assert await store._reader.scalar("PRAGMA query_only") == 1
+
+
+async def test_many_concurrent_optouts_share_few_commits(store: Store, db_path: Path) -> None:
+    before = store.commits
+    rows = await asyncio.gather(
+        *(store.record_optout(ivr_request(f"call-{i}")) for i in range(300))
+    )
+
+    assert len({row.id for row in rows}) == 300
+    assert optout_ids(db_path) == {row.id for row in rows}
+    assert 1 <= store.commits - before <= 30
+
+
+async def test_each_optout_is_committed_before_record_optout_returns(
+    store: Store, db_path: Path
+) -> None:
+    for i in range(5):
+        row = await store.record_optout(ivr_request(f"call-{i}"))
+        assert row.id in optout_ids(db_path)  # read by another connection: committed
+
+
+async def test_without_group_commit_every_write_is_its_own_transaction(
+    db_path: Path, clock: VirtualClock
+) -> None:
+    store = await Store.open(db_path, clock, group_commit=False)
+    try:
+        before = store.commits
+        await asyncio.gather(*(store.record_optout(ivr_request(f"call-{i}")) for i in range(20)))
+        assert store.commits - before == 20
+    finally:
+        await store.close()
+
+
+async def test_a_job_that_fails_alone_does_not_fail_its_batch(store: Store, db_path: Path) -> None:
+    unknown_call, recorded = await asyncio.gather(
+        store.add_event("no-such-call", CallEventKind.DIGIT, {"digit": "1"}),
+        store.record_optout(ivr_request("call-1")),
+        return_exceptions=True,
+    )
+    assert isinstance(unknown_call, CallNotFound)
+    assert not isinstance(recorded, BaseException)
+    assert optout_ids(db_path) == {recorded.id}
+    assert store.healthy
+
+
+async def test_a_full_disk_fails_every_waiter_of_the_batch_and_then_clears(
+    store: Store, db_path: Path
+) -> None:
+    writer = store._writer.db  # a full disk, simulated on the writer's own connection
+    pages = await writer.scalar("PRAGMA page_count")
+    await writer.execute(f"PRAGMA max_page_count = {pages}")
+
+    results = await asyncio.gather(
+        *(store.record_optout(ivr_request(f"call-{i}")) for i in range(400)),
+        return_exceptions=True,
+    )
+
+    assert all(isinstance(result, StoreError) for result in results)
+    assert optout_ids(db_path) == set()  # the batch is all or nothing
+    assert not store.healthy
+    assert "full" in (store.last_error or "")
+
+    await writer.execute("PRAGMA max_page_count = 1073741823")
+    row = await store.record_optout(ivr_request("call-after"))
+    assert optout_ids(db_path) == {row.id}
+    assert store.healthy
+    assert store.last_error is None
+
+
+async def test_a_locked_database_fails_the_batch_and_readiness_until_released(
+    db_path: Path, clock: VirtualClock
+) -> None:
+    store = await Store.open(db_path, clock, busy_timeout_ms=50)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        with pytest.raises(StoreError, match="locked"):
+            await store.record_optout(ivr_request("call-1"))
+        assert not store.healthy
+        assert await store.check_writable() is False
+
+        other.execute("ROLLBACK")
+        assert await store.check_writable() is True
+        assert store.healthy
+        row = await store.record_optout(ivr_request("call-1"))
+        assert optout_ids(db_path) == {row.id}
+    finally:
+        other.close()
+        await store.close()
+
+
+async def test_events_queued_without_waiting_keep_their_order(
+    store: Store, clock: VirtualClock
+) -> None:
+    call = new_call(clock)
+    await store.start_call(call)
+    for i in range(20):
+        store.add_event_nowait(call.id, CallEventKind.PROMPT_STARTED, {"n": i})
+    await store.add_event(call.id, CallEventKind.HANGUP, {"by": "caller"})
+
+    events = await store.call_events(call.id)
+    assert [e.seq for e in events] == list(range(1, 22))
+    assert [e.detail.get("n") for e in events[:20]] == list(range(20))
+    assert events[-1].kind is CallEventKind.HANGUP
+
+
+async def test_a_failed_event_without_waiter_is_logged_not_raised(store: Store) -> None:
+    with capture_logs() as logs:
+        store.add_event_nowait("no-such-call", CallEventKind.DIGIT, {"digit": "5"})
+        assert await store.check_writable()
+    assert any(entry["event"] == "store.write_failed" for entry in logs)
+    assert store.healthy
+
+
+async def test_close_finishes_every_write_in_flight(db_path: Path, clock: VirtualClock) -> None:
+    store = await Store.open(db_path, clock)
+    call = new_call(clock)
+    await store.start_call(call)
+    for i in range(50):
+        store.add_event_nowait(call.id, CallEventKind.DIGIT, {"digit": str(i % 10)})
+    pending = asyncio.ensure_future(store.record_optout(ivr_request(call.id)))
+    await asyncio.sleep(0)
+    await store.close()
+
+    assert (await pending).call_id == call.id
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM call_events").fetchone()[0] == 50
+    with pytest.raises(StoreError, match="closed"):
+        await store.record_optout(ivr_request(str(uuid.uuid4())))
