@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ivr.simulator.events import Event
+from ivr.simulator.events import Event, application_replaced
 from ivr.simulator.wire import ENTITY_ID, dumps
 
 
@@ -43,7 +43,7 @@ class EventBus:
         for app in subscriber.apps:
             previous = self.owners.get(app)
             if previous is not None and previous is not subscriber:
-                self._deliver(previous, app, {"type": "ApplicationReplaced", "timestamp": ts})
+                self._deliver(previous, app, application_replaced(ts))
                 previous.apps.remove(app)
             self.owners[app] = subscriber
         for app in subscriber.apps:

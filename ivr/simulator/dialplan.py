@@ -88,7 +88,6 @@ def handoff(
         dialplan=Dialplan(context, extension, 1),
         protocol_id=protocol_id,
     )
-    channel.handoff = True
     channel.endpoint = endpoint
     channel.remote_addr = "127.0.0.1:5070"
     channel.from_tag = f"{serial}SIPpTag001"

@@ -75,7 +75,6 @@ class Channel:
     subscribers: set[str] = field(default_factory=set)
     originated: bool = False
     gone: bool = False
-    handoff: bool = False
     peer: Channel | None = None
     behaviour: str | None = None
     transfer_handling: TransferHandling = TransferHandling.CORE
