@@ -103,11 +103,14 @@ def _secrets_from_files() -> dict[str, Any]:
         file_name = os.environ.get(f"IVR_{name.upper()}_FILE")
         if file_name and f"IVR_{name.upper()}" not in os.environ:
             try:
-                found[name] = Path(file_name).read_text(encoding="utf-8").strip()
+                text = Path(file_name).read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise ConfigError(
                     f"IVR_{name.upper()}_FILE: cannot read {file_name}: {exc.strerror}"
                 ) from exc
+            if name == "api_tokens":
+                text = ",".join(line.strip() for line in text.splitlines() if line.strip())
+            found[name] = text
     return found
 
 
