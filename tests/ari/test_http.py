@@ -479,6 +479,7 @@ def test_every_error_real_asterisk_gave_maps_to_its_type() -> None:
         if record["status"] < 400 or not isinstance(body, dict):
             continue
         message = body.get("message") or body.get("error")
+        assert isinstance(message, str)
         found.add((record["status"], message))
     assert found == set(ERRORS_IN_THE_TRACES)
     for (status, message), name in ERRORS_IN_THE_TRACES.items():
