@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from ivr import __version__
-from ivr.commands import CommandModule, dialplan, prompts, simulate
+from ivr.commands import CommandModule, dialplan, may_call, prompts, simulate
 from ivr.config import ConfigError
 
-COMMAND_MODULES: list[CommandModule] = [dialplan, simulate, prompts]
+COMMAND_MODULES: list[CommandModule] = [dialplan, simulate, prompts, may_call]
 
 
 def build_parser() -> argparse.ArgumentParser:
