@@ -137,7 +137,8 @@ class AriClient:
 
         Several media go comma-separated in one ``media`` parameter, as real
         Asterisk parses them (a repeated parameter would keep only the last).
-        No ``lang``: the language is part of the sound path.
+        No ``lang``: the language is part of the sound path.  The id goes in the
+        ``playbackId`` parameter, the form recorded on real Asterisk 22.10.1.
         """
         if isinstance(media, str):
             raise TypeError("media must be a sequence of media URIs, not one string")
@@ -148,8 +149,8 @@ class AriClient:
         return await self._fetch(
             Playback,
             "POST",
-            f"/ari/channels/{_segment(channel_id)}/play/{_segment(playback_id)}",
-            {"media": ",".join(media)},
+            f"/ari/channels/{_segment(channel_id)}/play",
+            {"media": ",".join(media), "playbackId": playback_id},
         )
 
     async def stop_playback(self, playback_id: str) -> None:

@@ -231,12 +231,10 @@ class EventStream:
             self._count_drop(self._clock.monotonic() - connected_at)
             if not ws.closed:
                 await ws.close()
-            log.warning(
-                "ari.events_disconnected",
-                app=self._app,
-                close_code=ws.close_code,
-                stopping=self._stopping,
-            )
+            if self._stopping:
+                log.info("ari.events_closed", app=self._app)
+            else:
+                log.warning("ari.events_disconnected", app=self._app, close_code=ws.close_code)
             if self._on_disconnected is not None:
                 await self._hook(self._on_disconnected, "on_disconnected")
 

@@ -60,14 +60,16 @@ async def test_play_sends_several_media_comma_separated_in_one_playback(
     client, fake = ari
     record = fake.replay(
         "confirm digit (2 media in one playback)",
-        path="/ari/channels/1795828985.3/play/9c1fe008-4c2c-49eb-a76c-3c81672b3651",
     )
     playback = await client.play(
         "1795828985.3", ["sound:you-entered", "digits:1"], "9c1fe008-4c2c-49eb-a76c-3c81672b3651"
     )
     (seen,) = fake.seen
-    assert seen.query == {"media": ["sound:you-entered,digits:1"]}
-    assert "lang" not in seen.query
+    assert seen.path == record["path"] == "/ari/channels/1795828985.3/play"
+    assert seen.query == {
+        "media": ["sound:you-entered,digits:1"],
+        "playbackId": ["9c1fe008-4c2c-49eb-a76c-3c81672b3651"],
+    }
     assert seen.query["media"][0] == record["query"]["media"]
     assert playback.id == "9c1fe008-4c2c-49eb-a76c-3c81672b3651"
     assert playback.media_uri == "sound:you-entered"
@@ -80,7 +82,7 @@ async def test_play_one_prompt_of_ours(ari: tuple[AriClient, FakeAri]) -> None:
     client, fake = ari
     fake.answer(
         "POST",
-        f"/ari/channels/{CHANNEL}/play/p-1",
+        f"/ari/channels/{CHANNEL}/play",
         201,
         {
             "id": "p-1",
@@ -91,7 +93,7 @@ async def test_play_one_prompt_of_ours(ari: tuple[AriClient, FakeAri]) -> None:
         },
     )
     playback = await client.play(CHANNEL, ["sound:ivr/nl/welcome"], "p-1")
-    assert fake.seen[0].query == {"media": ["sound:ivr/nl/welcome"]}
+    assert fake.seen[0].query == {"media": ["sound:ivr/nl/welcome"], "playbackId": ["p-1"]}
     assert playback.media_uri == "sound:ivr/nl/welcome"
 
 
@@ -109,7 +111,7 @@ async def test_play_without_media_on_asterisk_is_a_server_error(
     ari: tuple[AriClient, FakeAri],
 ) -> None:
     client, fake = ari
-    fake.replay("play without media", path=f"/ari/channels/{CHANNEL}/play/p-1")
+    fake.replay("play without media", path=f"/ari/channels/{CHANNEL}/play")
     with pytest.raises(ServerError) as caught:
         await client.play(CHANNEL, ["sound:x"], "p-1")
     assert caught.value.status == 500
