@@ -1,0 +1,157 @@
+"""Calls and their evidence trail: recorded, ended once, found again, purged when old."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ivr.clock import VirtualClock
+from ivr.domain import CallEventKind, NumberSource, Outcome
+from ivr.store import CallNotFound, CallRecord, Store
+
+from .conftest import NUMBER, ivr_request, new_call
+
+
+async def test_a_started_call_reads_back_with_every_column(
+    store: Store, clock: VirtualClock
+) -> None:
+    call = new_call(
+        clock,
+        campaign="voorjaar",
+        agent="007",
+        script="v3",
+        number=NUMBER,
+        number_source=NumberSource.ARG,
+        lang="nl",
+        extra={"foo": "bar"},
+    )
+    await store.start_call(call)
+
+    assert await store.get_call(call.id) == CallRecord(
+        id=call.id,
+        channel_id=call.channel_id,
+        advertiser="acme",
+        started_at=clock.now(),
+        profile="nl-ctm2012",
+        lang="nl",
+        campaign="voorjaar",
+        agent="007",
+        script="v3",
+        number=NUMBER,
+        number_source=NumberSource.ARG,
+        extra={"foo": "bar"},
+    )
+    assert await store.get_call("no-such-call") is None
+
+
+async def test_a_keyed_number_is_kept_with_its_source(store: Store, clock: VirtualClock) -> None:
+    call = new_call(clock)
+    await store.start_call(call)
+    await store.set_call_number(call.id, NUMBER, NumberSource.KEYED)
+
+    found = await store.get_call(call.id)
+    assert found is not None
+    assert (found.number, found.number_source) == (NUMBER, NumberSource.KEYED)
+    with pytest.raises(CallNotFound):
+        await store.set_call_number("no-such-call", NUMBER, NumberSource.KEYED)
+
+
+async def test_the_first_outcome_stays(store: Store, clock: VirtualClock) -> None:
+    call = new_call(clock)
+    await store.start_call(call)
+    assert [c.id for c in await store.open_calls()] == [call.id]
+
+    await clock.advance(42)
+    await store.end_call(call.id, Outcome.CALLER_HUNG_UP)
+    await store.end_call(call.id, Outcome.LOST, clock.now() + timedelta(seconds=5))
+
+    found = await store.get_call(call.id)
+    assert found is not None
+    assert found.outcome is Outcome.CALLER_HUNG_UP
+    assert found.ended_at == call.started_at + timedelta(seconds=42)
+    assert await store.open_calls() == []
+    with pytest.raises(CallNotFound):
+        await store.end_call("no-such-call", Outcome.LOST)
+
+
+async def test_events_get_their_sequence_per_call(store: Store, clock: VirtualClock) -> None:
+    first, second = new_call(clock), new_call(clock)
+    await store.start_call(first)
+    await store.start_call(second)
+    await store.add_event(first.id, CallEventKind.PROMPT_STARTED, {"prompt": "welcome"})
+    await store.add_event(second.id, CallEventKind.DIGIT, {"digit": "1"})
+    at = clock.now() + timedelta(milliseconds=1250)
+    await store.add_event(first.id, CallEventKind.PROMPT_INTERRUPTED, {"offset_ms": 1250}, at)
+
+    events = await store.call_events(first.id)
+    assert [(e.seq, e.kind) for e in events] == [
+        (1, CallEventKind.PROMPT_STARTED),
+        (2, CallEventKind.PROMPT_INTERRUPTED),
+    ]
+    assert events[1].at == at
+    assert events[1].detail == {"offset_ms": 1250}
+    assert [e.seq for e in await store.call_events(second.id)] == [1]
+
+
+async def test_calls_of_a_channel_come_oldest_first(store: Store, clock: VirtualClock) -> None:
+    first = new_call(clock, channel_id="chan-1")
+    await store.start_call(first)
+    await clock.advance(1)
+    second = new_call(clock, channel_id="chan-1")
+    await store.start_call(second)
+    await store.start_call(new_call(clock, channel_id="chan-2"))
+
+    assert [c.id for c in await store.calls_for_channel("chan-1")] == [first.id, second.id]
+
+
+async def test_search_calls_applies_every_filter(store: Store, clock: VirtualClock) -> None:
+    early = new_call(clock, number=NUMBER, campaign="voorjaar")
+    await store.start_call(early)
+    await clock.advance(3600)
+    middle = new_call(clock, number=NUMBER, campaign="zomer")
+    await store.start_call(middle)
+    await clock.advance(3600)
+    late = new_call(clock, advertiser="globex", number="+31687654321")
+    await store.start_call(late)
+
+    async def ids(**filters: object) -> list[str]:
+        return [c.id async for c in store.search_calls(**filters)]  # type: ignore[arg-type]
+
+    assert await ids() == [early.id, middle.id, late.id]
+    assert await ids(number=NUMBER) == [early.id, middle.id]
+    assert await ids(advertiser="globex") == [late.id]
+    assert await ids(campaign="zomer") == [middle.id]
+    assert await ids(since=middle.started_at) == [middle.id, late.id]
+    assert await ids(until=middle.started_at) == [early.id]
+    assert await ids(since=early.started_at, until=late.started_at, limit=1) == [early.id]
+
+
+async def test_purge_removes_old_evidence_and_never_optouts(
+    store: Store, clock: VirtualClock, db_path: Path
+) -> None:
+    old = new_call(clock)
+    await store.start_call(old)
+    await store.add_event(old.id, CallEventKind.DIGIT, {"digit": "1"})
+    optout = await store.record_optout(ivr_request(old.id))
+    await store.end_call(old.id, Outcome.COMPLETED)
+    still_open = new_call(clock)
+    await store.start_call(still_open)
+    await clock.advance(86400 * 800)
+    recent = new_call(clock)
+    await store.start_call(recent)
+    await store.add_event(recent.id, CallEventKind.DIGIT, {"digit": "2"})
+    await store.end_call(recent.id, Outcome.COMPLETED)
+
+    removed = await store.purge_evidence(clock.now() - timedelta(days=730))
+
+    assert removed == 1
+    assert await store.get_call(old.id) is None
+    assert await store.call_events(old.id) == []
+    assert await store.get_call(still_open.id) is not None
+    assert len(await store.call_events(recent.id)) == 1
+    assert await store.get_optout(optout.id) == optout
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM call_events").fetchone()[0] == 1

@@ -1,0 +1,55 @@
+"""Killed at any moment, the store loses nothing it acknowledged."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from ivr.clock import VirtualClock
+from ivr.store import Store
+
+CHILD = Path(__file__).with_name("crash_child.py")
+
+
+def run_and_kill(db_path: Path, acknowledged: int) -> list[str]:
+    """Start a child that records opt-outs; SIGKILL it once it acknowledged that many."""
+    child = subprocess.Popen(
+        [sys.executable, str(CHILD), str(db_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert child.stdout is not None
+    printed: list[str] = []
+    try:
+        for line in child.stdout:
+            printed.append(line.strip())
+            if len(printed) >= acknowledged:
+                break
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    printed.extend(line.strip() for line in child.stdout.read().splitlines())
+    assert child.returncode == -signal.SIGKILL
+    return [line for line in printed if line]
+
+
+async def test_every_acknowledged_optout_survives_sigkill(
+    db_path: Path, clock: VirtualClock
+) -> None:
+    acknowledged: list[str] = []
+    for _ in range(3):
+        acknowledged += run_and_kill(db_path, acknowledged=150)
+
+    store = await Store.open(db_path, clock)  # recovers from the WAL like `ivr serve` would
+    try:
+        missing = [i for i in acknowledged if await store.get_optout(i) is None]
+    finally:
+        await store.close()
+    assert len(acknowledged) >= 450
+    assert missing == []
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
