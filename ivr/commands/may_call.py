@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from ivr.clock import LoopClock
 from ivr.config import ConfigError, Settings, load_settings
 from ivr.domain import OptOut
@@ -152,5 +154,11 @@ async def _optouts(
 def _profile(settings: Settings) -> Profile:
     try:
         return load_profile(settings.profile)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigError(f"profile {settings.profile}: {problems}") from exc
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
