@@ -25,6 +25,7 @@ class Metrics:
     calls_active: Gauge
     request_latency: Histogram
     store_errors: Counter
+    calls_without_advertiser: Counter
 
     @classmethod
     def create(cls) -> Metrics:
@@ -66,6 +67,11 @@ class Metrics:
             ),
             store_errors=Counter(
                 "ivr_store_errors", "Database operations that failed.", registry=registry
+            ),
+            calls_without_advertiser=Counter(
+                "ivr_calls_without_advertiser",
+                "Calls whose Stasis() gave no advertiser= while no default is set (fix the dialplan).",
+                registry=registry,
             ),
         )
 

@@ -84,10 +84,11 @@ class CallRouter:
         task = asyncio.create_task(session.run(), name=f"call-{channel.id}")
         self._live[channel.id] = _Live(session, task, stasis)
         self._idle.clear()
-        task.add_done_callback(lambda _t, cid=channel.id, s=session: self._ended(cid, s))
+        task.add_done_callback(lambda _task: self._ended(session))
         return session
 
-    def _ended(self, channel_id: str, session: CallSession) -> None:
+    def _ended(self, session: CallSession) -> None:
+        channel_id = session.channel_id
         live = self._live.get(channel_id)
         if live is not None and live.session is session:
             del self._live[channel_id]
@@ -140,8 +141,8 @@ class CallRouter:
         else:
             return  # never ours, or already finished
         done = frozenset(row.kind for row in await self.ctx.store.optouts_for_call(call_id))
-        call = await self.ctx.store.get_call(call_id)
-        number = call.number if call is not None else None
+        record = await self.ctx.store.get_call(call_id)
+        number = record.number if record is not None else None
         log.info("call_resynchronised", channel_id=channel_id, call_id=call_id)
         self._start(channel, stasis, Resumption(call_id, done, number))
 
