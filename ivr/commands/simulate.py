@@ -53,7 +53,7 @@ hangup, refer (a transfer to that extension, as the phone's REFER).
 Control (same credentials): POST /_sim/calls, POST /_sim/channels/{id}/keys
 {"digits": "12#"}, POST /_sim/channels/{id}/hangup, POST|GET /_sim/channels/{id}/refer
 {"destination": "1000"}, GET /_sim/channels/{id}/transcript, POST /_sim/faults,
-GET /_sim/requests.
+GET /_sim/requests, GET /_sim/events?type=ChannelDtmfReceived (send times, wall seconds).
 """
 
 log = structlog.get_logger()

@@ -7,6 +7,8 @@ registration takes it over and the first gets ``ApplicationReplaced``.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +29,33 @@ class Subscriber:
         self.queue.put_nowait(text)
 
 
+TIMELINE_LIMIT = 500_000
+
+
+def timeline_entry(t: float, message: dict[str, Any]) -> dict[str, Any]:
+    """What a benchmark needs of a sent event: when (wall seconds), which type, which channel."""
+    entry: dict[str, Any] = {"t": t, "type": message.get("type")}
+    channel = message.get("channel")
+    if isinstance(channel, dict):
+        entry["channel_id"] = channel.get("id")
+    playback = message.get("playback")
+    if isinstance(playback, dict):
+        entry["playback_id"] = playback.get("id")
+        target = str(playback.get("target_uri", ""))
+        if target.startswith("channel:"):
+            entry["channel_id"] = target.removeprefix("channel:")
+    if "digit" in message:
+        entry["digit"] = message["digit"]
+    return entry
+
+
 class EventBus:
-    def __init__(self, *, record: bool = True) -> None:
+    def __init__(self, *, record: bool = True, now: Callable[[], float] = time.time) -> None:
+        """``record`` keeps every event sent; the bounded :attr:`timeline` (send times,
+        types, channels) is always kept, for ``GET /_sim/events``."""
         self.record = record
+        self.now = now
+        self.timeline: deque[dict[str, Any]] = deque(maxlen=TIMELINE_LIMIT)
         self.owners: dict[str, Subscriber] = {}
         self.events_sent: list[dict[str, Any]] = []
         self.duplicate_next = False
@@ -78,4 +104,5 @@ class EventBus:
         for _ in range(times):
             if self.record:
                 self.events_sent.append(message)
+            self.timeline.append(timeline_entry(self.now(), message))
             subscriber.send(text)

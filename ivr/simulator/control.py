@@ -124,6 +124,21 @@ def routes(sim: Simulator) -> list[web.RouteDef]:
     async def requests(request: web.Request) -> web.Response:
         return reply(200, [asdict(item) for item in sim.requests])
 
+    async def events(request: web.Request) -> web.Response:
+        kinds = set(request.query.getall("type", []))
+        try:
+            since = float(request.query.get("since", "0"))
+        except ValueError:
+            return message(400, "since must be a number of seconds")
+        return reply(
+            200,
+            [
+                entry
+                for entry in sim.bus.timeline
+                if entry["t"] >= since and (not kinds or entry["type"] in kinds)
+            ],
+        )
+
     return [
         web.post("/_sim/calls", place),
         web.post("/_sim/channels/{channel_id}/keys", keys),
@@ -133,4 +148,5 @@ def routes(sim: Simulator) -> list[web.RouteDef]:
         web.get("/_sim/channels/{channel_id}/transcript", transcript),
         web.post("/_sim/faults", faults),
         web.get("/_sim/requests", requests),
+        web.get("/_sim/events", events),
     ]

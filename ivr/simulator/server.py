@@ -51,6 +51,8 @@ class RecordedRequest:
     body: Any
     status: int
     t_ms: int
+    t: float = 0.0
+    """Wall-clock arrival time in seconds (the clock's ``now()``), for benchmarks."""
 
 
 class Simulator:
@@ -70,7 +72,7 @@ class Simulator:
         self.clock = clock
         self.user = user
         self.password = password
-        self.bus = EventBus(record=record_events)
+        self.bus = EventBus(record=record_events, now=lambda: clock.now().timestamp())
         self.core = Asterisk(
             clock,
             SoundLibrary(prompts_dir, sounds_dir),
@@ -336,7 +338,15 @@ class Simulator:
                 body = json.loads(raw)
         query = {key: value for key, value in request.query.items() if key != "api_key"}
         self._requests.append(
-            RecordedRequest(request.method, request.path, query, body, status, self._elapsed_ms())
+            RecordedRequest(
+                request.method,
+                request.path,
+                query,
+                body,
+                status,
+                self._elapsed_ms(),
+                self.clock.now().timestamp(),
+            )
         )
 
     async def _answer(self, request: web.Request, raw: str) -> web.StreamResponse:
