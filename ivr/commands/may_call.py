@@ -16,29 +16,32 @@ from pydantic import ValidationError
 
 from ivr.clock import LoopClock
 from ivr.config import ConfigError, Settings, load_settings
-from ivr.domain import OptOut
 from ivr.flow.profile import Profile, load_profile
 from ivr.logs import configure_logging
 from ivr.rules.hours import CallingHours
 from ivr.rules.maycall import may_call
-from ivr.rules.numbers import normalize
 from ivr.rules.suppression import Relation
 from ivr.store import Store, StoreError
+from ivr.suppressions import (
+    InputError,
+    UnknownAdvertiser,
+    ensure_advertiser,
+    parse_at,
+    parse_category,
+    parse_number,
+    parse_relation,
+)
 
 ALLOWED = 0
 NOT_ALLOWED = 1
 INPUT_ERROR = 2
 
 
-class InputError(Exception):
-    """A bad argument, said in one line."""
-
-
 @dataclass(frozen=True)
 class Question:
     number: str
     advertiser: str
-    at: datetime | None
+    at: datetime
     relation: Relation | None
     category: str | None
 
@@ -67,61 +70,43 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(level=logging.WARNING)
     settings = load_settings()
     profile = _profile(settings)
-    try:
-        question = _question(args, profile)
-    except InputError as exc:
-        print(f"ivr: {exc}", file=sys.stderr)
-        return INPUT_ERROR
     db: Path = args.db if args.db is not None else settings.db
+    try:
+        question = _question(args, profile, LoopClock().now())
+    except InputError as exc:
+        return _refuse(exc.message)
     if not db.is_file():
         # Opening would create an empty database, and an empty list allows every call.
-        print(f"ivr: database {db} does not exist (IVR_DB or --db)", file=sys.stderr)
-        return INPUT_ERROR
+        return _refuse(f"database {db} does not exist (IVR_DB or --db)")
     try:
         return asyncio.run(_answer(question, settings, profile, db))
-    except InputError as exc:
-        print(f"ivr: {exc}", file=sys.stderr)
-        return INPUT_ERROR
+    except UnknownAdvertiser as exc:
+        return _refuse(str(exc))
     except (StoreError, sqlite3.Error) as exc:
-        print(f"ivr: database {db}: {exc}", file=sys.stderr)
-        return INPUT_ERROR
+        return _refuse(f"database {db}: {exc}")
 
 
-def parse_at(text: str) -> datetime:
-    """An ISO 8601 moment with its offset; a moment without one is ambiguous and refused."""
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InputError(f"--at {text!r} is not an ISO 8601 date-time") from exc
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise InputError(f"--at {text!r} needs its offset, e.g. 2026-03-10T12:00:00+01:00")
-    return at
-
-
-def _question(args: argparse.Namespace, profile: Profile) -> Question:
-    number = normalize(args.number)
-    if number is None:
-        raise InputError(f"{args.number!r} is not a valid phone number")
-    category: str | None = args.category
-    if category is not None and category not in profile.category_ids:
-        known = ", ".join(profile.category_ids) or "none"
-        raise InputError(f"unknown category {category!r}; profile {profile.name} has: {known}")
+def _question(args: argparse.Namespace, profile: Profile, now: datetime) -> Question:
     return Question(
-        number=number,
+        number=parse_number(args.number),
         advertiser=args.advertiser,
-        at=parse_at(args.at) if args.at is not None else None,
-        relation=Relation(args.relation) if args.relation is not None else None,
-        category=category,
+        at=parse_at(args.at, now),
+        relation=parse_relation(args.relation),
+        category=parse_category(args.category, profile),
     )
 
 
 async def _answer(question: Question, settings: Settings, profile: Profile, db: Path) -> int:
-    clock = LoopClock()
-    optouts = await _optouts(question, settings, db, clock)
+    store = await Store.open(db, LoopClock())
+    try:
+        await ensure_advertiser(store, settings, question.advertiser)
+        optouts = await store.active_optouts(question.number, question.advertiser)
+    finally:
+        await store.close()
     decision = may_call(
         optouts,
         question.advertiser,
-        question.at or clock.now(),
+        question.at,
         CallingHours(profile.hours),
         relation=question.relation,
         category=question.category,
@@ -136,19 +121,9 @@ async def _answer(question: Question, settings: Settings, profile: Profile, db: 
     return ALLOWED if decision.allowed else NOT_ALLOWED
 
 
-async def _optouts(
-    question: Question, settings: Settings, db: Path, clock: LoopClock
-) -> list[OptOut]:
-    store = await Store.open(db, clock)
-    try:
-        configured = question.advertiser in settings.advertisers
-        if not configured and not await store.advertiser_known(question.advertiser):
-            raise InputError(
-                f"unknown advertiser {question.advertiser!r}: neither configured nor in {db}"
-            )
-        return await store.active_optouts(question.number, question.advertiser)
-    finally:
-        await store.close()
+def _refuse(message: str) -> int:
+    print(f"ivr: {message}", file=sys.stderr)
+    return INPUT_ERROR
 
 
 def _profile(settings: Settings) -> Profile:
