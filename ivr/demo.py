@@ -152,9 +152,13 @@ async def run_demo(db: Path | None, speed: float, out: TextIO, prompts_dir: Path
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", settings.http_port).start()
             try:
-                await service.wait_connected(10)
-                print(f"Simulated Asterisk on {ari_url}, ivr API on "
-                      f"http://127.0.0.1:{settings.http_port}, database {db_path}\n", file=out)
+                if not await service.wait_connected(10):
+                    raise RuntimeError("the service did not connect to the simulated Asterisk")
+                print(
+                    f"Simulated Asterisk on {ari_url}, ivr API on "
+                    f"http://127.0.0.1:{settings.http_port}, database {db_path}\n",
+                    file=out,
+                )
                 callers = demo_callers()
                 channels = [
                     await simulator.place_call(
@@ -169,8 +173,9 @@ async def run_demo(db: Path | None, speed: float, out: TextIO, prompts_dir: Path
                 ]
                 await _wait_for_calls(simulator, service.store, channels)
                 for caller, channel_id in zip(callers, channels, strict=True):
-                    await _print_call(out, caller, simulator.transcript(channel_id),
-                                      service.store, channel_id)
+                    await _print_call(
+                        out, caller, simulator.transcript(channel_id), service.store, channel_id
+                    )
                 await _print_suppression_list(out, service.store)
             finally:
                 await service.stop()
@@ -229,7 +234,15 @@ async def _print_suppression_list(out: TextIO, store: Store) -> None:
     print("Suppression list (active opt-outs):", file=out)
     print(f"  {'number':<14} {'advertiser':<10} {'kind':<17} {'scope':<30} charities", file=out)
     async for row in store.iter_optouts():
-        scope = "" if row.scope is None else row.scope if isinstance(row.scope, str) else "|".join(row.scope)
+        scope = (
+            ""
+            if row.scope is None
+            else row.scope
+            if isinstance(row.scope, str)
+            else "|".join(row.scope)
+        )
         charities = "" if row.charities is None else ("yes" if row.charities else "no")
-        print(f"  {row.number:<14} {row.advertiser:<10} {row.kind.value:<17} {scope:<30} {charities}",
-              file=out)
+        print(
+            f"  {row.number:<14} {row.advertiser:<10} {row.kind.value:<17} {scope:<30} {charities}",
+            file=out,
+        )

@@ -8,6 +8,7 @@ the simulator on the virtual clock, ``ivr serve`` runs it on the loop clock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -46,10 +47,13 @@ def check_prompts_at_start(settings: Settings, profile: Profile) -> None:
     if not settings.prompts_dir.is_dir():
         log.info("prompts_not_local", prompts_dir=str(settings.prompts_dir))
         return
-    problems = missing_or_bad_prompts(settings.prompts_dir, profile)
+    advertiser_prompts = [a.name_prompt for a in settings.advertisers.values() if a.name_prompt]
+    problems = missing_or_bad_prompts(settings.prompts_dir, profile, advertiser_prompts)
     if problems:
         first = problems[0]
-        more = f" (and {len(problems) - 1} more; run `ivr prompts check`)" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more; run `ivr prompts check`)" if len(problems) > 1 else ""
+        )
         raise ConfigError(f"prompt {first.name}: {first.message}{more}")
 
 
@@ -70,7 +74,9 @@ class IvrService:
         settings = self.settings
         self.profile = self.profile or load_profile(settings.profile)
         if settings.ari_password == "asterisk" and not is_loopback_url(settings.ari_url):  # noqa: S105
-            log.warning("default_ari_password", hint="set IVR_ARI_PASSWORD for a non-loopback Asterisk")
+            log.warning(
+                "default_ari_password", hint="set IVR_ARI_PASSWORD for a non-loopback Asterisk"
+            )
         self.store = await Store.open(settings.db, self.clock)
         self.ari = AriClient(
             settings.ari_url,
@@ -122,9 +128,9 @@ class IvrService:
         self.metrics.ari_connected.set(0)
         log.warning("ari_disconnected")
 
-    async def wait_connected(self, timeout: float) -> None:
+    async def wait_connected(self, timeout: float) -> bool:
         assert self.stream is not None
-        await self.stream.wait_connected(timeout)
+        return await self.stream.wait_connected(timeout)
 
     async def stop(self) -> None:
         """Stop taking calls, let calls finish for the grace period, finish every write."""
@@ -134,10 +140,8 @@ class IvrService:
             await self.stream.stop()
         if self._stream_task is not None:
             self._stream_task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._stream_task
-            except asyncio.CancelledError:
-                pass
         if self.ari is not None:
             await self.ari.close()
         if self.store is not None:

@@ -99,6 +99,7 @@ class VoicemailTargetRefused(Exception):
 
 _BY_MESSAGE: dict[tuple[int, str], type[AriError]] = {
     (404, "channel not found"): ChannelNotFound,
+    (404, "provided channel was not found"): ChannelNotFound,
     (404, "playback not found"): PlaybackNotFound,
     (404, "provided variable was not found"): VariableNotFound,
     (404, "requested label can not be found"): LabelNotFound,

@@ -68,7 +68,9 @@ async def serve(settings: Settings, profile: Profile, connect_timeout: float | N
         try:
             await site.start()
         except OSError as exc:
-            log.error("http_bind_failed", host=settings.http_host, port=settings.http_port, error=str(exc))
+            log.error(
+                "http_bind_failed", host=settings.http_host, port=settings.http_port, error=str(exc)
+            )
             await service.stop()
             return 2
         log.info("http_listening", host=settings.http_host, port=settings.http_port)
@@ -76,13 +78,10 @@ async def serve(settings: Settings, profile: Profile, connect_timeout: float | N
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        if connect_timeout is not None:
-            try:
-                await service.wait_connected(connect_timeout)
-            except TimeoutError:
-                log.error("ari_unreachable", url=settings.ari_url, waited_s=connect_timeout)
-                await service.stop()
-                return 1
+        if connect_timeout is not None and not await service.wait_connected(connect_timeout):
+            log.error("ari_unreachable", url=settings.ari_url, waited_s=connect_timeout)
+            await service.stop()
+            return 1
         await stop.wait()
         log.info("shutting_down", grace_s=settings.shutdown_grace_s)
         await service.stop()

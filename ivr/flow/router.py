@@ -10,6 +10,7 @@ channel is gone ends as ``lost``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 
 import structlog
@@ -123,7 +124,9 @@ class CallRouter:
             log.warning("resync_channel_failed", channel_id=channel_id, error=str(exc))
             return
         live = self._live.get(channel_id)
-        open_calls = [c for c in await self.ctx.store.calls_for_channel(channel_id) if c.outcome is None]
+        open_calls = [
+            c for c in await self.ctx.store.calls_for_channel(channel_id) if c.outcome is None
+        ]
         if live is not None:
             stasis = live.stasis
             call_id = live.session.call_id
@@ -148,10 +151,8 @@ class CallRouter:
 
     async def _drop(self, live: _Live, *, lost: bool) -> None:
         live.task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await live.task
-        except asyncio.CancelledError:
-            pass
         self._live.pop(live.session.channel_id, None)
         if lost:
             await live.session.end_as_lost()

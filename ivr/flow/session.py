@@ -9,6 +9,7 @@ channel are handled strictly in order through the session's inbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,20 +18,20 @@ from typing import Any
 
 import structlog
 
-from ivr.ari.errors import AriError, ChannelNotFound, PlaybackNotFound, ServerError, AriUnavailable
+from ivr.ari.errors import AriError, AriUnavailable, ChannelNotFound, PlaybackNotFound, ServerError
 from ivr.ari.events import (
     AriEvent,
     AriEventBase,
-    MalformedEvent,
-    UnknownEvent,
     BridgeBlindTransfer,
     ChannelDtmfReceived,
     ChannelHangupRequest,
     ChannelTransfer,
+    MalformedEvent,
     PlaybackContinuing,
     PlaybackFinished,
     PlaybackStarted,
     StasisEnd,
+    UnknownEvent,
 )
 from ivr.ari.http import AriClient
 from ivr.ari.models import Channel
@@ -52,6 +53,8 @@ from ivr.flow.profile import Profile
 from ivr.flow.refusal import find_refusal
 from ivr.flow.stasis_args import StasisArgs
 from ivr.metrics import Metrics
+from ivr.prompts.lang import resolve_prompt_language, why_not_language
+from ivr.prompts.names import FALLBACK_LANGUAGE
 from ivr.rules.numbers import normalize
 from ivr.store import Store
 
@@ -178,7 +181,10 @@ class CallSession:
         stasis = self._stasis
         self._advertiser = stasis.advertiser or settings.default_advertiser or UNKNOWN_ADVERTISER
         if stasis.advertiser is None and settings.default_advertiser is None:
-            log.error("call_without_advertiser", hint="set advertiser= in Stasis() or IVR_DEFAULT_ADVERTISER")
+            log.error(
+                "call_without_advertiser",
+                hint="set advertiser= in Stasis() or IVR_DEFAULT_ADVERTISER",
+            )
             self._ctx.metrics.calls_without_advertiser.inc()
         elif self._advertiser not in settings.advertisers:
             log.warning("advertiser_not_configured", advertiser=self._advertiser)
@@ -262,10 +268,13 @@ class CallSession:
         return known.name_prompt if known else None
 
     def _prompt_language(self, lang: str) -> str:
+        """The call's language when its prompts exist (checked when they are local), else nl."""
         prompts = Path(self._ctx.settings.prompts_dir)
-        if lang != "nl" and prompts.is_dir() and not (prompts / lang).is_dir():
-            log.warning("prompt_language_missing", lang=lang, fallback="nl")
-            return "nl"
+        if prompts.is_dir():
+            return resolve_prompt_language(prompts, lang)
+        if why_not_language(prompts, lang) == "invalid":
+            log.warning("prompt_language_invalid", lang=lang, fallback=FALLBACK_LANGUAGE)
+            return FALLBACK_LANGUAGE
         return lang
 
     # -- the machine --------------------------------------------------------
@@ -479,10 +488,8 @@ class CallSession:
         if self.finished:
             return
         if not self._hangup_requested and not self._left_app:
-            try:
+            with contextlib.suppress(AriError):
                 await self._ctx.ari.hangup(self.channel_id, reason="normal")
-            except AriError:
-                pass
         await self._finish(Outcome.ERROR)
 
     # -- ARI events -----------------------------------------------------------
@@ -525,7 +532,9 @@ class CallSession:
                     CallEventKind.TRANSFER_ATTEMPT,
                     {"destination": destination, "mode": "core", "result": item.result},
                 )
-                log.info("transfer_refused_by_asterisk", destination=destination, result=item.result)
+                log.info(
+                    "transfer_refused_by_asterisk", destination=destination, result=item.result
+                )
                 return [ev.TransferRequested(destination, declinable=False)]
         return []
 

@@ -105,9 +105,7 @@ class World:
         if kind:
             sql += " AND kind = ?"
             params.append(kind)
-        return [
-            {"kind": k, **json.loads(d)} for k, d in self.rows(sql + " ORDER BY seq", *params)
-        ]
+        return [{"kind": k, **json.loads(d)} for k, d in self.rows(sql + " ORDER BY seq", *params)]
 
     def heard(self, channel_id: str) -> list[str]:
         """Prompt names in the order they started, as the caller heard them."""
@@ -135,7 +133,9 @@ def make_settings(tmp_path: Path, ari_url: str, **overrides: Any) -> Settings:
         "ari_url": ari_url,
         "db": tmp_path / "ivr.sqlite3",
         "prompts_dir": PROMPTS,
-        "advertisers": {"acme": AdvertiserConfig(name="Acme Energie", name_prompt="advertisers/acme")},
+        "advertisers": {
+            "acme": AdvertiserConfig(name="Acme Energie", name_prompt="advertisers/acme")
+        },
         "shutdown_grace_s": 30,
     }
     values.update(overrides)

@@ -28,7 +28,9 @@ STATES: list[tuple[str, list[Step], bool, list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("state", "steps", "with_number", "kinds"), STATES, ids=[s[0] for s in STATES])
+@pytest.mark.parametrize(
+    ("state", "steps", "with_number", "kinds"), STATES, ids=[s[0] for s in STATES]
+)
 async def test_caller_hangs_up_in_every_state_keeps_what_was_recorded(
     world: World, state: str, steps: list[Step], with_number: bool, kinds: list[str]
 ) -> None:
@@ -59,15 +61,21 @@ PROMPTS_WITH_KEYS: list[tuple[str, list[Step]]] = [
 ]
 
 
-@pytest.mark.parametrize(("prompt", "steps"), PROMPTS_WITH_KEYS, ids=[p[0] for p in PROMPTS_WITH_KEYS])
+@pytest.mark.parametrize(
+    ("prompt", "steps"), PROMPTS_WITH_KEYS, ids=[p[0] for p in PROMPTS_WITH_KEYS]
+)
 async def test_a_digit_during_every_prompt_stops_it(
     world: World, prompt: str, steps: list[Step]
 ) -> None:
     channel = await world.call([*steps, press(prompt, "0", 300), hang_up_on("goodbye", 100)])
-    await world.until(lambda: any(
-        e["kind"] == "prompt" and e["media"].endswith("/" + prompt) and e["status"] == "interrupted"
-        for e in world.sim.transcript(channel)
-    ))
+    await world.until(
+        lambda: any(
+            e["kind"] == "prompt"
+            and e["media"].endswith("/" + prompt)
+            and e["status"] == "interrupted"
+            for e in world.sim.transcript(channel)
+        )
+    )
     assert world.requests("DELETE", "/ari/playbacks/")
     await world.sim.hangup(channel)
     await world.until_done(channel)
@@ -104,9 +112,7 @@ async def test_invalid_key_then_a_good_one(world: World) -> None:
 
 
 async def test_zero_repeats_the_question(world: World) -> None:
-    channel = await world.call(
-        [press("register-scope", "0", 400), press("menu", "2", 1200)]
-    )
+    channel = await world.call([press("register-scope", "0", 400), press("menu", "2", 1200)])
     await world.until(lambda: world.heard(channel).count("register-scope") >= 2)
     await world.sim.hangup(channel)
     await world.until_done(channel)

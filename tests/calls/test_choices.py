@@ -76,9 +76,7 @@ async def test_register_totaal_with_charities(world: World) -> None:
 async def test_register_deel_with_two_categories(world: World) -> None:
     wanted = {"energie", "telecom-computers"}
     steps = [press("menu", "2", 1200), press("register-scope", "2")]
-    steps += [
-        press(f"category-{cid}", "1" if cid in wanted else "2", 300) for cid in CATEGORY_IDS
-    ]
+    steps += [press(f"category-{cid}", "1" if cid in wanted else "2", 300) for cid in CATEGORY_IDS]
     steps += [press("confirm-register", "1"), press("register-recorded", "2")]
     channel = await world.call(steps)
     await world.until_done(channel)

@@ -40,8 +40,10 @@ async def test_two_hundred_calls_at_once_each_get_their_own_result(world: World)
             ],
             {"bel_me_niet", "recht_van_verzet"},
         ),
-        2: ([press("menu", "7", 1200), press("invalid", "1", 300), press("rvv-registered", "2")],
-            {"recht_van_verzet"}),
+        2: (
+            [press("menu", "7", 1200), press("invalid", "1", 300), press("rvv-registered", "2")],
+            {"recht_van_verzet"},
+        ),
         3: ([], set()),
     }
     expected: dict[str, tuple[str, set[str]]] = {}
