@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from ivr.api.schemas import OptOutEntry, SubmissionOut
@@ -62,6 +63,10 @@ def bool_cell(value: bool | None) -> str:
     return "" if value is None else "true" if value else "false"
 
 
+def _moment(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def optout_cells(row: OptOut) -> list[str]:
     return [
         row.number,
@@ -72,7 +77,7 @@ def optout_cells(row: OptOut) -> list[str]:
         row.source.value,
         row.agent or "",
         row.call_id or "",
-        row.created_at.isoformat(),
+        _moment(row.created_at),
     ]
 
 
@@ -81,7 +86,7 @@ def submission_cells(row: OptOut) -> list[str]:
         row.number,
         scope_cell(row.scope),
         bool_cell(row.charities),
-        row.created_at.isoformat(),
+        _moment(row.created_at),
         row.call_id or "",
     ]
 
