@@ -1,0 +1,338 @@
+"""N concurrent scripted calls through ``ivr serve`` against ``ivr simulate``, on loopback.
+
+    python benchmarks/calls.py [--calls 1000] [--burst 500] [--speed 20]
+
+Each call: menu -> 1 recht van verzet -> 1 ja to offer-register -> 1 totaal -> 1 charities
+-> 1 confirm -> goodbye.  Timings come from the simulator's wall-clock send times of
+events (``GET /_sim/events``) and arrival times of requests (``GET /_sim/requests``);
+both processes read this machine's clock.  The last line is ONE JSON object with every
+figure (keys in ``benchmarks/README.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.harness import Rig, summary_ms
+
+BARGE_MS = 2000
+FLOW = [
+    {"on_prompt": "menu", "after_ms": BARGE_MS, "press": "1"},
+    {"on_prompt": "offer-register", "after_ms": BARGE_MS, "press": "1"},
+    {"on_prompt": "register-scope", "after_ms": BARGE_MS, "press": "1"},
+    {"on_prompt": "charities", "after_ms": BARGE_MS, "press": "1"},
+    {"on_prompt": "confirm-register", "after_ms": BARGE_MS, "press": "1"},
+]
+BURST_STEPS = [{"on_prompt": "welcome", "after_ms": 500, "hangup": True}]
+KINDS = ("recht_van_verzet", "bel_me_niet")
+
+
+def by_channel(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in events:
+        grouped[str(event.get("channel_id"))].append(event)
+    return grouped
+
+
+def request_index(
+    requests: list[dict[str, Any]],
+) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[tuple[float, str]]]]:
+    """Per channel: answer arrivals, stop-playback arrivals, play arrivals with their media."""
+    answers: dict[str, list[float]] = defaultdict(list)
+    stops: dict[str, list[float]] = defaultdict(list)
+    plays: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    playback_channel: dict[str, str] = {}
+    for req in requests:
+        parts = req["path"].split("/")
+        if req["method"] == "POST" and len(parts) >= 5 and parts[2] == "channels":
+            channel = parts[3]
+            if parts[4] == "answer":
+                answers[channel].append(req["t"])
+            elif parts[4] == "play":
+                playback_id = parts[5] if len(parts) > 5 else req["query"].get("playbackId")
+                if playback_id:
+                    playback_channel[playback_id] = channel
+                plays[channel].append((req["t"], str(req["query"].get("media", ""))))
+        elif req["method"] == "DELETE" and len(parts) == 4 and parts[2] == "playbacks":
+            channel = playback_channel.get(parts[3], "")
+            stops[channel].append(req["t"])
+    return answers, stops, plays
+
+
+def first_after(times: list[float], start: float, before: float = float("inf")) -> float | None:
+    return next((t for t in sorted(times) if start <= t < before), None)
+
+
+def barge_in_latencies(
+    dtmf: dict[str, list[dict[str, Any]]], stops: dict[str, list[float]]
+) -> list[float]:
+    """(a) a digit's ChannelDtmfReceived sent -> the next stop-playback request for its call."""
+    out = []
+    for channel, digits in dtmf.items():
+        times = sorted(d["t"] for d in digits)
+        for i, sent in enumerate(times):
+            nxt = times[i + 1] if i + 1 < len(times) else float("inf")
+            stop = first_after(stops.get(channel, []), sent, nxt)
+            if stop is not None:
+                out.append(stop - sent)
+    return out
+
+
+def answer_latencies(
+    starts: dict[str, list[dict[str, Any]]], answers: dict[str, list[float]]
+) -> list[float]:
+    """(c) StasisStart sent -> the answer request arriving."""
+    out = []
+    for channel, events in starts.items():
+        answered = first_after(answers.get(channel, []), events[0]["t"])
+        if answered is not None:
+            out.append(answered - events[0]["t"])
+    return out
+
+
+async def round_trip_s(rig: Rig, samples: int = 300) -> float:
+    """The bare REST round trip bench -> simulator (GET /ari/asterisk/info), median."""
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        await rig.sim_get("/ari/asterisk/info")
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
+async def place_all(rig: Rig, count: int, steps: list[dict[str, Any]]) -> list[str]:
+    return list(await asyncio.gather(*(rig.place(steps) for _ in range(count))))
+
+
+async def wait_ended(rig: Rig, channels: list[str], deadline_s: float) -> float:
+    """Until every channel has left the app; the time the last one left."""
+    wanted = set(channels)
+    end = time.monotonic() + deadline_s
+    while True:
+        ends = [e for e in await rig.events("StasisEnd") if e["channel_id"] in wanted]
+        if len({e["channel_id"] for e in ends}) == len(wanted):
+            return max(e["t"] for e in ends)
+        if time.monotonic() > end:
+            missing = len(wanted) - len({e["channel_id"] for e in ends})
+            raise TimeoutError(f"{missing} calls still in the app after {deadline_s:.0f} s")
+        await asyncio.sleep(0.2)
+
+
+def commit_latencies(
+    rig: Rig,
+    dtmf: dict[str, list[dict[str, Any]]],
+    plays: dict[str, list[tuple[float, str]]],
+    channels: list[str],
+) -> tuple[list[float], list[float]]:
+    """(b) the confirming digit -> the bel_me_niet row's created_at, and -> the
+    register-recorded play request (which the durability rule puts after the commit)."""
+    created: dict[str, float] = {}
+    for channel_id, at in rig.rows(
+        "SELECT c.channel_id, o.created_at FROM optouts o JOIN calls c ON c.id = o.call_id"
+        " WHERE o.kind = 'bel_me_niet' AND o.source = 'ivr'"
+    ):
+        created[channel_id] = datetime.fromisoformat(at).timestamp()
+    to_row, to_prompt = [], []
+    for channel in channels:
+        digits = sorted(d["t"] for d in dtmf.get(channel, []))
+        if not digits:
+            continue
+        confirm = digits[-1]
+        if channel in created:
+            to_row.append(created[channel] - confirm)
+        recorded = [t for t, media in plays.get(channel, []) if "register-recorded" in media]
+        after = first_after(recorded, confirm)
+        if after is not None:
+            to_prompt.append(after - confirm)
+    return to_row, to_prompt
+
+
+def optout_counts(rig: Rig, channels: list[str]) -> dict[str, int]:
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for channel_id, kind, n in rig.rows(
+        "SELECT c.channel_id, o.kind, count(*) FROM optouts o JOIN calls c ON c.id = o.call_id"
+        " WHERE o.source = 'ivr' GROUP BY c.channel_id, o.kind"
+    ):
+        counts[(channel_id, kind)] = n
+    expected = len(channels) * len(KINDS)
+    found = sum(counts[(c, k)] for c in channels for k in KINDS)
+    lost = sum(1 for c in channels for k in KINDS if counts[(c, k)] == 0)
+    duplicated = sum(max(0, n - 1) for n in counts.values())
+    return {"expected": expected, "found": found, "lost": lost, "duplicated": duplicated}
+
+
+def outcomes(rig: Rig, channels: list[str]) -> dict[str, int]:
+    wanted = set(channels)
+    tally: dict[str, int] = defaultdict(int)
+    for channel_id, outcome in rig.rows("SELECT channel_id, outcome FROM calls"):
+        if channel_id in wanted:
+            tally[str(outcome)] += 1
+    return dict(tally)
+
+
+async def burst(rig: Rig, count: int) -> dict[str, Any]:
+    """``count`` hand-offs at once: their StasisStart spread and StasisStart -> answer."""
+    since = time.time()
+    channels = await place_all(rig, count, BURST_STEPS)
+    await wait_ended(rig, channels, 120)
+    wanted = set(channels)
+    starts = by_channel(
+        [e for e in await rig.events("StasisStart", since=since) if e["channel_id"] in wanted]
+    )
+    answers, _, _ = request_index(await rig.requests())
+    latencies = answer_latencies(starts, answers)
+    start_times = [events[0]["t"] for events in starts.values()]
+    return {
+        "calls": count,
+        "spread_ms": round((max(start_times) - min(start_times)) * 1000, 1),
+        "answered": len(latencies),
+        "answer_ms": summary_ms(latencies),
+    }
+
+
+async def run(calls: int, burst_size: int, speed: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ivr-bench-") as tmp:
+        async with Rig(Path(tmp), speed=speed) as rig:
+            await rig.start_simulator()
+            await rig.start_service()
+            assert rig.service is not None
+            rtt = await round_trip_s(rig)
+            print(f"REST round trip bench -> simulator (median of 300): {rtt * 1000:.3f} ms")
+
+            began = time.time()
+            channels = await place_all(rig, calls, FLOW)
+            placed = time.time()
+            print(f"placed {calls} calls in {placed - began:.2f} s")
+            last_end = await wait_ended(rig, channels, 600)
+            elapsed = last_end - began
+
+            wanted = set(channels)
+            events = [
+                e
+                for e in await rig.events("ChannelDtmfReceived", "StasisStart")
+                if e["channel_id"] in wanted
+            ]
+            dtmf = by_channel([e for e in events if e["type"] == "ChannelDtmfReceived"])
+            starts = by_channel([e for e in events if e["type"] == "StasisStart"])
+            answers, stops, plays = request_index(await rig.requests())
+            barge = barge_in_latencies(dtmf, stops)
+            answer = answer_latencies(starts, answers)
+            to_row, to_prompt = commit_latencies(rig, dtmf, plays, channels)
+            counts = optout_counts(rig, channels)
+            ended = outcomes(rig, channels)
+
+            burst_figures = await burst(rig, burst_size) if burst_size else {}
+            rss = rig.service.peak_rss_mb()
+            cpu = rig.service.cpu_seconds()
+            barge_summary = summary_ms(barge)
+            return {
+                "calls": calls,
+                "speed": speed,
+                "elapsed_s": round(elapsed, 2),
+                "placing_s": round(placed - began, 2),
+                "calls_per_s": round(calls / elapsed, 1),
+                "outcomes": ended,
+                "barge_in_ms": barge_summary,
+                "confirm_to_row_ms": summary_ms(to_row),
+                "confirm_to_recorded_prompt_ms": summary_ms(to_prompt),
+                "answer_ms": summary_ms(answer),
+                "rest_round_trip_ms": round(rtt * 1000, 3),
+                "barge_in_p50_over_round_trip": round(barge_summary["p50"] / (rtt * 1000), 1),
+                "barge_in_p99_over_round_trip": round(barge_summary["p99"] / (rtt * 1000), 1),
+                "burst": burst_figures,
+                "service_peak_rss_mb": round(rss, 1),
+                "service_cpu_s": round(cpu, 2),
+                "optouts_expected": counts["expected"],
+                "optouts_found": counts["found"],
+                "lost": counts["lost"],
+                "duplicated": counts["duplicated"],
+                "load_avg": load_average(),
+            }
+
+
+def load_average() -> list[float]:
+    with open("/proc/loadavg") as file:
+        return [float(x) for x in file.read().split()[:3]]
+
+
+def targets(figures: dict[str, Any]) -> dict[str, bool]:
+    burst_fig = figures.get("burst") or {}
+    return {
+        "barge_in_p99_le_20ms": figures["barge_in_ms"]["p99"] <= 20,
+        "confirm_to_row_p99_le_50ms": figures["confirm_to_row_ms"]["p99"] <= 50,
+        "burst_all_answered_within_1s": bool(burst_fig)
+        and burst_fig["answered"] == burst_fig["calls"]
+        and burst_fig["answer_ms"]["max"] <= 1000,
+        "rss_le_300mb": figures["service_peak_rss_mb"] <= 300,
+        "none_lost_or_duplicated": figures["lost"] == 0 and figures["duplicated"] == 0,
+    }
+
+
+def report(figures: dict[str, Any]) -> None:
+    def line(label: str, s: dict[str, float]) -> str:
+        return f"{label}: p50 {s['p50']} ms, p99 {s['p99']} ms, max {s['max']} ms (n={s['n']})"
+
+    print(
+        f"calls: {figures['calls']} at --speed {figures['speed']}, outcomes {figures['outcomes']}"
+    )
+    print(f"completed: {figures['calls_per_s']} calls/s ({figures['elapsed_s']} s in all)")
+    print(line("(a) DTMF sent -> stop-playback request", figures["barge_in_ms"]))
+    print(
+        f"    as a ratio to the bare REST round trip ({figures['rest_round_trip_ms']} ms): "
+        f"p50 x{figures['barge_in_p50_over_round_trip']}, "
+        f"p99 x{figures['barge_in_p99_over_round_trip']}"
+    )
+    print(line("(b) confirming digit -> optouts.created_at", figures["confirm_to_row_ms"]))
+    print(
+        line(
+            "    confirming digit -> register-recorded play (after the commit)",
+            figures["confirm_to_recorded_prompt_ms"],
+        )
+    )
+    print(line("(c) StasisStart -> answer", figures["answer_ms"]))
+    burst_fig = figures["burst"]
+    if burst_fig:
+        print(
+            f"burst: {burst_fig['calls']} hand-offs within {burst_fig['spread_ms']} ms, "
+            f"{burst_fig['answered']} answered; "
+            + line("StasisStart -> answer", burst_fig["answer_ms"])
+        )
+    print(
+        f"service: peak RSS {figures['service_peak_rss_mb']} MB, CPU {figures['service_cpu_s']} s"
+    )
+    print(
+        f"opt-outs: expected {figures['optouts_expected']}, found {figures['optouts_found']}, "
+        f"lost {figures['lost']}, duplicated {figures['duplicated']}"
+    )
+    print(f"load average at the end: {figures['load_avg']}")
+    for name, held in figures["targets"].items():
+        print(f"target {name}: {'holds' if held else 'MISSED'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=1000, help="concurrent calls (1000)")
+    parser.add_argument("--burst", type=int, default=500, help="hand-offs in the burst (500)")
+    parser.add_argument("--speed", type=float, default=20, help="simulator --speed (20)")
+    args = parser.parse_args()
+    figures = asyncio.run(run(args.calls, args.burst, args.speed))
+    figures["targets"] = targets(figures)
+    report(figures)
+    print(json.dumps(figures, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

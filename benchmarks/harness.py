@@ -1,0 +1,317 @@
+"""Run ``ivr simulate`` and ``ivr serve`` as processes on loopback and talk to both.
+
+Shared by ``benchmarks/calls.py``, ``benchmarks/crash.py`` and the process-level
+fault tests.  Every wait polls a condition up to a deadline; nothing sleeps for
+time to pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parents[1]
+PROMPTS = REPO / "prompts"
+USER = "asterisk"
+PASSWORD = "asterisk"
+APP = "optout"
+AUTH = aiohttp.BasicAuth(USER, PASSWORD)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def ivr_command() -> list[str]:
+    script = Path(sys.executable).with_name("ivr")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from ivr.cli import main; sys.exit(main())"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_until(
+    check: Callable[[], Awaitable[bool]], deadline_s: float, what: str, poll_s: float = 0.05
+) -> None:
+    """Poll ``check`` until it holds; TimeoutError naming ``what`` after ``deadline_s``."""
+    end = time.monotonic() + deadline_s
+    while True:
+        try:
+            if await check():
+                return
+        except (TimeoutError, aiohttp.ClientError, OSError):
+            pass
+        if time.monotonic() > end:
+            raise TimeoutError(f"{what}: not within {deadline_s:.0f} s")
+        await asyncio.sleep(poll_s)
+
+
+@dataclass
+class Proc:
+    """One child process, its log file and its /proc figures."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log_path: Path
+    cwd: Path
+    popen: subprocess.Popen[bytes] | None = None
+    _log: IO[bytes] | None = None
+
+    def start(self) -> None:
+        self._log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(
+            self.argv,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up at all, as a crash."""
+        if self.alive():
+            os.kill(self.pid, signal.SIGKILL)
+            assert self.popen is not None
+            self.popen.wait(timeout=30)
+
+    def stop(self, grace_s: float = 20) -> int | None:
+        """SIGTERM, then SIGKILL after ``grace_s``; the exit code."""
+        if self.popen is None:
+            return None
+        if self.alive():
+            os.kill(self.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        return self.popen.returncode
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def cpu_seconds(self) -> float:
+        stat = Path(f"/proc/{self.pid}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+@dataclass
+class Rig:
+    """A simulator and a service, both real processes, sharing a temp directory."""
+
+    workdir: Path
+    speed: float = 20
+    sim_port: int = field(default_factory=free_port)
+    http_port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    sim: Proc | None = None
+    service: Proc | None = None
+    session: aiohttp.ClientSession | None = None
+    service_starts: int = 0
+
+    @property
+    def sim_url(self) -> str:
+        return f"http://127.0.0.1:{self.sim_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def db(self) -> Path:
+        return self.workdir / "ivr.sqlite3"
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")}
+        env.update(
+            {
+                "IVR_ARI_URL": self.sim_url,
+                "IVR_ARI_USER": USER,
+                "IVR_ARI_PASSWORD": PASSWORD,
+                "IVR_DB": str(self.db),
+                "IVR_HTTP_HOST": "127.0.0.1",
+                "IVR_HTTP_PORT": str(self.http_port),
+                "IVR_LOG_FORMAT": "json",
+                "IVR_PROMPTS_DIR": str(PROMPTS),
+                "IVR_SHUTDOWN_GRACE_S": "1",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    async def __aenter__(self) -> Rig:
+        self.session = aiohttp.ClientSession(
+            auth=AUTH,
+            connector=aiohttp.TCPConnector(limit=200),
+            timeout=aiohttp.ClientTimeout(total=60),
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.service is not None:
+            self.service.stop()
+        if self.sim is not None:
+            self.sim.stop()
+        if self.session is not None:
+            await self.session.close()
+
+    # -- processes
+
+    async def start_simulator(self) -> None:
+        argv = [
+            *ivr_command(),
+            "simulate",
+            "--port",
+            str(self.sim_port),
+            "--speed",
+            str(self.speed),
+            "--prompts",
+            str(PROMPTS),
+            "--log-format",
+            "json",
+        ]
+        self.sim = Proc(
+            "simulator", argv, self._env(), self.workdir / "simulator.log", self.workdir
+        )
+        self.sim.start()
+        await wait_until(self._sim_up, 60, "the simulator answering")
+
+    async def start_service(self, *, wait_ready: bool = True) -> None:
+        argv = [*ivr_command(), "serve"]
+        self.service_starts += 1
+        self.service = Proc(
+            "service", argv, self._env(), self.workdir / "service.log", self.workdir
+        )
+        self.service.start()
+        if wait_ready:
+            await self.wait_ready()
+
+    async def wait_ready(self, deadline_s: float = 60) -> None:
+        await wait_until(self.ready, deadline_s, "the service's /readyz")
+        await wait_until(self.app_connected, deadline_s, "the service's app on the simulator")
+
+    async def _sim_up(self) -> bool:
+        status, _ = await self.sim_get("/ari/asterisk/info")
+        return status == 200
+
+    async def ready(self) -> bool:
+        assert self.session is not None
+        async with self.session.get(self.api_url + "/readyz") as response:
+            return response.status == 200
+
+    async def readyz_status(self) -> int:
+        assert self.session is not None
+        async with self.session.get(self.api_url + "/readyz") as response:
+            return response.status
+
+    async def app_connected(self) -> bool:
+        status, _ = await self.sim_get(f"/ari/applications/{APP}")
+        return status == 200
+
+    # -- the simulator's control API
+
+    async def sim_get(self, path: str, params: Any = None) -> tuple[int, Any]:
+        assert self.session is not None
+        async with self.session.get(self.sim_url + path, params=params) as response:
+            body = await response.json() if response.content_type == "application/json" else None
+            return response.status, body
+
+    async def sim_post(self, path: str, body: Any = None) -> tuple[int, Any]:
+        assert self.session is not None
+        async with self.session.post(self.sim_url + path, json=body) as response:
+            data = await response.json() if response.content_type == "application/json" else None
+            return response.status, data
+
+    async def place(self, steps: Sequence[dict[str, Any]], number: str = "0612345678") -> str:
+        body = {
+            "app": APP,
+            "number": number,
+            "name": "Consument",
+            "args": ["advertiser=acme", "campaign=bench", f"number={number}"],
+            "variables": {"AMDSTATUS": "HUMAN"},
+            "steps": list(steps),
+        }
+        status, data = await self.sim_post("/_sim/calls", body)
+        if status != 201:
+            raise RuntimeError(f"POST /_sim/calls: {status} {data}")
+        return str(data["channel_id"])
+
+    async def events(self, *types: str, since: float = 0) -> list[dict[str, Any]]:
+        query = [("type", kind) for kind in types] + [("since", repr(since))]
+        _, body = await self.sim_get("/_sim/events", query)
+        return list(body)
+
+    async def requests(self) -> list[dict[str, Any]]:
+        _, body = await self.sim_get("/_sim/requests")
+        return list(body)
+
+    async def transcript(self, channel_id: str) -> list[dict[str, Any]]:
+        _, body = await self.sim_get(f"/_sim/channels/{channel_id}/transcript")
+        return list(body or [])
+
+    async def fault(self, fault: dict[str, Any]) -> None:
+        status, body = await self.sim_post("/_sim/faults", fault)
+        if status != 204:
+            raise RuntimeError(f"POST /_sim/faults: {status} {body}")
+
+    async def ended(self) -> set[str]:
+        """Channels that have left the app (``StasisEnd`` sent)."""
+        return {e["channel_id"] for e in await self.events("StasisEnd")}
+
+    # -- the database, read beside the running service
+
+    def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=30)
+        try:
+            return list(conn.execute(sql, params))
+        finally:
+            conn.close()
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary_ms(values: Sequence[float]) -> dict[str, float]:
+    """p50/p99/max of seconds, in milliseconds."""
+    return {
+        "n": len(values),
+        "p50": round(percentile(values, 50) * 1000, 2),
+        "p99": round(percentile(values, 99) * 1000, 2),
+        "max": round(max(values) * 1000, 2) if values else float("nan"),
+    }
