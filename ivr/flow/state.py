@@ -1,0 +1,130 @@
+"""What the call flow remembers between two events: immutable values only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from ivr.domain import NumberSource, OptOutKind, Outcome, Scope
+from ivr.flow.profile import Profile
+
+CALL_TIMER = "call"
+TYPE_AHEAD_LIMIT = 32
+"""Keys kept while no question listens; more are dropped (a stuck key must not grow state)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallConfig:
+    """What the session knows about the call when it starts (see ``ivr.flow.machine``)."""
+
+    advertiser_prompt: str | None = None
+    number: str | None = None
+    caller_number: str | None = None
+    answered: bool = False
+    refuse: bool = False
+    done: frozenset[OptOutKind] = frozenset()
+    shutting_down: bool = False
+
+
+class Phase(StrEnum):
+    NEW = "new"
+    ANSWERING = "answering"
+    ASKING = "asking"
+    RECORDING = "recording"
+    ANNOUNCING = "announcing"
+    ENDING = "ending"
+    FINISHED = "finished"
+
+
+class Question(StrEnum):
+    MENU = "menu"
+    OFFER_REGISTER = "offer-register"
+    REGISTER_SCOPE = "register-scope"
+    CHARITIES = "charities"
+    CATEGORY = "category"
+    CONFIRM_REGISTER = "confirm-register"
+    OFFER_RVV = "offer-rvv"
+    CONFIRM_NUMBER = "confirm-number"
+    ENTER_NUMBER = "enter-number"
+
+
+ANSWERED_ON_PURPOSE = frozenset(
+    {Question.CONFIRM_REGISTER, Question.CONFIRM_NUMBER, Question.CHARITIES}
+)
+"""Questions that empty the type-ahead buffer when they start."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterChoice:
+    """The Bel-me-niet choice being made; not an opt-out until confirmed and recorded."""
+
+    scope: Scope | None = None
+    charities: bool | None = None
+    category_index: int = 0
+    chosen: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRecord:
+    request_id: int
+    kind: OptOutKind
+
+
+@dataclass(frozen=True, slots=True)
+class MachineState:
+    profile: Profile
+    config: CallConfig
+    phase: Phase = Phase.NEW
+    answered: bool = False
+    question: Question | None = None
+    plays: Mapping[str, int] = field(default_factory=dict)
+    """Plays of each question (``menu``, ``category-auto``…) in this call so far."""
+    questions_asked: int = 0
+    play_id: int = 0
+    playing: bool = False
+    buffer: tuple[str, ...] = ()
+    timer_generation: int = 0
+    timers: frozenset[str] = frozenset()
+    question_timer: str | None = None
+    number: str | None = None
+    number_source: NumberSource | None = None
+    number_confirmed: bool = False
+    number_announced: bool = False
+    goal: OptOutKind | None = None
+    """Why a number is being confirmed or keyed in."""
+    register: RegisterChoice = RegisterChoice()
+    keyed: str = ""
+    pending: PendingRecord | None = None
+    next_request_id: int = 1
+    done: frozenset[OptOutKind] = frozenset()
+    announcing: OptOutKind | None = None
+    ending: Outcome | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.phase is Phase.FINISHED
+
+
+def initial_state(profile: Profile, config: CallConfig) -> MachineState:
+    """The state before ``Start``: which number the call begins with, and how sure it is."""
+    state = MachineState(profile=profile, config=config, done=config.done)
+    if config.number is not None:
+        return _with_number(state, config.number, NumberSource.ARG, profile.confirm.arg_number)
+    if config.caller_number is not None:
+        return _with_number(
+            state, config.caller_number, NumberSource.CALLER_ID, profile.confirm.caller_number
+        )
+    return state
+
+
+def _with_number(
+    state: MachineState, number: str, source: NumberSource, needs_confirmation: bool
+) -> MachineState:
+    return replace(
+        state,
+        number=number,
+        number_source=source,
+        number_confirmed=not needs_confirmation,
+        number_announced=source is NumberSource.ARG,
+    )
