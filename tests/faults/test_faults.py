@@ -1,0 +1,160 @@
+"""Faults on the wire and on disk: calls go on or end cleanly, nothing is recorded twice,
+and no caller hears a confirmation of something that is not on disk."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from structlog.testing import capture_logs
+
+from ivr.store.db import Db
+from tests.calls.conftest import World
+from tests.faults.flows import (
+    FINAL,
+    FULL,
+    RVV,
+    api_client,
+    confirmed,
+    get_json,
+    one_row_per_kind,
+)
+
+
+def assert_clean(world: World, channels: list[str]) -> None:
+    for channel in channels:
+        row = world.call_row(channel)
+        assert row["outcome"] in FINAL, (channel, row["outcome"])
+        assert one_row_per_kind(world, channel), channel
+        recorded = {r["kind"] for r in world.optouts(channel)}
+        assert confirmed(world, channel) <= recorded, channel
+
+
+@pytest.mark.parametrize("close_frame", [True, False])
+async def test_websocket_dropped_mid_call_resumes_or_ends_every_call_cleanly(
+    world: World, close_frame: bool
+) -> None:
+    channels = [await world.call(FULL, number=f"0612345{i:03d}") for i in range(8)]
+    first = channels[0]
+    await world.until(lambda: "offer-register" in world.heard(first))
+    late = [await world.call(FULL, number=f"0622345{i:03d}") for i in range(4)]
+    await world.until(lambda: all("welcome" in world.heard(c) for c in late))
+
+    world.sim.inject_fault({"drop_websocket": {"close_frame": close_frame}})
+    await world.until(lambda: world.heard(first).count("menu") >= 2, limit=60)
+    after = await world.call(FULL, number="0632345678")
+    await world.until_done()
+
+    assert_clean(world, [*channels, *late, after])
+    assert {r["kind"] for r in world.optouts(first)} >= {"recht_van_verzet"}
+    assert {r["kind"] for r in world.optouts(after)} == {"recht_van_verzet", "bel_me_niet"}
+    assert world.call_row(after)["outcome"] == "completed"
+    for channel in [*channels, *late]:
+        assert len(world.rows("SELECT id FROM calls WHERE channel_id = ?", channel)) == 1
+
+
+async def test_simulator_restart_reconnects_within_five_seconds_and_serves_new_calls(
+    world: World,
+) -> None:
+    before = await world.call(FULL)
+    await world.until(lambda: "menu" in world.heard(before))
+    world.sim.inject_fault({"restart": {}})
+    restarted = world.clock.monotonic()
+    await world.until(lambda: not world.sim.app_connected("optout"), limit=5)
+    await world.until(lambda: world.sim.app_connected("optout"), limit=30)
+    assert world.clock.monotonic() - restarted <= 5.0
+
+    await world.until(lambda: not world.service.router.is_active(before), limit=60)  # type: ignore[union-attr]
+    assert world.call_row(before)["outcome"] == "lost"
+    after = await world.call(RVV, number="0687654321")
+    await world.until_done(after)
+    assert world.call_row(after)["outcome"] == "completed"
+    assert [r["kind"] for r in world.optouts(after)] == ["recht_van_verzet"]
+
+
+REST_FAULTS: list[dict[str, Any]] = [
+    {"path": "/ari/channels/*/play", "status": 500, "count": 1},
+    {"path": "/ari/channels/*/play", "status": 503, "count": 3},
+    {"path": "/ari/channels/*/play", "timeout": True, "count": 1},
+    {"path": "/ari/channels/*/answer", "status": 500, "count": 1},
+    {"path": "/ari/channels/*/answer", "status": 503, "count": 5},
+    {"path": "/ari/channels/*/answer", "timeout": True, "count": 1},
+    {"path": "/ari/playbacks/*", "method": "DELETE", "status": 500, "count": 1},
+]
+
+
+@pytest.mark.parametrize(
+    "rest", REST_FAULTS, ids=lambda r: f"{r['path']}-{r.get('status', 'hang')}"
+)
+async def test_rest_failure_on_play_or_answer_never_hangs_a_call(
+    world: World, rest: dict[str, Any]
+) -> None:
+    world.sim.inject_fault({"rest": rest})
+    channel = await world.call(RVV)
+    await world.until_done(channel, limit=900)
+    row = world.call_row(channel)
+    assert row["outcome"] in {"completed", "error"}, row["outcome"]
+    assert one_row_per_kind(world, channel)
+    assert confirmed(world, channel) <= {r["kind"] for r in world.optouts(channel)}
+    if row["outcome"] == "error":
+        assert world.events(channel, "error")
+    # the service still serves the next caller
+    after = await world.call(RVV, number="0687654321")
+    await world.until_done(after, limit=900)
+    assert world.call_row(after)["outcome"] == "completed"
+
+
+def make_read_only(db: Db) -> Any:
+    """The database file turned read-only under the running service (SQLITE_READONLY)."""
+    original = db.execute
+
+    async def execute(sql: str, params: Any = ()) -> int:
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return await original(sql, params)
+
+    return execute
+
+
+def make_disk_full(db: Db) -> Any:
+    """A full disk: the WAL cannot grow, so every commit fails (SQLITE_FULL)."""
+    original = db.execute
+
+    async def execute(sql: str, params: Any = ()) -> int:
+        if sql.strip().upper() == "COMMIT":
+            raise sqlite3.OperationalError("database or disk is full")
+        return await original(sql, params)
+
+    return execute
+
+
+@pytest.mark.parametrize("fault", [make_read_only, make_disk_full], ids=["read-only", "disk-full"])
+async def test_database_that_takes_no_writes_turns_readyz_red_and_callers_hear_cannot_register(
+    world: World, fault: Any
+) -> None:
+    store = world.service.store
+    assert store is not None
+    db = store._writer.db
+    async with api_client(world) as client:
+        assert (await get_json(world, client, "/readyz"))[0] == 200
+        healthy_execute = db.execute
+        db.execute = fault(db)  # type: ignore[method-assign]
+        with capture_logs() as logs:
+            channel = await world.call(RVV)
+            await world.until(lambda: world.sim.is_gone(channel), limit=900)
+            await world.until(lambda: not world.service.router.is_active(channel), limit=900)  # type: ignore[union-attr]
+            status, body = await get_json(world, client, "/readyz")
+        assert status == 503
+        assert body["checks"]["database"] is False
+        heard = world.heard(channel)
+        assert "cannot-register" in heard
+        assert "rvv-registered" not in heard
+        assert any(entry["log_level"] == "error" for entry in logs), logs
+
+        db.execute = healthy_execute  # type: ignore[method-assign]
+        assert (await get_json(world, client, "/readyz"))[0] == 200
+    after = await world.call(RVV, number="0687654321")
+    await world.until_done(after)
+    assert [r["kind"] for r in world.optouts(after)] == ["recht_van_verzet"]
+    assert world.optouts(channel) == []
