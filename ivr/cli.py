@@ -7,10 +7,24 @@ import sys
 from collections.abc import Sequence
 
 from ivr import __version__
-from ivr.commands import CommandModule, dialplan, may_call, prompts, simulate
+from ivr.commands import (
+    CommandModule,
+    api,
+    check,
+    dialplan,
+    export,
+    import_list,
+    maintenance,
+    may_call,
+    optout,
+    prompts,
+    scrub,
+    simulate,
+)
 from ivr.config import ConfigError
 
 COMMAND_MODULES: list[CommandModule] = [dialplan, simulate, prompts, may_call]
+COMMAND_MODULES += [api, check, optout, import_list, export, scrub, maintenance]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -106,6 +106,19 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
+def iter_records(file: BinaryIO, layout: CsvLayout) -> Iterator[list[str]]:
+    """The data records after the header (blank lines skipped)."""
+    text = _text(file)
+    try:
+        reader = csv.reader(text, delimiter=layout.delimiter)
+        next(reader, None)
+        for cells in reader:
+            if cells:
+                yield cells
+    finally:
+        text.detach()
+
+
 def _with_cells(raw: str, cells: Sequence[str], delimiter: str) -> str:
     body = raw.rstrip("\r\n")
     return body + delimiter + delimiter.join(cells) + raw[len(body) :]
