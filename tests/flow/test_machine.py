@@ -1,0 +1,443 @@
+"""The call flow of DESIGN.md section 3, path by path."""
+
+from ivr.domain import SCOPE_ALL, NumberSource, OptOutKind, Outcome
+from ivr.flow import actions as a
+from ivr.flow import events as e
+from ivr.flow.profile import load_profile
+
+from .driver import CALLER, NUMBER, Call
+
+RVV = OptOutKind.RECHT_VAN_VERZET
+BMN = OptOutKind.BEL_ME_NIET
+READ_BACK_NUMBER = ("readback-number", *(f"digit-{d}" for d in "0612345678"))
+READ_BACK_CALLER = ("readback-number", *(f"digit-{d}" for d in "0201234567"))
+
+
+def test_voicemail_is_hung_up_at_once_without_a_word() -> None:
+    call = Call.of(number=NUMBER, refuse=True)
+    assert call.send(e.Start()) == [a.HangUp(), a.Finish(Outcome.REFUSED_VOICEMAIL)]
+
+
+def test_refusal_comes_before_the_shutdown_prompt() -> None:
+    call = Call.of(number=NUMBER, refuse=True, shutting_down=True)
+    assert call.send(e.Start()) == [a.HangUp(), a.Finish(Outcome.REFUSED_VOICEMAIL)]
+
+
+def test_ringing_channel_is_answered_before_the_menu() -> None:
+    call = Call.of(number=NUMBER, advertiser_prompt="advertisers/acme")
+    assert call.send(e.Start()) == [a.StartTimer("call", 600), a.Answer()]
+    assert call.send(e.Answered()) == [a.Play(1, ("welcome", "advertisers/acme", "menu"))]
+
+
+def test_channel_already_up_is_not_answered_again() -> None:
+    call = Call.of(number=NUMBER, answered=True)
+    out = call.send(e.Start())
+    assert a.Answer() not in out
+    assert out[-1] == a.Play(1, ("welcome", "advertiser-generic", "menu"))
+
+
+def test_recht_van_verzet_on_the_agents_number_is_recorded_at_once() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    assert call.press("1") == [a.StopPlayback(1), a.Record(1, RVV, NUMBER, None, None)]
+    assert call.recorded() == [a.Play(2, ("rvv-registered",))]
+    assert call.prompt_ends() == [a.Play(3, ("offer-register",))]
+
+
+def test_nothing_confirms_recht_van_verzet_before_it_is_recorded() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("1")
+    assert call.press("1") == []
+    assert call.send(e.TimedOut("call")) != []  # the limit still applies
+    assert "rvv-registered" not in call.heard
+    assert call.outcome is None
+
+
+def test_recht_van_verzet_on_caller_id_is_confirmed_first() -> None:
+    call = Call.of(caller_number=CALLER)
+    call.start()
+    call.press("1")
+    assert call.heard == (*READ_BACK_CALLER, "confirm-number")
+    assert call.records == []
+    out = call.press("1")
+    assert out[-2:] == [
+        a.NumberChosen(CALLER, NumberSource.CALLER_ID),
+        a.Record(1, RVV, CALLER, None, None),
+    ]
+
+
+def test_withheld_number_is_keyed_in_and_read_back_before_recht_van_verzet() -> None:
+    call = Call.of()
+    call.start()
+    call.press("1")
+    assert call.heard == ("enter-number",)
+    call.press("0612345678#")
+    assert call.heard == (*READ_BACK_NUMBER, "confirm-number")
+    call.press("1")
+    assert call.last[-2:] == [
+        a.NumberChosen(NUMBER, NumberSource.KEYED),
+        a.Record(1, RVV, NUMBER, None, None),
+    ]
+
+
+def test_other_number_on_number_confirmation_asks_for_the_number() -> None:
+    call = Call.of(caller_number=CALLER)
+    call.start()
+    call.press("12")
+    assert call.heard == ("enter-number",)
+    call.press("0612345678#1")
+    assert call.records[-1].number == NUMBER
+
+
+def test_register_totaal_with_charities() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("2")
+    assert call.heard == ("register-scope",)
+    call.press("1")
+    assert call.heard == ("charities",)
+    call.press("1")
+    assert call.heard == (*READ_BACK_NUMBER, "readback-all-charities", "confirm-register")
+    assert call.notes[-1] == a.Note(
+        "choice", {"kind": "bel_me_niet", "scope": "all", "charities": "yes"}
+    )
+    call.press("1")
+    assert call.records == [a.Record(1, BMN, NUMBER, SCOPE_ALL, True)]
+    assert call.recorded() == [a.Play(call.current_play.play_id, ("register-recorded",))]
+    call.prompt_ends()
+    assert call.heard == ("offer-rvv",)
+
+
+def test_register_totaal_without_charities_reads_back_all() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("212")
+    assert call.heard[-2:] == ("readback-all", "confirm-register")
+    call.press("1")
+    assert call.records == [a.Record(1, BMN, NUMBER, SCOPE_ALL, False)]
+
+
+def test_register_deel_asks_every_category_in_order() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("22")
+    asked = []
+    for key in "1212222221":
+        asked.append(call.heard)
+        call.press(key)
+    ids = load_profile("nl-ctm2012").category_ids
+    assert asked == [(f"category-{c}", "category-keys") for c in ids]
+    assert call.heard == (
+        *READ_BACK_NUMBER,
+        "readback-categories",
+        "category-auto",
+        "category-energie",
+        "category-thuiswinkelen",
+        "confirm-register",
+    )
+    call.press("1")
+    assert call.records == [a.Record(1, BMN, NUMBER, ("auto", "energie", "thuiswinkelen"), None)]
+
+
+def test_register_deel_without_a_category_asks_the_scope_again() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("22" + "2" * 10)
+    assert call.heard == ("no-category", "register-scope")
+    assert call.records == []
+
+
+def test_choose_again_goes_back_to_the_scope_and_records_nothing() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("211")
+    call.press("2")
+    assert call.heard == ("register-scope",)
+    assert call.records == []
+    assert call.notes[-1].kind == "choice"
+
+
+def test_other_number_on_register_confirmation_reads_back_the_new_number() -> None:
+    call = Call.of(caller_number=CALLER)
+    call.start()
+    call.press("211")
+    assert call.heard[:11] == READ_BACK_CALLER
+    call.press("3")
+    assert call.heard == ("enter-number",)
+    call.press("0612345678#")
+    assert call.heard == (*READ_BACK_NUMBER, "readback-all-charities", "confirm-register")
+    call.press("1")
+    assert call.last[-2:] == [
+        a.NumberChosen(NUMBER, NumberSource.KEYED),
+        a.Record(1, BMN, NUMBER, SCOPE_ALL, True),
+    ]
+
+
+def test_register_confirmation_replaces_the_number_confirmation() -> None:
+    call = Call.of(caller_number=CALLER)
+    call.start()
+    call.press("211")
+    assert "confirm-number" not in [p for play in call.plays for p in play.prompts]
+    call.press("1")
+    assert call.last[-2] == a.NumberChosen(CALLER, NumberSource.CALLER_ID)
+
+
+def test_withheld_number_is_keyed_before_the_register_confirmation() -> None:
+    call = Call.of()
+    call.start()
+    call.press("211")
+    assert call.heard == ("enter-number",)
+    call.press("0612345678#")
+    assert call.heard[-2:] == ("readback-all-charities", "confirm-register")
+
+
+def test_number_confirmed_by_the_register_serves_recht_van_verzet() -> None:
+    call = Call.of(caller_number=CALLER)
+    call.start()
+    call.press("2121")
+    call.recorded()
+    call.prompt_ends()
+    assert call.heard == ("offer-rvv",)
+    assert call.press("1")[-1] == a.Record(2, RVV, CALLER, None, None)
+    call.recorded()
+    call.prompt_ends()
+    assert call.heard == ("goodbye",)
+    call.prompt_ends()
+    assert call.outcome is Outcome.COMPLETED
+    assert call.recorded_kinds() == [BMN, RVV]
+
+
+def test_declining_the_register_offer_says_goodbye() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("1")
+    call.recorded()
+    call.prompt_ends()
+    call.press("2")
+    assert call.heard == ("goodbye",)
+    assert call.last[-1] == a.StartTimer("ending-1", 60)
+    assert call.prompt_ends()[-2:] == [a.HangUp(), a.Finish(Outcome.COMPLETED)]
+
+
+def test_failed_write_says_cannot_register_never_registered() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("1")
+    call.record_failed()
+    assert call.heard == ("cannot-register", "goodbye")
+    call.prompt_ends()
+    assert call.outcome is Outcome.ERROR
+    assert all("rvv-registered" not in play.prompts for play in call.plays)
+
+
+def test_caller_hangs_up_during_confirmation_keeps_recht_van_verzet() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("1")
+    call.recorded()
+    call.prompt_ends()
+    call.press("1")
+    call.press("11")
+    assert call.heard[-1] == "confirm-register"
+    assert call.send(e.HungUp())[-1] == a.Finish(Outcome.CALLER_HUNG_UP)
+    assert call.recorded_kinds() == [RVV]
+    assert call.notes[-1].kind == "choice"
+
+
+def test_caller_hangs_up_while_recording_and_nothing_follows() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("1")
+    out = call.send(e.HungUp())
+    assert out == [a.CancelTimer("call"), a.Finish(Outcome.CALLER_HUNG_UP)]
+    assert call.recorded() == []
+    assert call.send(e.Digit("1"), e.TimedOut("call"), e.Start()) == []
+
+
+def test_hang_up_cancels_every_timer_and_never_hangs_up_again() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.prompt_ends()
+    timer = call.question_timer
+    out = call.send(e.HungUp())
+    assert out == [
+        a.CancelTimer("call"),
+        a.CancelTimer(timer),
+        a.Finish(Outcome.CALLER_HUNG_UP),
+    ]
+
+
+def test_choices_recorded_before_a_reconnect_are_not_recorded_again() -> None:
+    call = Call.of(number=NUMBER, answered=True, done=frozenset({RVV}))
+    call.start()
+    assert call.press("1") == [a.StopPlayback(1), a.Play(2, ("rvv-registered",))]
+    call.prompt_ends()
+    assert call.heard == ("offer-register",)
+    assert call.records == []
+
+
+def test_both_choices_done_before_a_reconnect_end_with_goodbye() -> None:
+    call = Call.of(number=NUMBER, answered=True, done=frozenset({RVV, BMN}))
+    call.start()
+    call.press("2")
+    assert call.heard == ("register-recorded",)
+    call.prompt_ends()
+    assert call.heard == ("goodbye",)
+    call.prompt_ends()
+    assert call.records == []
+    assert call.outcome is Outcome.COMPLETED
+
+
+def test_new_call_during_shutdown_hears_cannot_register() -> None:
+    call = Call.of(number=NUMBER, shutting_down=True)
+    call.start()
+    assert call.heard == ("cannot-register",)
+    assert call.prompt_ends()[-2:] == [a.HangUp(), a.Finish(Outcome.SHUTDOWN)]
+
+
+def test_grace_expiry_says_goodbye_and_hangs_up() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.send(e.GraceExpired())
+    assert call.last[0] == a.StopPlayback(1)
+    assert call.heard == ("goodbye",)
+    call.prompt_ends()
+    assert call.outcome is Outcome.SHUTDOWN
+
+
+def test_grace_expiry_during_goodbye_hangs_up_at_once() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.send(e.GraceExpired())
+    assert call.send(e.GraceExpired())[-2:] == [a.HangUp(), a.Finish(Outcome.SHUTDOWN)]
+
+
+def test_grace_expiry_before_answer_hangs_up() -> None:
+    call = Call.of(number=NUMBER)
+    call.send(e.Start())
+    assert call.send(e.GraceExpired())[-2:] == [a.HangUp(), a.Finish(Outcome.SHUTDOWN)]
+
+
+def test_failed_answer_hangs_up_without_a_word() -> None:
+    call = Call.of(number=NUMBER)
+    call.send(e.Start())
+    assert call.send(e.Failed("answer failed")) == [
+        a.CancelTimer("call"),
+        a.HangUp(),
+        a.Finish(Outcome.ERROR),
+    ]
+    assert call.plays == []
+
+
+def test_asterisk_failure_mid_call_says_cannot_register() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.send(e.Failed("channel in a bad state"))
+    assert call.heard == ("cannot-register",)
+    call.prompt_ends()
+    assert call.outcome is Outcome.ERROR
+
+
+def test_new_ari_only_transfer_is_declined_and_the_call_goes_on() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    before = call.state
+    assert call.send(e.TransferRequested("1000", declinable=True)) == [a.DeclineTransfer()]
+    assert call.state == before
+    assert call.send(e.TransferRequested("1000", declinable=False)) == []
+    assert call.press("1")[-1].__class__ is a.Record
+
+
+def test_ten_minutes_end_the_call_with_goodbye() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.send(e.TimedOut("call"))
+    assert call.heard == ("goodbye",)
+    assert a.Note("limit", {"limit": "max_call_s"}) in call.last
+    call.prompt_ends()
+    assert call.outcome is Outcome.COMPLETED
+
+
+def test_goodbye_that_never_ends_is_cut_by_its_guard() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.press("1")
+    call.recorded()
+    call.prompt_ends()
+    call.press("2")
+    assert call.send(e.TimedOut("ending-1"))[-2:] == [a.HangUp(), a.Finish(Outcome.COMPLETED)]
+
+
+def test_caller_hanging_up_during_goodbye_keeps_the_ivrs_outcome() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    for _ in range(3):
+        call.silence()
+    assert call.heard == ("goodbye",)
+    assert call.send(e.HungUp())[-1] == a.Finish(Outcome.NO_CHOICE)
+
+
+def test_keys_during_goodbye_are_ignored() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.send(e.GraceExpired())
+    assert call.press("1#") == []
+
+
+def test_finish_is_the_last_action_and_nothing_follows() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.send(e.HungUp())
+    everything = [
+        e.Start(), e.Answered(), e.Digit("1"), e.PromptFinished(1), e.PromptFailed(1),
+        e.TimedOut("call"), e.HungUp(), e.Recorded(1), e.RecordFailed(1),
+        e.TransferRequested("1", declinable=True), e.Failed("x"), e.GraceExpired(),
+    ]  # fmt: skip
+    for event in everything:
+        assert call.send(event) == []
+    assert isinstance(call.actions[-1], a.Finish)
+
+
+def test_events_before_start_are_ignored() -> None:
+    call = Call.of(number=NUMBER)
+    assert call.send(e.Digit("1"), e.Answered(), e.PromptFinished(0)) == []
+    assert call.send(e.HungUp()) == [a.Finish(Outcome.CALLER_HUNG_UP)]
+
+
+def test_us_tcpa_records_caller_id_on_one_key_and_disconnects() -> None:
+    call = Call.of("us-tcpa", caller_number=CALLER)
+    call.start()
+    assert call.heard == ("welcome", "advertiser-generic", "menu-opt-out")
+    out = call.press("1")
+    assert out[-2:] == [
+        a.NumberChosen(CALLER, NumberSource.CALLER_ID),
+        a.Record(1, RVV, CALLER, None, None),
+    ]
+    call.recorded()
+    assert call.heard == ("dnc-registered",)
+    call.prompt_ends()
+    assert call.heard == ("goodbye",)
+
+
+def test_nl_2021_has_no_register_key() -> None:
+    call = Call.of("nl-2021", number=NUMBER)
+    call.start()
+    call.press("2")
+    assert call.heard == ("invalid", "welcome", "advertiser-generic", "menu-rvv-only")
+    call.press("1")
+    call.recorded()
+    call.prompt_ends()
+    assert call.heard == ("goodbye",)
+
+
+def test_profile_can_ask_to_confirm_the_agents_number() -> None:
+    ctm = load_profile("nl-ctm2012")
+    confirm = ctm.confirm.model_copy(update={"arg_number": True})
+    profile = ctm.model_copy(update={"confirm": confirm})
+    call = Call.of(profile, number=NUMBER)
+    call.start()
+    call.press("1")
+    assert call.heard == (*READ_BACK_NUMBER, "confirm-number")
+    assert call.press("1")[-1] == a.Record(1, RVV, NUMBER, None, None)
+    assert not any(isinstance(x, a.NumberChosen) for x in call.actions)
