@@ -83,6 +83,7 @@ class IvrService:
             settings.ari_user,
             settings.ari_password,
             voicemail_targets=settings.voicemail_targets,
+            clock=self.clock,
         )
         ctx = SessionContext(
             ari=self.ari,

@@ -29,6 +29,7 @@ from ivr.ari.errors import (
     error_from_response,
 )
 from ivr.ari.models import Application, AsteriskInfo, Channel, Playback, Variable
+from ivr.clock import Clock
 from ivr.rules.voicemail import (
     DEFAULT_VOICEMAIL_TARGETS,
     endpoint_candidates,
@@ -88,7 +89,10 @@ class AriClient:
         voicemail_targets: Sequence[str] = DEFAULT_VOICEMAIL_TARGETS,
         request_timeout: float = 10.0,
         session: aiohttp.ClientSession | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        """``clock``: the request time-out runs on it (the virtual clock in tests), so a
+        request Asterisk never answers fails after ``request_timeout`` on any clock."""
         url = URL(base_url)
         if url.user is not None or url.password is not None:
             raise ValueError("the ARI URL must not hold credentials; pass user and password")
@@ -100,6 +104,8 @@ class AriClient:
         self._secret = password
         self._voicemail_targets = tuple(voicemail_targets)
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._request_timeout = request_timeout
+        self._clock = clock
         self._session = session
         self._owns_session = session is None
 
@@ -250,17 +256,12 @@ class AriClient:
         query = {key: str(value) for key, value in (params or {}).items() if value is not None}
         url = URL(self._base_url + path, encoded=True)
         started = time.perf_counter()
+        send = self._send(method, url, query)
         try:
-            async with self._client_session().request(
-                method,
-                url,
-                params=query,
-                headers={"Authorization": self._authorization},
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as response:
-                status, reason = response.status, response.reason or ""
-                raw = await response.read()
+            if self._clock is None:
+                status, reason, raw = await send
+            else:
+                status, reason, raw = await self._clock.wait_for(send, self._request_timeout)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             detail = self._scrub(f"{type(exc).__name__}: {exc}".rstrip(": "))
             log.warning("ari.request_unanswered", method=method, path=path, error=detail)
@@ -278,6 +279,17 @@ class AriClient:
             error.message = self._scrub(error.message)
             raise error
         return status, body
+
+    async def _send(self, method: str, url: URL, query: dict[str, str]) -> tuple[int, str, bytes]:
+        async with self._client_session().request(
+            method,
+            url,
+            params=query,
+            headers={"Authorization": self._authorization},
+            timeout=self._timeout,
+            allow_redirects=False,
+        ) as response:
+            return response.status, response.reason or "", await response.read()
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text

@@ -78,7 +78,7 @@ REST_FAULTS: list[dict[str, Any]] = [
     {"path": "/ari/channels/*/play", "status": 503, "count": 3},
     {"path": "/ari/channels/*/play", "timeout": True, "count": 1},
     {"path": "/ari/channels/*/answer", "status": 500, "count": 1},
-    {"path": "/ari/channels/*/answer", "status": 503, "count": 5},
+    {"path": "/ari/channels/*/answer", "status": 503, "count": 2},
     {"path": "/ari/channels/*/answer", "timeout": True, "count": 1},
     {"path": "/ari/playbacks/*", "method": "DELETE", "status": 500, "count": 1},
 ]
