@@ -1,0 +1,336 @@
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ivr.cli import main
+from ivr.clock import LoopClock
+from ivr.commands.progress import Progress
+from ivr.domain import CallStart, Outcome
+from ivr.store import Store
+
+NUMBER = "+31612345678"
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config = tmp_path / "ivr.toml"
+    config.write_text('[advertisers.acme]\nname = "Acme"\n[advertisers.globex]\nname = "Globex"\n')
+    path = tmp_path / "ivr.sqlite3"
+    monkeypatch.setenv("IVR_CONFIG", str(config))
+    monkeypatch.setenv("IVR_DB", str(path))
+    monkeypatch.delenv("IVR_API_TOKENS", raising=False)
+    monkeypatch.delenv("IVR_HTTP_HOST", raising=False)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def add(capsys: pytest.CaptureFixture[str], *extra: str, number: str = "0612345678") -> Any:
+    code, out, err = run(capsys, "optout", "add", number, "--advertiser", "acme", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def count_optouts(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM optouts").fetchone()[0])
+
+
+def test_check_says_no_with_exit_1_and_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add(capsys, "--kind", "recht_van_verzet", "--agent", "a7")
+    code, out, _ = run(capsys, "check", "06-12345678", "--advertiser", "acme")
+    assert code == 1
+    body = json.loads(out)
+    assert body["suppressed"] is True
+    assert body["number"] == NUMBER
+    assert body["reasons"][0]["code"] == "recht_van_verzet"
+    code, out, _ = run(capsys, "check", "0687654321", "--advertiser", "acme")
+    assert code == 0
+    assert json.loads(out)["suppressed"] is False
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "12", "--advertiser", "acme"], "not a valid phone number"),
+        (["check", "0612345678", "--advertiser", "acmee"], "neither configured"),
+        (["check", "0612345678", "--advertiser", "acme", "--category", "x"], "unknown category"),
+    ],
+)
+def test_check_input_errors_exit_2(
+    db: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet")
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert message in err
+
+
+def test_check_without_a_database_is_exit_2_and_creates_none(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "check", "0612345678", "--advertiser", "acme")
+    assert code == 2
+    assert "does not exist" in err
+    assert not db.exists()
+
+
+def test_optout_add_records_an_agents_register_entry(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = add(capsys, "--kind", "bel_me_niet", "--scope", "energie,loterijen", "--agent", "a7")
+    assert entry["number"] == NUMBER
+    assert entry["scope"] == ["energie", "loterijen"]
+    assert (entry["source"], entry["created_by"]) == ("agent", "agent:a7")
+    plain = add(capsys, "--kind", "bel_me_niet", "--charities", "yes", number="0687654321")
+    assert (plain["scope"], plain["charities"], plain["source"]) == ("all", True, "api")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--kind", "bel_me_niet", "--scope", "energie", "--charities", "yes"],
+        ["--kind", "bel_me_niet", "--scope", "wapens"],
+        ["--kind", "recht_van_verzet", "--scope", "all"],
+    ],
+)
+def test_optout_add_refuses_bad_entries_and_writes_nothing(
+    db: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet", number="0687654321")
+    code, _, _ = run(capsys, "optout", "add", "0612345678", "--advertiser", "acme", *extra)
+    assert code == 2
+    assert count_optouts(db) == 1
+
+
+def test_optout_add_for_an_unknown_advertiser_is_exit_2(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys,
+        "optout",
+        "add",
+        "0612345678",
+        "--advertiser",
+        "nobody",
+        "--kind",
+        "recht_van_verzet",
+    )
+    assert code == 2
+    assert "nobody" in err
+
+
+def test_optout_revoke_once(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    entry = add(capsys, "--kind", "recht_van_verzet")
+    code, out, _ = run(capsys, "optout", "revoke", entry["id"], "--reason", "asked by letter")
+    assert code == 0
+    revocation = json.loads(out)
+    assert (revocation["kind"], revocation["revokes"]) == ("revocation", entry["id"])
+    code, _, err = run(capsys, "optout", "revoke", entry["id"], "--reason", "again")
+    assert code == 2
+    assert "already revoked" in err
+    code, _, _ = run(capsys, "optout", "revoke", "no-such-id", "--reason", "x")
+    assert code == 2
+    assert run(capsys, "check", "0612345678", "--advertiser", "acme")[0] == 0
+
+
+def test_import_loads_a_list_once(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "old list.csv"
+    source.write_bytes(
+        "\ufeffNaam;Telefoonnummer\nA;06 1234 5678\nB;0687654321\nA again;+31612345678\n".encode()
+    )
+    code, _, err = run(
+        capsys, "import", str(source), "--advertiser", "acme", "--kind", "recht_van_verzet"
+    )
+    assert code == 0, err
+    assert "imported 2 opt-outs" in err
+    code, _, err = run(
+        capsys, "import", str(source), "--advertiser", "acme", "--kind", "recht_van_verzet"
+    )
+    assert "imported 0 opt-outs" in err
+    assert count_optouts(db) == 2
+    code, out, _ = run(capsys, "export", "--format", "jsonl")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert {(r["source"], r["created_by"]) for r in rows} == {("import", "import:old list.csv")}
+
+
+def test_import_stops_at_an_invalid_number_unless_told_to_skip(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "list.csv"
+    source.write_text("0612345678\nnot-a-number\n0687654321\n")
+    argv = ["import", str(source), "--advertiser", "acme", "--kind", "bel_me_niet"]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert "record 2 ('not-a-number')" in err
+    assert not db.exists() or count_optouts(db) == 0
+    code, _, err = run(capsys, *argv, "--skip-invalid", "--scope", "energie")
+    assert code == 0
+    assert "imported 2 opt-outs" in err
+    assert (
+        run(capsys, "check", "0612345678", "--advertiser", "globex", "--category", "energie")[0]
+        == 1
+    )
+
+
+def test_export_to_a_file_with_filters(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet", "--agent", "=cmd")
+    add(capsys, "--kind", "bel_me_niet", number="0687654321")
+    target = tmp_path / "out.csv"
+    code, out, _ = run(capsys, "export", "-o", str(target), "--kind", "recht_van_verzet")
+    assert code == 0
+    assert out == ""
+    lines = target.read_text().splitlines()
+    assert lines[0] == "number,advertiser,kind,scope,charities,source,agent,call_id,created_at"
+    assert lines[1].startswith(f"{NUMBER},acme,recht_van_verzet,,,agent,'=cmd,,")
+    assert len(lines) == 2
+    assert not (tmp_path / "out.csv.partial").exists()
+
+
+@pytest.mark.parametrize(
+    "extra", [["--advertiser", "nobody"], ["--since", "someday"], ["--number", "1"]]
+)
+def test_export_input_errors_exit_2(
+    db: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet")
+    assert run(capsys, "export", *extra)[0] == 2
+
+
+def test_scrub_a_file_in_both_modes(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet")
+    source = tmp_path / "calls.csv"
+    source.write_text("naam;msisdn\nA;0612345678\nB;0687654321\nC;?\n")
+    removed = tmp_path / "removed.csv"
+    code, _, err = run(capsys, "scrub", str(source), "-o", str(removed), "--advertiser", "acme")
+    assert code == 0
+    assert removed.read_text() == "naam;msisdn\nB;0687654321\nC;?\n"
+    assert "3 rows: 1 suppressed, 1 invalid" in err
+    code, out, _ = run(
+        capsys, "scrub", str(source), "-o", "-", "--advertiser", "acme", "--mode", "mark"
+    )
+    assert code == 0
+    assert out.splitlines()[1] == "A;0612345678;yes;recht_van_verzet"
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (b"\xff\xfe\x00", [], "UTF-8"),
+        (b"number\n0612345678\n", ["--column", "phone"], "no column"),
+    ],
+)
+def test_scrub_input_errors_exit_2_without_output(
+    db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    extra: list[str],
+    message: str,
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet")
+    source = tmp_path / "calls.csv"
+    source.write_bytes(content)
+    target = tmp_path / "out.csv"
+    code, _, err = run(
+        capsys, "scrub", str(source), "-o", str(target), "--advertiser", "acme", *extra
+    )
+    assert code == 2
+    assert message in err
+    assert not target.exists()
+
+
+def test_scrub_of_a_missing_file_is_exit_2(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet")
+    code, _, _ = run(
+        capsys, "scrub", str(tmp_path / "absent.csv"), "-o", "-", "--advertiser", "acme"
+    )
+    assert code == 2
+
+
+def test_backup_copies_the_opt_outs(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet")
+    target = tmp_path / "copy.sqlite3"
+    code, out, _ = run(capsys, "backup", str(target))
+    assert code == 0
+    assert json.loads(out) == {"backup": str(target)}
+    assert count_optouts(target) == 1
+
+
+def test_purge_removes_old_evidence_and_keeps_opt_outs(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet")
+    now = datetime.now(UTC)
+
+    async def calls() -> None:
+        store = await Store.open(db, LoopClock())
+        for call_id, age in [("old", 800), ("recent", 10)]:
+            started = now - timedelta(days=age)
+            await store.start_call(
+                CallStart(
+                    id=call_id,
+                    channel_id=call_id,
+                    advertiser="acme",
+                    started_at=started,
+                    profile="nl-ctm2012",
+                )
+            )
+            await store.end_call(call_id, Outcome.COMPLETED, ended_at=started)
+        await store.close()
+
+    asyncio.run(calls())
+    code, out, _ = run(capsys, "purge")
+    assert code == 0
+    assert json.loads(out)["calls_removed"] == 1
+    code, out, _ = run(capsys, "purge", "--older-than-days", "5")
+    assert json.loads(out)["calls_removed"] == 1
+    assert count_optouts(db) == 1
+    assert run(capsys, "purge", "--older-than-days", "0")[0] == 2
+
+
+def test_api_refuses_an_open_non_loopback_bind(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IVR_HTTP_HOST", "0.0.0.0")
+    code, _, err = run(capsys, "api", "--log-format", "json")
+    assert code == 2
+    assert "IVR_API_TOKENS" in err
+
+
+def test_progress_draws_on_a_terminal_only() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Terminal()
+    with Progress("scrub", total=4, stream=shown) as progress:
+        progress.advance(4)
+    assert "[" + "#" * 30 + "] 100%  4/4" in shown.getvalue()
+    piped = io.StringIO()
+    with Progress("scrub", total=4, stream=piped) as progress:
+        progress.advance(4)
+    assert piped.getvalue() == ""
