@@ -4,11 +4,13 @@ import asyncio
 import io
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 
 from ivr.cli import main
 from ivr.clock import LoopClock
@@ -17,6 +19,14 @@ from ivr.domain import CallStart, Outcome
 from ivr.store import Store
 
 NUMBER = "+31612345678"
+
+
+@pytest.fixture(autouse=True)
+def keep_logging() -> Iterator[None]:
+    """The commands configure structlog for stderr; later tests must not log to a closed file."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 @pytest.fixture
