@@ -11,6 +11,7 @@ from ivr.commands import (
     CommandModule,
     api,
     check,
+    demo,
     dialplan,
     export,
     import_list,
@@ -19,12 +20,26 @@ from ivr.commands import (
     optout,
     prompts,
     scrub,
+    serve,
     simulate,
 )
 from ivr.config import ConfigError
 
-COMMAND_MODULES: list[CommandModule] = [dialplan, simulate, prompts, may_call]
-COMMAND_MODULES += [api, check, optout, import_list, export, scrub, maintenance]
+COMMAND_MODULES: list[CommandModule] = [
+    serve,
+    demo,
+    simulate,
+    api,
+    check,
+    may_call,
+    optout,
+    import_list,
+    export,
+    scrub,
+    maintenance,
+    prompts,
+    dialplan,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ press early, as practised callers do, so the demo ends in well under a minute.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import tempfile
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from ivr.simulator import Simulator, Step
 from ivr.store import Store
 
 DEADLINE_S = 120.0
+_SOUND_PREFIX = re.compile(r"^sound:ivr/[^/]+/")
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,14 @@ def demo_callers() -> list[DemoCaller]:
             "recht van verzet",
             "0612345678",
             (*acme, "number=0612345678"),
-            (_press("menu", "1", 1200), _press("rvv-registered", "2")),
+            (_press("welcome", "1", 2000), _press("rvv-registered", "2")),
         ),
         DemoCaller(
             "Bel-me-niet totaal, with charities",
             "0623456789",
             (*acme, "number=0623456789"),
             (
-                _press("menu", "2", 1200),
+                _press("welcome", "2", 2000),
                 _press("register-scope", "1"),
                 _press("charities", "1"),
                 _press("confirm-register", "1"),
@@ -79,7 +81,7 @@ def demo_callers() -> list[DemoCaller]:
             "0634567890",
             (*acme, "number=0634567890"),
             (
-                _press("menu", "2", 1200),
+                _press("welcome", "2", 2000),
                 _press("register-scope", "2"),
                 *(_press(f"category-{cid}", key, 400) for cid, key in category_keys.items()),
                 _press("confirm-register", "1"),
@@ -91,24 +93,24 @@ def demo_callers() -> list[DemoCaller]:
             "anonymous",
             acme,
             (
-                _press("menu", "1", 1200),
+                _press("welcome", "1", 2000),
                 _press("enter-number", "0645678901#", 1000),
                 _press("confirm-number", "1"),
                 _press("rvv-registered", "2"),
             ),
         ),
         DemoCaller(
-            "hangs up during the menu",
+            "hangs up during the welcome",
             "0656789012",
             (*acme, "number=0656789012"),
-            (Step(on_prompt="menu", after_ms=1500, hangup=True),),
+            (Step(on_prompt="welcome", after_ms=2500, hangup=True),),
         ),
         DemoCaller(
             "presses an invalid key first",
             "0667890123",
             (*acme, "number=0667890123"),
             (
-                _press("menu", "7", 1200),
+                _press("welcome", "7", 2000),
                 _press("invalid", "1", 600),
                 _press("rvv-registered", "2"),
             ),
@@ -198,7 +200,7 @@ async def _wait_for_calls(simulator: Simulator, store: Store, channels: Sequence
 def _describe(entry: dict[str, Any]) -> str:
     kind = entry.get("kind")
     if kind == "prompt":
-        media = str(entry.get("media", "")).rsplit("/", 1)[-1]
+        media = _SOUND_PREFIX.sub("", str(entry.get("media", "")))
         status = entry.get("status", "")
         if status == "interrupted":
             return f"  ▶ {media:<24} interrupted at {entry.get('offset_ms', 0) / 1000:.1f}s"

@@ -69,6 +69,7 @@ class IvrService:
     stream: EventStream | None = None
     api: web.Application | None = None
     _stream_task: asyncio.Task[None] | None = None
+    _stopping: bool = False
 
     async def start(self) -> None:
         settings = self.settings
@@ -127,7 +128,10 @@ class IvrService:
 
     async def _disconnected(self) -> None:
         self.metrics.ari_connected.set(0)
-        log.warning("ari_disconnected")
+        if self._stopping:
+            log.info("ari_disconnected")
+        else:
+            log.warning("ari_disconnected")
 
     async def wait_connected(self, timeout: float) -> bool:
         assert self.stream is not None
@@ -135,6 +139,7 @@ class IvrService:
 
     async def stop(self) -> None:
         """Stop taking calls, let calls finish for the grace period, finish every write."""
+        self._stopping = True
         if self.router is not None:
             await self.router.end_all(self.settings.shutdown_grace_s)
         if self.stream is not None:
