@@ -70,7 +70,7 @@ class Metrics:
             ),
             calls_without_advertiser=Counter(
                 "ivr_calls_without_advertiser",
-                "Calls whose Stasis() gave no advertiser= while no default is set (fix the dialplan).",
+                "Calls with no advertiser= in Stasis() and no default (fix the dialplan).",
                 registry=registry,
             ),
         )
