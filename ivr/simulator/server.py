@@ -52,7 +52,7 @@ class RecordedRequest:
     status: int
     t_ms: int
     t: float = 0.0
-    """Wall-clock arrival time in seconds (the clock's ``now()``), for benchmarks."""
+    """Wall-clock time in seconds (the clock's ``now()``) the request arrived, for benchmarks."""
 
 
 class Simulator:
@@ -325,13 +325,14 @@ class Simulator:
         return round((now - self._t0) * 1000)
 
     async def _ari(self, request: web.Request) -> web.StreamResponse:
+        arrived = self.clock.now().timestamp()
         raw = await request.text() if request.can_read_body else ""
-        response = await self._answer(request, raw)
+        response = await self._answer(request, raw, arrived)
         if response.status != 101:
-            self._record(request, raw, response.status)
+            self._record(request, raw, response.status, arrived)
         return response
 
-    def _record(self, request: web.Request, raw: str, status: int) -> None:
+    def _record(self, request: web.Request, raw: str, status: int, arrived: float) -> None:
         body: Any = raw or None
         if raw and request.content_type == "application/json":
             with contextlib.suppress(ValueError):
@@ -345,11 +346,11 @@ class Simulator:
                 body,
                 status,
                 self._elapsed_ms(),
-                self.clock.now().timestamp(),
+                arrived,
             )
         )
 
-    async def _answer(self, request: web.Request, raw: str) -> web.StreamResponse:
+    async def _answer(self, request: web.Request, raw: str, arrived: float) -> web.StreamResponse:
         if not self.authorized(request):
             return _unauthorized()
         sub_path = request.path[len("/ari") :]
@@ -366,7 +367,7 @@ class Simulator:
                 return failed
         if route.template == "/events":
             if requested_apps(request):
-                self._record(request, raw, 101)
+                self._record(request, raw, 101, arrived)
             return await serve_events(request, self.bus, self.core.ts())
         handler = HANDLERS.get((request.method, route.template))
         if handler is None:
