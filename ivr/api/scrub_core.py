@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,8 @@ class CsvLayout:
     column: int
     rows: int
     bom: bool
+    quoted: bool = True
+    """False when the file has no ``"`` at all: then every line is one record."""
 
 
 @dataclass
@@ -98,7 +101,16 @@ def inspect_csv(file: BinaryIO, column: str | None = None) -> CsvLayout:
         raise MalformedCsv(f"unreadable CSV near record {reader.line_num}: {exc}") from None
     finally:
         text.detach()
-    return CsvLayout(delimiter, header, number_column(header, column), rows, bom)
+    column_index = number_column(header, column)
+    return CsvLayout(delimiter, header, column_index, rows, bom, _has_quotes(file))
+
+
+def _has_quotes(file: BinaryIO) -> bool:
+    file.seek(0)
+    while chunk := file.read(1 << 20):
+        if b'"' in chunk:
+            return True
+    return False
 
 
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
@@ -119,6 +131,29 @@ def iter_records(file: BinaryIO, layout: CsvLayout) -> Iterator[list[str]]:
         text.detach()
 
 
+Record = tuple[list[str], str]
+"""A record's cells and its raw text (one line, or more when a quoted cell holds a break)."""
+
+
+def _plain_records(lines: Iterator[str], delimiter: str) -> Iterator[Record]:
+    for line in lines:
+        body = line.rstrip("\r\n")
+        yield (body.split(delimiter) if body else []), line
+
+
+def _csv_records(lines: Iterator[str], delimiter: str) -> Iterator[Record]:
+    raw: list[str] = []
+
+    def recorded() -> Iterator[str]:
+        for line in lines:
+            raw.append(line)
+            yield line
+
+    for cells in csv.reader(recorded(), delimiter=delimiter):
+        yield cells, "".join(raw)
+        raw.clear()
+
+
 def _with_cells(raw: str, cells: Sequence[str], delimiter: str) -> str:
     body = raw.rstrip("\r\n")
     return body + delimiter + delimiter.join(cells) + raw[len(body) :]
@@ -135,37 +170,21 @@ async def scrub(
     """The scrubbed file, piece by piece (a piece per batch of rows)."""
     stats = stats if stats is not None else ScrubStats()
     text = _text(file)
-    raw: list[str] = []
-
-    def lines() -> Iterator[str]:
-        for line in text:
-            raw.append(line)
-            yield line
-
-    reader = csv.reader(lines(), delimiter=layout.delimiter)
+    read = _plain_records if not layout.quoted else _csv_records
+    records = read(text, layout.delimiter)
     try:
-        next(reader)
-        header = "".join(raw)
-        raw.clear()
+        _, header = next(records)
         if mode is ScrubMode.MARK:
             header = _with_cells(header, MARK_HEADERS, layout.delimiter)
         yield ("\ufeff" if layout.bom else "") + header
-        while True:
-            batch: list[tuple[list[str], str]] = []
-            for cells in reader:
-                batch.append((cells, "".join(raw)))
-                raw.clear()
-                if len(batch) >= batch_rows:
-                    break
-            if not batch:
-                return
+        while batch := list(itertools.islice(records, batch_rows)):
             yield await _scrub_batch(batch, layout, mode, judge, stats)
     finally:
         text.detach()
 
 
 async def _scrub_batch(
-    batch: list[tuple[list[str], str]],
+    batch: list[Record],
     layout: CsvLayout,
     mode: ScrubMode,
     judge: Judge,
@@ -183,7 +202,7 @@ async def _scrub_batch(
             continue
         stats.rows += 1
         reasons = verdicts.get(number, ()) if number is not None else ()
-        suppressed = number is not None and is_suppressed(reasons)
+        suppressed = bool(reasons) and is_suppressed(reasons)
         stats.suppressed += suppressed
         stats.invalid += number is None
         if mode is ScrubMode.REMOVE:
@@ -203,9 +222,11 @@ def store_judge(store: Store, advertiser: str, category: str | None, at: datetim
         if not numbers:
             return {}
         found = await store.active_optouts_many(numbers, advertiser)
+        # A number without opt-outs has no reasons: most of a call file needs no rules.
         return {
-            number: suppression_reasons(found.get(number, []), advertiser, category, at)
-            for number in numbers
+            number: suppression_reasons(rows, advertiser, category, at)
+            for number, rows in found.items()
+            if rows
         }
 
     return judge
