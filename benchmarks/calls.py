@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -119,15 +121,21 @@ async def place_all(rig: Rig, count: int, steps: list[dict[str, Any]]) -> list[s
 async def wait_ended(rig: Rig, channels: list[str], deadline_s: float) -> float:
     """Until every channel has left the app; the time the last one left."""
     wanted = set(channels)
+    ended: dict[str, float] = {}
+    since = 0.0
     end = time.monotonic() + deadline_s
     while True:
-        ends = [e for e in await rig.events("StasisEnd") if e["channel_id"] in wanted]
-        if len({e["channel_id"] for e in ends}) == len(wanted):
-            return max(e["t"] for e in ends)
+        # polled with ``since`` and seldom: the simulator's loop serves the calls too
+        for event in await rig.events("StasisEnd", since=since):
+            since = max(since, event["t"])
+            if event["channel_id"] in wanted:
+                ended[event["channel_id"]] = event["t"]
+        if len(ended) == len(wanted):
+            return max(ended.values())
         if time.monotonic() > end:
-            missing = len(wanted) - len({e["channel_id"] for e in ends})
+            missing = len(wanted) - len(ended)
             raise TimeoutError(f"{missing} calls still in the app after {deadline_s:.0f} s")
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.5)
 
 
 def commit_latencies(
@@ -202,12 +210,38 @@ async def burst(rig: Rig, count: int) -> dict[str, Any]:
     }
 
 
-async def run(calls: int, burst_size: int, speed: float) -> dict[str, Any]:
+def start_profilers(rig: Rig, into: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy on both processes (the ``bench`` extra), collapsed stacks into ``into``."""
+    into.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                *("py-spy", "record", "--nonblocking", "--format", "raw", "--rate", "200"),
+                *("--pid", str(proc.pid), "-o", str(into / f"{proc.name}.txt")),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for proc in (rig.service, rig.sim)
+        if proc is not None
+    ]
+
+
+def stop_profilers(profilers: list[subprocess.Popen[bytes]]) -> None:
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)
+        profiler.wait(timeout=60)
+
+
+async def run(
+    calls: int, burst_size: int, speed: float, profile: Path | None = None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as tmp:
         async with Rig(Path(tmp), speed=speed) as rig:
             await rig.start_simulator()
             await rig.start_service()
             assert rig.service is not None
+            profilers = start_profilers(rig, profile) if profile else []
             rtt = await round_trip_s(rig)
             print(f"REST round trip bench -> simulator (median of 300): {rtt * 1000:.3f} ms")
 
@@ -217,6 +251,8 @@ async def run(calls: int, burst_size: int, speed: float) -> dict[str, Any]:
             print(f"placed {calls} calls in {placed - began:.2f} s")
             last_end = await wait_ended(rig, channels, 600)
             elapsed = last_end - began
+            stop_profilers(profilers)
+            sim_cpu = rig.sim.cpu_seconds() if rig.sim else 0.0
 
             wanted = set(channels)
             events = [
@@ -254,6 +290,7 @@ async def run(calls: int, burst_size: int, speed: float) -> dict[str, Any]:
                 "burst": burst_figures,
                 "service_peak_rss_mb": round(rss, 1),
                 "service_cpu_s": round(cpu, 2),
+                "simulator_cpu_s": round(sim_cpu, 2),
                 "optouts_expected": counts["expected"],
                 "optouts_found": counts["found"],
                 "lost": counts["lost"],
@@ -311,6 +348,7 @@ def report(figures: dict[str, Any]) -> None:
         )
     print(
         f"service: peak RSS {figures['service_peak_rss_mb']} MB, CPU {figures['service_cpu_s']} s"
+        f" (simulator CPU {figures['simulator_cpu_s']} s during the calls)"
     )
     print(
         f"opt-outs: expected {figures['optouts_expected']}, found {figures['optouts_found']}, "
@@ -326,8 +364,11 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=1000, help="concurrent calls (1000)")
     parser.add_argument("--burst", type=int, default=500, help="hand-offs in the burst (500)")
     parser.add_argument("--speed", type=float, default=20, help="simulator --speed (20)")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="py-spy both processes, stacks into DIR"
+    )
     args = parser.parse_args()
-    figures = asyncio.run(run(args.calls, args.burst, args.speed))
+    figures = asyncio.run(run(args.calls, args.burst, args.speed, args.profile))
     figures["targets"] = targets(figures)
     report(figures)
     print(json.dumps(figures, sort_keys=True))
