@@ -94,6 +94,12 @@ def _translate(exc: Exception) -> ApiError | None:
     return None
 
 
+def _route(request: web.Request) -> str:
+    """The route template, not the path: a path may hold a phone number."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
 def make_error_middleware(on_store_error: Callable[[], None]) -> Middleware:
     @web.middleware
     async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -107,18 +113,18 @@ def make_error_middleware(on_store_error: Callable[[], None]) -> Middleware:
             return error_response(error.status, error.code, error.message)
         except Exception as exc:
             if request.get(STREAM_STARTED):
-                log.error("api.stream_failed", path=request.path, error=repr(exc))
+                log.error("api.stream_failed", route=_route(request), error=repr(exc))
                 raise
             error = _translate(exc)
             if error is not None:
                 return error_response(error.status, error.code, error.message)
             if isinstance(exc, StoreError):
                 on_store_error()
-                log.error("api.store_error", path=request.path, error=str(exc))
+                log.error("api.store_error", route=_route(request), error=str(exc))
                 return error_response(
                     503, "store_unavailable", "the database cannot serve this request now"
                 )
-            log.exception("api.internal_error", path=request.path, method=request.method)
+            log.exception("api.internal_error", route=_route(request), method=request.method)
             return error_response(500, "internal_error", "internal error; see the service log")
 
     return errors

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from structlog.testing import capture_logs
 
 from ivr.metrics import Metrics
 from ivr.store import Store, StoreError
@@ -29,10 +30,15 @@ async def test_an_unexpected_failure_is_a_500_without_a_stack_trace(
         raise RuntimeError("secret internals at line 42")
 
     monkeypatch.setattr(store, "active_optouts", broken)
-    response = await client.get(
-        "/v1/suppressions/0612345678?advertiser=acme", headers=bearer(READER)
-    )
+    with capture_logs() as logs:
+        response = await client.get(
+            "/v1/suppressions/0612345678?advertiser=acme", headers=bearer(READER)
+        )
     assert response.status == 500
+    (logged,) = [entry for entry in logs if entry["event"] == "api.internal_error"]
+    assert logged["route"] == "/v1/suppressions/{number}"
+    assert "0612345678" not in repr(logs)
+    assert READER not in repr(logs)
     body = await response.json()
     assert body["error"] == "internal_error"
     assert "secret" not in body["message"]
