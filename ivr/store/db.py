@@ -7,8 +7,10 @@ a query running in aiosqlite's thread is not idle, so each call is wrapped in
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,22 @@ class Db:
             await db.close()
             raise
         return db
+
+    async def use_wal(self, timeout_s: float) -> str:
+        """Switch to write-ahead logging; the journal mode in effect.
+
+        SQLite answers "database is locked" at once, without its busy handler,
+        when two connections switch a new file at the same moment: try again.
+        """
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                return str(await self.scalar("PRAGMA journal_mode = WAL"))
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            with self._clock.busy():
+                await asyncio.sleep(0.005)
 
     @property
     def in_transaction(self) -> bool:

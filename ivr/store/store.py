@@ -78,7 +78,7 @@ class Store:
         path = Path(path)
         db = await Db.connect(path, clock, busy_timeout_ms=busy_timeout_ms)
         try:
-            mode = await db.scalar("PRAGMA journal_mode = WAL")
+            mode = await db.use_wal(busy_timeout_ms / 1000)
             if mode != "wal":
                 raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
             await migrate(db, load_migrations())
@@ -136,7 +136,7 @@ class Store:
         detail: dict[str, Any],
         at: datetime | None = None,
     ) -> None:
-        await self._writer.submit(self._event_job(call_id, kind, detail, at), "event")
+        await self._writer.submit_bulk(writes.EVENTS, self._event(call_id, kind, detail, at))
 
     def add_event_nowait(
         self,
@@ -149,19 +149,13 @@ class Store:
 
         Nobody waits for it: a failure is logged.
         """
-        self._writer.submit_nowait(self._event_job(call_id, kind, detail, at), f"event {kind}")
+        self._writer.submit_bulk_nowait(writes.EVENTS, self._event(call_id, kind, detail, at))
 
-    def _event_job(
+    def _event(
         self, call_id: str, kind: CallEventKind, detail: dict[str, Any], at: datetime | None
-    ) -> partial[Any]:
+    ) -> writes.EventParams:
         moment = self._now() if at is None else db_time(at)
-        return partial(
-            writes.add_event,
-            call_id=call_id,
-            at=moment,
-            kind=kind.value,
-            detail=encode_detail(detail),
-        )
+        return (call_id, moment, kind.value, encode_detail(detail))
 
     async def end_call(
         self, call_id: str, outcome: Outcome, ended_at: datetime | None = None
@@ -223,9 +217,7 @@ class Store:
         if request.source is OptOutSource.IVR and request.call_id is None:
             raise ValueError("an IVR opt-out needs its call_id")
         params = optout_params(str(uuid.uuid4()), self._clock.now(), request)
-        row = await self._writer.submit(
-            partial(writes.insert_optout, params=params, request=request), "optout"
-        )
+        row = await self._writer.submit_bulk(writes.OPTOUTS, params)
         log.info(
             "store.optout_recorded",
             optout_id=row.id,

@@ -10,11 +10,16 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from ivr.domain import OptOut, OptOutKind, OptOutRequest
+from ivr.domain import OptOut, OptOutKind
 from ivr.store.db import Db
 from ivr.store.errors import AlreadyRevoked, CallNotFound, OptOutNotFound
 from ivr.store.rows import optout_from_row
+from ivr.store.writer import Bulk
 
+_INSERT_OPTOUTS_HEAD = (
+    "INSERT INTO optouts (id, number, advertiser, kind, scope, charities, source, agent,"
+    " call_id, created_at, created_by, revokes, reason) VALUES "
+)
 _INSERT_OPTOUT = (
     "INSERT INTO optouts (id, number, advertiser, kind, scope, charities, source, agent,"
     " call_id, created_at, created_by, revokes, reason)"
@@ -56,36 +61,78 @@ async def end_call(db: Db, call_id: str, outcome: str, ended_at: str) -> bool:
     return False
 
 
-async def add_event(db: Db, call_id: str, at: str, kind: str, detail: str) -> int:
-    """Append an event with the next ``seq`` of its call; that ``seq``."""
+EventParams = tuple[str, str, str, str]
+"""``(call_id, at, kind, detail)`` of one call event."""
+
+_INSERT_EVENT = (
+    "INSERT INTO call_events (call_id, seq, at, kind, detail)"
+    " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM call_events WHERE call_id = ?"
+)
+
+
+async def add_event(db: Db, arg: EventParams) -> None:
+    """Append an event with the next ``seq`` of its call."""
     try:
-        rows = await db.fetchall(
-            "INSERT INTO call_events (call_id, seq, at, kind, detail)"
-            " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM call_events WHERE call_id = ?"
-            " RETURNING seq",
-            (call_id, at, kind, detail, call_id),
-        )
+        await db.execute(_INSERT_EVENT, (*arg, arg[0]))
     except sqlite3.IntegrityError as exc:
         if "FOREIGN KEY" in str(exc):
-            raise CallNotFound(call_id) from exc
+            raise CallNotFound(arg[0]) from exc
         raise
-    return int(rows[0]["seq"])
 
 
-async def insert_optout(db: Db, params: Sequence[Any], request: OptOutRequest) -> OptOut:
+async def add_events(db: Db, args: list[EventParams]) -> list[None]:
+    """:func:`add_event` for many: one ``executemany``, ``seq`` still in queue order."""
+    await db.executemany(_INSERT_EVENT, [(*arg, arg[0]) for arg in args])
+    return [None] * len(args)
+
+
+EVENTS: Bulk[EventParams, None] = Bulk("event", add_event, add_events)
+
+_ID, _KIND, _CALL_ID = 0, 3, 8
+"""Positions in the values of :func:`ivr.store.rows.optout_params`."""
+_OPTOUT_MARKS = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_OPTOUTS_PER_STATEMENT = 500  # 13 values each, well under SQLite's 32,766 variables
+
+
+async def insert_optout(db: Db, arg: Sequence[Any]) -> OptOut:
     """Insert one opt-out; an IVR opt-out already recorded for (call, kind) is returned instead."""
-    rows = await db.fetchall(_INSERT_OPTOUT + _RETURNING_OPTOUT, params)
-    if rows:
-        return optout_from_row(rows[0])
+    (optout,) = await insert_optouts(db, [arg])
+    return optout
+
+
+async def insert_optouts(db: Db, args: list[Sequence[Any]]) -> list[OptOut]:
+    """:func:`insert_optout` for many, with multi-row inserts."""
+    inserted: dict[str, OptOut] = {}
+    for start in range(0, len(args), _OPTOUTS_PER_STATEMENT):
+        chunk = args[start : start + _OPTOUTS_PER_STATEMENT]
+        rows = await db.fetchall(
+            _INSERT_OPTOUTS_HEAD
+            + ", ".join([_OPTOUT_MARKS] * len(chunk))
+            + " ON CONFLICT DO NOTHING"
+            + _RETURNING_OPTOUT,
+            [value for params in chunk for value in params],
+        )
+        inserted.update((row["id"], optout_from_row(row)) for row in rows)
+    found = []
+    for params in args:
+        optout = inserted.get(params[_ID])
+        found.append(optout if optout is not None else await _recorded_for_call(db, params))
+    return found
+
+
+async def _recorded_for_call(db: Db, params: Sequence[Any]) -> OptOut:
     existing = await db.fetchone(
         "SELECT id, number, advertiser, kind, scope, charities, source, agent, call_id,"
         " created_at, created_by, revokes, reason FROM optouts"
         " WHERE call_id = ? AND kind = ? AND source = 'ivr' AND kind != 'revocation'",
-        (request.call_id, request.kind.value),
+        (params[_CALL_ID], params[_KIND]),
     )
     if existing is None:  # the id collided, which uuid4 does not do
-        raise sqlite3.IntegrityError(f"opt-out {params[0]} was not inserted")
+        raise sqlite3.IntegrityError(f"opt-out {params[_ID]} was not inserted")
     return optout_from_row(existing)
+
+
+OPTOUTS: Bulk[Sequence[Any], OptOut] = Bulk("optout", insert_optout, insert_optouts)
 
 
 async def revoke(db: Db, optout_id: str, params: Sequence[Any], requested_by: str) -> OptOut:

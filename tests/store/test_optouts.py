@@ -195,6 +195,7 @@ async def test_iter_optouts_filters_and_orders_by_creation(
     second = await store.record_optout(agent_request(advertiser="globex"))
     await clock.advance(60)
     third = await store.record_optout(agent_request(kind=OptOutKind.BEL_ME_NIET, scope="all"))
+    await clock.advance(60)
     revocation = await store.revoke(first.id, "asked", "consument", "api", OptOutSource.API)
 
     async def ids(**filters: Any) -> list[str]:

@@ -162,3 +162,53 @@ async def test_close_finishes_every_write_in_flight(db_path: Path, clock: Virtua
         assert conn.execute("SELECT COUNT(*) FROM call_events").fetchone()[0] == 50
     with pytest.raises(StoreError, match="closed"):
         await store.record_optout(ivr_request(str(uuid.uuid4())))
+
+
+async def test_a_bad_optout_among_many_fails_alone(store: Store, db_path: Path) -> None:
+    results = await asyncio.gather(
+        store.record_optout(ivr_request("call-1")),
+        store.record_optout(ivr_request("call-2", number=None)),  # NOT NULL violated
+        store.record_optout(ivr_request("call-3")),
+        return_exceptions=True,
+    )
+    good = [r for r in results if not isinstance(r, BaseException)]
+    assert isinstance(results[1], StoreError)
+    assert optout_ids(db_path) == {r.id for r in good}
+    assert len(good) == 2
+    assert store.healthy
+
+
+async def test_an_event_for_an_unknown_call_among_many_fails_alone(
+    store: Store, clock: VirtualClock
+) -> None:
+    call = new_call(clock)
+    await store.start_call(call)
+    with capture_logs() as logs:
+        store.add_event_nowait(call.id, CallEventKind.DIGIT, {"digit": "1"})
+        store.add_event_nowait("no-such-call", CallEventKind.DIGIT, {"digit": "2"})
+        results = await asyncio.gather(
+            store.add_event(call.id, CallEventKind.DIGIT, {"digit": "3"}),
+            store.add_event("no-such-call", CallEventKind.DIGIT, {"digit": "4"}),
+            return_exceptions=True,
+        )
+
+    assert results[0] is None
+    assert isinstance(results[1], CallNotFound)
+    assert [e.detail["digit"] for e in await store.call_events(call.id)] == ["1", "3"]
+    assert [e["event"] for e in logs].count("store.write_failed") == 1
+    assert store.healthy
+
+
+async def test_a_batch_of_many_events_takes_few_commits(store: Store, clock: VirtualClock) -> None:
+    calls = [new_call(clock) for _ in range(50)]
+    await asyncio.gather(*(store.start_call(call) for call in calls))
+    before = store.commits
+    for i in range(20):
+        for call in calls:
+            store.add_event_nowait(call.id, CallEventKind.PROMPT_FINISHED, {"n": i})
+    await store.check_writable()
+
+    assert store.commits - before == 1
+    for call in calls[:3]:
+        events = await store.call_events(call.id)
+        assert [(e.seq, e.detail["n"]) for e in events] == [(i + 1, i) for i in range(20)]
