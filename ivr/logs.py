@@ -39,6 +39,11 @@ def _mask_numbers(
     return event_dict
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    """Whatever ``sys.stderr`` is when the line is written (tests swap it)."""
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def default_format() -> LogFormat:
     return "console" if sys.stderr.isatty() else "json"
 
@@ -61,6 +66,6 @@ def configure_logging(fmt: LogFormat | None = None, level: int = logging.INFO) -
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
