@@ -116,16 +116,23 @@ class Writer:
         self._closing = True
         self._wakeup.set()
         if self._task is not None:
-            await self._task
+            await asyncio.wait([self._task])
 
     async def _run(self) -> None:
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
+        try:
+            while True:
+                await self._wakeup.wait()
+                self._wakeup.clear()
+                while self._queue:
+                    await self._commit(self._take())
+                if self._closing:
+                    return
+        finally:  # cancelled: nobody may wait for ever on a write that will not run
+            self._closing = True
             while self._queue:
-                await self._commit(self._take())
-            if self._closing:
-                return
+                queued = self._queue.popleft()
+                queued.error = StoreError("the store stopped before this was recorded")
+                _resolve(queued)
 
     def _take(self) -> list[_Queued]:
         if not self._group_commit:

@@ -212,3 +212,17 @@ async def test_a_batch_of_many_events_takes_few_commits(store: Store, clock: Vir
     for call in calls[:3]:
         events = await store.call_events(call.id)
         assert [(e.seq, e.detail["n"]) for e in events] == [(i + 1, i) for i in range(20)]
+
+
+async def test_a_cancelled_writer_fails_what_it_will_never_run(store: Store) -> None:
+    writer_task = store._writer._task
+    assert writer_task is not None
+    writer_task.cancel()
+    pending = asyncio.ensure_future(store.record_optout(ivr_request("call-1")))
+    with pytest.raises(asyncio.CancelledError):
+        await writer_task
+
+    with pytest.raises(StoreError):
+        await pending
+    with pytest.raises(StoreError, match="closed"):
+        await store.record_optout(ivr_request("call-2"))
