@@ -226,3 +226,25 @@ async def test_a_cancelled_writer_fails_what_it_will_never_run(store: Store) -> 
         await pending
     with pytest.raises(StoreError, match="closed"):
         await store.record_optout(ivr_request("call-2"))
+
+
+async def test_virtual_time_stands_still_while_the_database_works(
+    store: Store, clock: VirtualClock
+) -> None:
+    woke: list[float] = []
+
+    async def sleeper() -> None:
+        await clock.sleep(10)
+        woke.append(clock.monotonic())
+
+    sleeping = asyncio.ensure_future(sleeper())
+    autojump = clock.start_autojump()
+    try:
+        for i in range(30):
+            await store.record_optout(ivr_request(f"call-{i}"))
+            await store.get_optout("none")
+        assert woke == []
+        assert clock.monotonic() == 0
+    finally:
+        autojump.cancel()
+        sleeping.cancel()
