@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -24,6 +25,7 @@ from ivr.commands import (
     simulate,
 )
 from ivr.config import ConfigError
+from ivr.logs import LogFormat, configure_logging
 
 COMMAND_MODULES: list[CommandModule] = [
     serve,
@@ -54,10 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _env_log_format() -> LogFormat | None:
+    """Logs always go to stderr, so a command's JSON on stdout stays clean."""
+    value = os.environ.get("IVR_LOG_FORMAT", "").strip().lower()
+    if value == "json":
+        return "json"
+    if value == "console":
+        return "console"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "run", None)
+    configure_logging(_env_log_format())
     if run is None:
         parser.print_help(sys.stderr)
         return 2

@@ -1,11 +1,13 @@
+import logging
 from collections.abc import Iterator
 
 import pytest
-import structlog
+
+from ivr.logs import configure_logging
 
 
 @pytest.fixture(autouse=True)
-def _fresh_structlog() -> Iterator[None]:
-    """A command under test may configure logging; the next test starts from the defaults."""
+def _logs_to_stderr() -> Iterator[None]:
+    """Every test starts with the product's logging (to stderr), whatever the last one set."""
+    configure_logging("console", level=logging.DEBUG)
     yield
-    structlog.reset_defaults()
