@@ -64,7 +64,10 @@ class LoopClock:
         yield
 
     async def wait_for(self, awaitable: Awaitable[T], timeout: float) -> T:
-        return await asyncio.wait_for(awaitable, timeout)
+        # asyncio.timeout, not asyncio.wait_for: on 3.11 wait_for starts a task per call,
+        # and every ARI request goes through here
+        async with asyncio.timeout(timeout):
+            return await awaitable
 
 
 class _VirtualTimer:
