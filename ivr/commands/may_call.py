@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ivr.clock import LoopClock
-from ivr.config import ConfigError, Settings, load_settings
-from ivr.flow.profile import Profile, load_profile
+from ivr.commands.running import configured_profile
+from ivr.config import Settings, load_settings
+from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.rules.hours import CallingHours
 from ivr.rules.maycall import may_call
@@ -69,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     configure_logging(level=logging.WARNING)
     settings = load_settings()
-    profile = _profile(settings)
+    profile = configured_profile(settings)
     db: Path = args.db if args.db is not None else settings.db
     try:
         question = _question(args, profile, LoopClock().now())
@@ -124,16 +123,3 @@ async def _answer(question: Question, settings: Settings, profile: Profile, db: 
 def _refuse(message: str) -> int:
     print(f"ivr: {message}", file=sys.stderr)
     return INPUT_ERROR
-
-
-def _profile(settings: Settings) -> Profile:
-    try:
-        return load_profile(settings.profile)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise ConfigError(f"profile {settings.profile}: {problems}") from exc
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ivr.config import ConfigError, Settings, load_settings
-from ivr.flow.profile import Profile, load_profile
+from ivr.commands.running import configured_profile
+from ivr.config import Settings, load_settings
 from ivr.prompts.build import PromptBuildError, build_prompts
 from ivr.prompts.check import check_prompts
 from ivr.prompts.lang import why_not_language
@@ -55,7 +55,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     settings = load_settings()
-    profile = _profile(settings)
+    profile = configured_profile(settings)
     prompts_dir: Path = args.dir if args.dir is not None else settings.prompts_dir
     lang = args.lang
     reason = why_not_language(prompts_dir, lang)
@@ -77,13 +77,6 @@ def run_check(args: argparse.Namespace) -> int:
         f"(8 kHz mono 16-bit PCM, audible, at most {profile.max_prompt_seconds:g} s)"
     )
     return 0
-
-
-def _profile(settings: Settings) -> Profile:
-    try:
-        return load_profile(settings.profile)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
 
 
 def _advertiser_prompts(settings: Settings) -> list[str]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 
 import structlog
-from aiohttp import web
 
 from ivr.api.auth import check_bind, parse_tokens
 from ivr.clock import LoopClock
 from ivr.commands import add_log_format
-from ivr.config import ConfigError, Settings, load_settings
-from ivr.flow.profile import Profile, load_profile
+from ivr.commands.running import configured_profile, http_site, until_signal
+from ivr.config import Settings, load_settings
+from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.service import IvrService, check_prompts_at_start
 
@@ -44,47 +43,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(args.log_format or settings.log_format)
-    profile = _profile(settings)
+    profile = configured_profile(settings)
     check_prompts_at_start(settings, profile)
     check_bind(settings.http_host, parse_tokens(settings.api_tokens))
     return asyncio.run(serve(settings, profile, args.connect_timeout))
-
-
-def _profile(settings: Settings) -> Profile:
-    try:
-        return load_profile(settings.profile)
-    except ValueError as exc:
-        raise ConfigError(f"IVR_PROFILE: {exc}") from exc
 
 
 async def serve(settings: Settings, profile: Profile, connect_timeout: float | None) -> int:
     service = IvrService(settings, LoopClock(), profile=profile)
     await service.start()
     assert service.api is not None
-    runner = web.AppRunner(service.api, access_log=None)
-    await runner.setup()
     try:
-        site = web.TCPSite(runner, settings.http_host, settings.http_port)
-        try:
-            await site.start()
-        except OSError as exc:
-            log.error(
-                "http_bind_failed", host=settings.http_host, port=settings.http_port, error=str(exc)
-            )
-            await service.stop()
-            return 2
-        log.info("http_listening", host=settings.http_host, port=settings.http_port)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        if connect_timeout is not None and not await service.wait_connected(connect_timeout):
-            log.error("ari_unreachable", url=settings.ari_url, waited_s=connect_timeout)
-            await service.stop()
-            return 1
-        await stop.wait()
-        log.info("shutting_down", grace_s=settings.shutdown_grace_s)
-        await service.stop()
-        return 0
+        async with http_site(service.api, settings.http_host, settings.http_port):
+            if connect_timeout is not None and not await service.wait_connected(connect_timeout):
+                log.error("ari_unreachable", url=settings.ari_url, waited_s=connect_timeout)
+                return 1
+            await until_signal()
+            log.info("shutting_down", grace_s=settings.shutdown_grace_s)
+            return 0
     finally:
-        await runner.cleanup()
+        await service.stop()

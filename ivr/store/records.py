@@ -6,25 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ivr.domain import CallEventKind, NumberSource, Outcome
+from ivr.domain import CallEventKind, CallStart, Outcome
 
 
 @dataclass(frozen=True, slots=True)
-class CallRecord:
-    """One row of ``calls``."""
+class CallRecord(CallStart):
+    """One row of ``calls``: what was known at the start, and how it ended."""
 
-    id: str
-    channel_id: str
-    advertiser: str
-    started_at: datetime
-    profile: str
-    lang: str = "nl"
-    campaign: str | None = None
-    agent: str | None = None
-    script: str | None = None
-    number: str | None = None
-    number_source: NumberSource | None = None
-    extra: dict[str, str] = field(default_factory=dict)
     ended_at: datetime | None = None
     outcome: Outcome | None = None
 

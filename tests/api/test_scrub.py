@@ -215,7 +215,9 @@ def test_inspect_refuses_a_blank_header() -> None:
         inspect_csv(io.BytesIO(b"\n0612345678\n"))
 
 
-_cell = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)
+# A bare CR in an unquoted cell (Python's csv writer leaves it unquoted when the line
+# terminator is LF) is a line break to every CSV reader, so it is not a cell's text.
+_cell = st.text(st.characters(codec="utf-8", exclude_characters="\x00\r"), max_size=8)
 _number = st.sampled_from(["0612345678", "+31687654321", "0611112222", "nope", ""])
 
 
