@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.calls.conftest import World, hang_up_on, press
 
 CATEGORY_IDS = [
@@ -166,3 +168,15 @@ async def test_no_advertiser_at_all_still_records_under_unknown(world: World) ->
     channel = await world.call([press("menu", "1", 1200), press("rvv-registered", "2")], args=())
     await world.until_done(channel)
     assert [r["advertiser"] for r in world.optouts(channel)] == ["unknown"]
+
+
+async def test_logs_never_show_a_whole_phone_number(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    channel = await world.call(
+        [press("menu", "1", 1200), press("rvv-registered", "2")], number="0687654321"
+    )
+    await world.until_done(channel)
+    err = capsys.readouterr().err
+    assert "+3168765****" in err
+    assert "87654321" not in err

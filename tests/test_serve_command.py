@@ -1,0 +1,86 @@
+"""``ivr serve`` at start-up: clear failures, exit codes 1 and 2."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from ivr.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IVR_CONFIG", raising=False)
+    monkeypatch.setenv("IVR_DB", str(tmp_path / "ivr.sqlite3"))
+    monkeypatch.setenv("IVR_PROMPTS_DIR", str(REPO / "prompts"))
+    monkeypatch.setenv("IVR_HTTP_PORT", str(_free_port()))
+    monkeypatch.setenv("IVR_LOG_FORMAT", "json")
+
+
+def test_unreachable_asterisk_gives_up_after_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("IVR_ARI_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("IVR_ARI_PASSWORD", "s3cret-never-logged")
+    assert main(["serve", "--connect-timeout", "1.5"]) == 1
+    err = capsys.readouterr().err
+    assert "ari_unreachable" in err
+    assert "s3cret-never-logged" not in err
+
+
+def test_bad_config_fails_at_once_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("IVR_HTTP_PORT", "not-a-port")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "http_port" in err[0]
+
+
+def test_missing_prompt_fails_at_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "prompts" / "nl").mkdir(parents=True)
+    monkeypatch.setenv("IVR_PROMPTS_DIR", str(tmp_path / "prompts"))
+    assert main(["serve"]) == 2
+    assert "prompt" in capsys.readouterr().err
+
+
+def test_config_file_is_read_and_environment_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from ivr.config import load_settings
+
+    config = tmp_path / "ivr.toml"
+    config.write_text(
+        'ari_app = "from-file"\nhttp_port = 9999\n'
+        '[advertisers.acme]\nname = "Acme"\nname_prompt = "advertisers/acme"\n'
+    )
+    monkeypatch.setenv("IVR_CONFIG", str(config))
+    monkeypatch.setenv("IVR_HTTP_PORT", "8181")
+    settings = load_settings()
+    assert settings.ari_app == "from-file"
+    assert settings.http_port == 8181
+    assert settings.advertisers["acme"].name_prompt == "advertisers/acme"
+
+
+def test_password_from_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from ivr.config import load_settings
+
+    secret = tmp_path / "ari-password"
+    secret.write_text("from-a-file\n")
+    monkeypatch.delenv("IVR_ARI_PASSWORD", raising=False)
+    monkeypatch.setenv("IVR_ARI_PASSWORD_FILE", str(secret))
+    assert load_settings().ari_password == "from-a-file"
+    assert "from-a-file" not in repr(load_settings())
