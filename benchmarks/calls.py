@@ -193,7 +193,7 @@ def outcomes(rig: Rig, channels: list[str]) -> dict[str, int]:
 async def burst(rig: Rig, count: int) -> dict[str, Any]:
     """``count`` hand-offs at once: their StasisStart spread and StasisStart -> answer."""
     since = time.time()
-    channels = await place_all(rig, count, BURST_STEPS)
+    channels = await rig.place_burst(count, BURST_STEPS)
     await wait_ended(rig, channels, 120)
     wanted = set(channels)
     starts = by_channel(
@@ -251,7 +251,6 @@ async def run(
             print(f"placed {calls} calls in {placed - began:.2f} s")
             last_end = await wait_ended(rig, channels, 600)
             elapsed = last_end - began
-            stop_profilers(profilers)
             sim_cpu = rig.sim.cpu_seconds() if rig.sim else 0.0
 
             wanted = set(channels)
@@ -270,6 +269,7 @@ async def run(
             ended = outcomes(rig, channels)
 
             burst_figures = await burst(rig, burst_size) if burst_size else {}
+            stop_profilers(profilers)
             rss = rig.service.peak_rss_mb()
             cpu = rig.service.cpu_seconds()
             barge_summary = summary_ms(barge)
@@ -365,7 +365,10 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=500, help="hand-offs in the burst (500)")
     parser.add_argument("--speed", type=float, default=20, help="simulator --speed (20)")
     parser.add_argument(
-        "--profile", type=Path, default=None, help="py-spy both processes, stacks into DIR"
+        "--profile",
+        type=Path,
+        default=None,
+        help="py-spy both processes (calls and burst), stacks into DIR",
     )
     args = parser.parse_args()
     figures = asyncio.run(run(args.calls, args.burst, args.speed, args.profile))

@@ -8,6 +8,7 @@ time to pass.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -29,6 +30,7 @@ PASSWORD = "asterisk"
 APP = "optout"
 AUTH = aiohttp.BasicAuth(USER, PASSWORD)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+ADVERTISERS = json.dumps({"acme": {"name": "Acme Energie", "name_prompt": "advertisers/acme"}})
 
 
 def ivr_command() -> list[str]:
@@ -164,6 +166,7 @@ class Rig:
                 "IVR_LOG_FORMAT": "json",
                 "IVR_PROMPTS_DIR": str(PROMPTS),
                 "IVR_SHUTDOWN_GRACE_S": "1",
+                "IVR_ADVERTISERS": ADVERTISERS,
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -254,18 +257,20 @@ class Rig:
             return response.status, data
 
     async def place(self, steps: Sequence[dict[str, Any]], number: str = "0612345678") -> str:
-        body = {
-            "app": APP,
-            "number": number,
-            "name": "Consument",
-            "args": ["advertiser=acme", "campaign=bench", f"number={number}"],
-            "variables": {"AMDSTATUS": "HUMAN"},
-            "steps": list(steps),
-        }
-        status, data = await self.sim_post("/_sim/calls", body)
+        status, data = await self.sim_post("/_sim/calls", caller(steps, number))
         if status != 201:
             raise RuntimeError(f"POST /_sim/calls: {status} {data}")
         return str(data["channel_id"])
+
+    async def place_burst(self, count: int, steps: Sequence[dict[str, Any]]) -> list[str]:
+        """``count`` hand-offs placed by the simulator in one go (``?count=``)."""
+        assert self.session is not None
+        url = f"{self.sim_url}/_sim/calls?count={count}"
+        async with self.session.post(url, json=caller(steps, "0612345678")) as response:
+            data = await response.json()
+            if response.status != 201:
+                raise RuntimeError(f"POST /_sim/calls?count: {response.status} {data}")
+        return [str(channel_id) for channel_id in data["channel_ids"]]
 
     async def events(self, *types: str, since: float = 0) -> list[dict[str, Any]]:
         query = [("type", kind) for kind in types] + [("since", repr(since))]
@@ -297,6 +302,17 @@ class Rig:
             return list(conn.execute(sql, params))
         finally:
             conn.close()
+
+
+def caller(steps: Sequence[dict[str, Any]], number: str) -> dict[str, Any]:
+    return {
+        "app": APP,
+        "number": number,
+        "name": "Consument",
+        "args": ["advertiser=acme", "campaign=bench", f"number={number}"],
+        "variables": {"AMDSTATUS": "HUMAN"},
+        "steps": list(steps),
+    }
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -50,7 +50,7 @@ name ends with that prompt (once).  A caller is placed at_ms after its app conne
 Step fields: on_prompt, after_ms, press (digits), duration_ms (100), gap_ms (250),
 hangup, refer (a transfer to that extension, as the phone's REFER).
 
-Control (same credentials): POST /_sim/calls, POST /_sim/channels/{id}/keys
+Control (same credentials): POST /_sim/calls[?count=N (a burst)], POST /_sim/channels/{id}/keys
 {"digits": "12#"}, POST /_sim/channels/{id}/hangup, POST|GET /_sim/channels/{id}/refer
 {"destination": "1000"}, GET /_sim/channels/{id}/transcript, POST /_sim/faults,
 GET /_sim/requests, GET /_sim/events?type=ChannelDtmfReceived (send times, wall seconds).

@@ -41,6 +41,9 @@ class Refer(BaseModel):
     refer_sub: bool = True
 
 
+MAX_BURST = 10_000
+
+
 def reply(status: int, body: Any = None) -> web.Response:
     if body is None:
         return web.Response(status=status)
@@ -68,8 +71,13 @@ def routes(sim: Simulator) -> list[web.RouteDef]:
             return message(400, str(exc))
         if not sim.app_connected(caller.app):
             return message(409, "Application not connected")
-        channel_id = await sim.place(caller)
-        return reply(201, {"channel_id": channel_id})
+        count = request.query.get("count")
+        if count is None:
+            return reply(201, {"channel_id": await sim.place(caller)})
+        if not count.isdigit() or not 1 <= int(count) <= MAX_BURST:
+            return message(400, f"count must be 1 to {MAX_BURST}")
+        # a burst: every caller placed in one go, as a call centre handing off at once
+        return reply(201, {"channel_ids": [await sim.place(caller) for _ in range(int(count))]})
 
     async def keys(request: web.Request) -> web.Response:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.simulator.conftest import Rig
 
 
@@ -49,3 +51,17 @@ async def test_requests_carry_wall_clock_arrival(rig: Rig) -> None:
     _, recorded = await rig.ari("GET", "/_sim/requests")
     assert recorded[-1]["path"] == "/ari/asterisk/info"
     assert abs(recorded[-1]["t"] - at) < 0.01
+
+
+async def test_a_burst_of_calls_is_placed_in_one_go(rig: Rig) -> None:
+    listener = await rig.listen()
+    body = json.dumps({"app": "optout", "number": "0612345678", "args": ["advertiser=acme"]})
+    status, placed = await rig.ari("POST", "/_sim/calls", data=body, count=50)
+    assert status == 201
+    assert len(set(placed["channel_ids"])) == 50
+    await rig.until(lambda: len(listener.of("StasisStart")) == 50)
+    _, starts = await rig.ari("GET", "/_sim/events", type="StasisStart")
+    assert {e["channel_id"] for e in starts} == set(placed["channel_ids"])
+    assert len({e["t"] for e in starts}) == 1  # all at the same instant of the virtual clock
+    for bad in ("0", "x", "10001"):
+        assert (await rig.ari("POST", "/_sim/calls", data=body, count=bad))[0] == 400
