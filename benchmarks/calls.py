@@ -114,8 +114,19 @@ async def round_trip_s(rig: Rig, samples: int = 300) -> float:
     return sorted(times)[len(times) // 2]
 
 
-async def place_all(rig: Rig, count: int, steps: list[dict[str, Any]]) -> list[str]:
-    return list(await asyncio.gather(*(rig.place(steps) for _ in range(count))))
+async def place_all(
+    rig: Rig, count: int, steps: list[dict[str, Any]], ramp_s: float = 0
+) -> list[str]:
+    """All at once (``ramp_s`` 0), or evenly spread over ``ramp_s`` seconds."""
+    if ramp_s <= 0:
+        return list(await asyncio.gather(*(rig.place(steps) for _ in range(count))))
+    started = time.monotonic()
+    placing = []
+    for i in range(count):
+        due = started + ramp_s * i / count
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        placing.append(asyncio.ensure_future(rig.place(steps)))
+    return list(await asyncio.gather(*placing))
 
 
 async def wait_ended(rig: Rig, channels: list[str], deadline_s: float) -> float:
@@ -234,7 +245,7 @@ def stop_profilers(profilers: list[subprocess.Popen[bytes]]) -> None:
 
 
 async def run(
-    calls: int, burst_size: int, speed: float, profile: Path | None = None
+    calls: int, burst_size: int, speed: float, ramp_s: float = 0, profile: Path | None = None
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as tmp:
         async with Rig(Path(tmp), speed=speed) as rig:
@@ -246,7 +257,7 @@ async def run(
             print(f"REST round trip bench -> simulator (median of 300): {rtt * 1000:.3f} ms")
 
             began = time.time()
-            channels = await place_all(rig, calls, FLOW)
+            channels = await place_all(rig, calls, FLOW, ramp_s)
             placed = time.time()
             print(f"placed {calls} calls in {placed - began:.2f} s")
             last_end = await wait_ended(rig, channels, 600)
@@ -276,6 +287,7 @@ async def run(
             return {
                 "calls": calls,
                 "speed": speed,
+                "ramp_s": ramp_s,
                 "elapsed_s": round(elapsed, 2),
                 "placing_s": round(placed - began, 2),
                 "calls_per_s": round(calls / elapsed, 1),
@@ -365,13 +377,20 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=500, help="hand-offs in the burst (500)")
     parser.add_argument("--speed", type=float, default=20, help="simulator --speed (20)")
     parser.add_argument(
+        "--ramp",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="spread the calls' start evenly over SECONDS (0: all at once)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         default=None,
         help="py-spy both processes (calls and burst), stacks into DIR",
     )
     args = parser.parse_args()
-    figures = asyncio.run(run(args.calls, args.burst, args.speed, args.profile))
+    figures = asyncio.run(run(args.calls, args.burst, args.speed, args.ramp, args.profile))
     figures["targets"] = targets(figures)
     report(figures)
     print(json.dumps(figures, sort_keys=True))
