@@ -130,23 +130,25 @@ async def place_all(
 
 
 async def wait_ended(rig: Rig, channels: list[str], deadline_s: float) -> float:
-    """Until every channel has left the app; the time the last one left."""
+    """Until every call has its outcome in the database; the time the last one left the app.
+
+    Polls the service's database (a read-only connection), not the simulator: a query
+    over the simulator's event log would hold up its loop and skew the timings."""
     wanted = set(channels)
-    ended: dict[str, float] = {}
-    since = 0.0
     end = time.monotonic() + deadline_s
     while True:
-        # polled with ``since`` and seldom: the simulator's loop serves the calls too
-        for event in await rig.events("StasisEnd", since=since):
-            since = max(since, event["t"])
-            if event["channel_id"] in wanted:
-                ended[event["channel_id"]] = event["t"]
-        if len(ended) == len(wanted):
-            return max(ended.values())
+        finished = {
+            channel_id
+            for (channel_id,) in rig.rows("SELECT channel_id FROM calls WHERE outcome IS NOT NULL")
+        }
+        if wanted <= finished:
+            break
         if time.monotonic() > end:
-            missing = len(wanted) - len(ended)
-            raise TimeoutError(f"{missing} calls still in the app after {deadline_s:.0f} s")
+            missing = len(wanted - finished)
+            raise TimeoutError(f"{missing} calls without an outcome after {deadline_s:.0f} s")
         await asyncio.sleep(0.5)
+    ends = [e["t"] for e in await rig.events("StasisEnd") if e["channel_id"] in wanted]
+    return max(ends)
 
 
 def commit_latencies(
