@@ -148,7 +148,7 @@ async def wait_ended(rig: Rig, channels: list[str], deadline_s: float) -> float:
             raise TimeoutError(f"{missing} calls without an outcome after {deadline_s:.0f} s")
         await asyncio.sleep(0.5)
     ends = [e["t"] for e in await rig.events("StasisEnd") if e["channel_id"] in wanted]
-    return max(ends)
+    return float(max(ends))
 
 
 def commit_latencies(
