@@ -23,12 +23,14 @@ from typing import IO, Any
 
 import aiohttp
 
+from ivr.ari.http import basic_authorization
+
 REPO = Path(__file__).resolve().parents[1]
 PROMPTS = REPO / "prompts"
 USER = "asterisk"
 PASSWORD = "asterisk"
 APP = "optout"
-AUTH = aiohttp.BasicAuth(USER, PASSWORD)
+AUTH_HEADERS = {"Authorization": basic_authorization(USER, PASSWORD)}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ADVERTISERS = json.dumps({"acme": {"name": "Acme Energie", "name_prompt": "advertisers/acme"}})
 
@@ -175,7 +177,7 @@ class Rig:
 
     async def __aenter__(self) -> Rig:
         self.session = aiohttp.ClientSession(
-            auth=AUTH,
+            headers=AUTH_HEADERS,
             connector=aiohttp.TCPConnector(limit=200),
             timeout=aiohttp.ClientTimeout(total=60),
         )
