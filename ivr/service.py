@@ -124,7 +124,10 @@ class IvrService:
             self.metrics.ari_reconnects.inc()
         log.info("ari_connected", url=self.settings.ari_url, app=self.settings.ari_app)
         if self.router is not None:
-            await self.router.resync()
+            try:
+                await self.router.resync()
+            except Exception:
+                log.exception("resync_failed")
 
     async def _disconnected(self) -> None:
         self.metrics.ari_connected.set(0)
