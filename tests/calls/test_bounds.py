@@ -11,34 +11,54 @@ TO_RVV = [press("menu", "1", 1200)]
 TO_REGISTER = [press("menu", "2", 1200)]
 TO_CONFIRM = [*TO_REGISTER, press("register-scope", "1"), press("charities", "2")]
 
-# (state, steps that reach it, caller number arg, opt-out kinds recorded before it)
-STATES: list[tuple[str, list[Step], bool, list[str]]] = [
-    ("welcome", [], True, []),
-    ("menu", [], True, []),
-    ("rvv-registered", TO_RVV, True, ["recht_van_verzet"]),
-    ("offer-register", TO_RVV, True, ["recht_van_verzet"]),
-    ("register-scope", TO_REGISTER, True, []),
-    ("charities", [*TO_REGISTER, press("register-scope", "1")], True, []),
-    ("category-auto", [*TO_REGISTER, press("register-scope", "2")], True, []),
-    ("confirm-register", TO_CONFIRM, True, []),
-    ("register-recorded", [*TO_CONFIRM, press("confirm-register", "1")], True, ["bel_me_niet"]),
-    ("offer-rvv", [*TO_CONFIRM, press("confirm-register", "1")], True, ["bel_me_niet"]),
-    ("enter-number", TO_RVV, False, []),
-    ("goodbye", [*TO_RVV, press("rvv-registered", "2")], True, ["recht_van_verzet"]),
+CATEGORIES = [
+    "auto",
+    "boeken-muziek",
+    "energie",
+    "financien",
+    "goede-doelen",
+    "horoscopen",
+    "loterijen",
+    "kranten-tijdschriften",
+    "telecom-computers",
+    "thuiswinkelen",
+]
+NONE_CHOSEN = [press(f"category-{c}", "2", 300) for c in CATEGORIES]
+ARG = ("0612345678", "0612345678")  # (Stasis number arg, caller id)
+CALLER_ID = (None, "0612345678")
+WITHHELD = (None, "anonymous")
+
+# (state, steps that reach it, how the number is known, opt-out kinds recorded before it)
+STATES: list[tuple[str, list[Step], tuple[str | None, str], list[str]]] = [
+    ("welcome", [], ARG, []),
+    ("menu", [], ARG, []),
+    ("invalid", [press("menu", "7", 1200)], ARG, []),
+    ("rvv-registered", TO_RVV, ARG, ["recht_van_verzet"]),
+    ("offer-register", TO_RVV, ARG, ["recht_van_verzet"]),
+    ("register-scope", TO_REGISTER, ARG, []),
+    ("charities", [*TO_REGISTER, press("register-scope", "1")], ARG, []),
+    ("category-auto", [*TO_REGISTER, press("register-scope", "2")], ARG, []),
+    ("no-category", [*TO_REGISTER, press("register-scope", "2"), *NONE_CHOSEN], ARG, []),
+    ("readback-number", TO_CONFIRM, ARG, []),
+    ("confirm-register", TO_CONFIRM, ARG, []),
+    ("register-recorded", [*TO_CONFIRM, press("confirm-register", "1")], ARG, ["bel_me_niet"]),
+    ("offer-rvv", [*TO_CONFIRM, press("confirm-register", "1")], ARG, ["bel_me_niet"]),
+    ("confirm-number", TO_RVV, CALLER_ID, []),
+    ("enter-number", TO_RVV, WITHHELD, []),
+    ("number-invalid", [*TO_RVV, press("enter-number", "12#", 800)], WITHHELD, []),
+    ("goodbye", [*TO_RVV, press("rvv-registered", "2")], ARG, ["recht_van_verzet"]),
 ]
 
 
-@pytest.mark.parametrize(
-    ("state", "steps", "with_number", "kinds"), STATES, ids=[s[0] for s in STATES]
-)
+@pytest.mark.parametrize(("state", "steps", "number", "kinds"), STATES, ids=[s[0] for s in STATES])
 async def test_caller_hangs_up_in_every_state_keeps_what_was_recorded(
-    world: World, state: str, steps: list[Step], with_number: bool, kinds: list[str]
+    world: World,
+    state: str,
+    steps: list[Step],
+    number: tuple[str | None, str],
+    kinds: list[str],
 ) -> None:
-    channel = await world.call(
-        [*steps, hang_up_on(state, 200)],
-        number="0612345678" if with_number else None,
-        caller="0612345678" if with_number else "anonymous",
-    )
+    channel = await world.call([*steps, hang_up_on(state, 200)], number=number[0], caller=number[1])
     await world.until_done(channel)
     assert state in world.heard(channel)
     assert sorted(r["kind"] for r in world.optouts(channel)) == sorted(kinds)
@@ -51,33 +71,46 @@ async def test_caller_hangs_up_in_every_state_keeps_what_was_recorded(
     assert not world.requests("DELETE", f"/ari/channels/{channel}")
 
 
-PROMPTS_WITH_KEYS: list[tuple[str, list[Step]]] = [
-    ("welcome", []),
-    ("menu", []),
-    ("rvv-registered", TO_RVV),
-    ("register-scope", TO_REGISTER),
-    ("charities", [*TO_REGISTER, press("register-scope", "1")]),
-    ("category-auto", [*TO_REGISTER, press("register-scope", "2")]),
-    ("confirm-register", TO_CONFIRM),
+PROMPTS_WITH_KEYS: list[tuple[str, list[Step], tuple[str | None, str]]] = [
+    ("welcome", [], ARG),
+    ("menu", [], ARG),
+    ("invalid", [press("menu", "7", 1200)], ARG),
+    ("rvv-registered", TO_RVV, ARG),
+    ("offer-register", TO_RVV, ARG),
+    ("register-scope", TO_REGISTER, ARG),
+    ("charities", [*TO_REGISTER, press("register-scope", "1")], ARG),
+    ("category-auto", [*TO_REGISTER, press("register-scope", "2")], ARG),
+    ("category-keys", [*TO_REGISTER, press("register-scope", "2")], ARG),
+    ("readback-number", TO_CONFIRM, ARG),
+    ("confirm-register", TO_CONFIRM, ARG),
+    ("register-recorded", [*TO_CONFIRM, press("confirm-register", "1")], ARG),
+    ("offer-rvv", [*TO_CONFIRM, press("confirm-register", "1")], ARG),
+    ("confirm-number", TO_RVV, CALLER_ID),
+    ("enter-number", TO_RVV, WITHHELD),
 ]
 
 
 @pytest.mark.parametrize(
-    ("prompt", "steps"), PROMPTS_WITH_KEYS, ids=[p[0] for p in PROMPTS_WITH_KEYS]
+    ("prompt", "steps", "number"), PROMPTS_WITH_KEYS, ids=[p[0] for p in PROMPTS_WITH_KEYS]
 )
 async def test_a_digit_during_every_prompt_stops_it(
-    world: World, prompt: str, steps: list[Step]
+    world: World, prompt: str, steps: list[Step], number: tuple[str | None, str]
 ) -> None:
-    channel = await world.call([*steps, press(prompt, "0", 300), hang_up_on("goodbye", 100)])
-    await world.until(
-        lambda: any(
-            e["kind"] == "prompt"
-            and e["media"].endswith("/" + prompt)
-            and e["status"] == "interrupted"
-            for e in world.sim.transcript(channel)
-        )
+    channel = await world.call(
+        [*steps, press(prompt, "0", 300)], number=number[0], caller=number[1]
     )
-    assert world.requests("DELETE", "/ari/playbacks/")
+
+    def interrupted() -> list[str]:
+        return [
+            e["media"].rsplit("/nl/", 1)[-1]
+            for e in world.sim.transcript(channel)
+            if e["kind"] == "prompt" and e["status"] == "interrupted"
+        ]
+
+    await world.until(lambda: prompt in interrupted())
+    call_id = world.call_row(channel)["id"]
+    stops = world.requests("DELETE", f"/ari/playbacks/{call_id}")
+    assert len(stops) >= len(set(interrupted()))
     await world.sim.hangup(channel)
     await world.until_done(channel)
 
