@@ -19,6 +19,11 @@ async def test_service_survives_asterisk_restart_and_serves_new_calls(tmp_path: 
         await rig.start_service()
         before = await rig.place([])  # a silent caller, in the menu when Asterisk dies
         await wait_until(lambda: _has_call(rig, before), 30, "the first call's row")
+
+        async def in_the_menu() -> bool:
+            return any(e["kind"] == "prompt" for e in await rig.transcript(before))
+
+        await wait_until(in_the_menu, 30, "the first call answered and in the menu")
         assert rig.sim is not None and rig.service is not None
         rig.sim.kill()
 
