@@ -48,6 +48,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def peak_rss_mb(pid: int) -> float:
+    """A process's peak resident memory (``VmHWM``), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 async def wait_until(
     check: Callable[[], Awaitable[bool]], deadline_s: float, what: str, poll_s: float = 0.05
 ) -> None:
@@ -118,10 +126,7 @@ class Proc:
         return self.popen.returncode
 
     def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        return peak_rss_mb(self.pid)
 
     def cpu_seconds(self) -> float:
         stat = Path(f"/proc/{self.pid}/stat").read_text()

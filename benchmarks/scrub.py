@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,10 @@ from typing import Any
 
 import aiohttp
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.harness import free_port, peak_rss_mb
 from ivr.clock import LoopClock
 from ivr.domain import OptOutKind, OptOutRequest, OptOutSource
 from ivr.store import Store
@@ -86,19 +89,6 @@ def write_call_file(path: Path, lines: int, seed: int = 7) -> None:
         for i in range(lines):
             n = rng.randrange(lines) * 2 + (i % 2)
             out.write(f"{i};Klant {i};{dutch_form(mobile(n), i)};Utrecht\r\n")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM (Linux only)")
 
 
 @asynccontextmanager

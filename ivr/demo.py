@@ -21,6 +21,7 @@ from aiohttp import web
 
 from ivr.clock import LoopClock
 from ivr.config import AdvertiserConfig, Settings
+from ivr.flow.profile import DEFAULT_PROFILE, load_profile
 from ivr.logs import mask_number
 from ivr.service import IvrService
 from ivr.simulator import Simulator, Step
@@ -45,17 +46,9 @@ def _press(prompt: str, keys: str, after_ms: int = 700) -> Step:
 
 def demo_callers() -> list[DemoCaller]:
     acme = ("advertiser=acme", "campaign=winter-2026", "agent=a7", "script=v3")
+    wanted = {"energie", "telecom-computers"}
     category_keys = {
-        "auto": "2",
-        "boeken-muziek": "2",
-        "energie": "1",
-        "financien": "2",
-        "goede-doelen": "2",
-        "horoscopen": "2",
-        "loterijen": "2",
-        "kranten-tijdschriften": "2",
-        "telecom-computers": "1",
-        "thuiswinkelen": "2",
+        cid: "1" if cid in wanted else "2" for cid in load_profile(DEFAULT_PROFILE).category_ids
     }
     return [
         DemoCaller(

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 
 from ivr.cli import main
+from ivr.demo import free_port
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(autouse=True)
@@ -24,14 +18,14 @@ def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("IVR_CONFIG", raising=False)
     monkeypatch.setenv("IVR_DB", str(tmp_path / "ivr.sqlite3"))
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(REPO / "prompts"))
-    monkeypatch.setenv("IVR_HTTP_PORT", str(_free_port()))
+    monkeypatch.setenv("IVR_HTTP_PORT", str(free_port()))
     monkeypatch.setenv("IVR_LOG_FORMAT", "json")
 
 
 def test_unreachable_asterisk_gives_up_after_connect_timeout(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("IVR_ARI_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("IVR_ARI_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("IVR_ARI_PASSWORD", "s3cret-never-logged")
     assert main(["serve", "--connect-timeout", "1.5"]) == 1
     err = capsys.readouterr().err

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 
@@ -61,9 +61,7 @@ from ivr.store import Store
 log = structlog.get_logger(__name__)
 
 UNKNOWN_ADVERTISER = "unknown"
-PLAY_RETRY_DELAY_S = 0.2
-
-Inbox = asyncio.Queue[AriEvent | ev.Event]
+RETRY_DELAY_S = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +111,7 @@ class CallSession:
         self._shutting_down = shutting_down
         self.call_id = resumption.call_id if resumption else str(uuid.uuid4())
         self._generation = uuid.uuid4().hex[:8]
-        self._inbox: Inbox = asyncio.Queue()
+        self._inbox: asyncio.Queue[AriEvent | ev.Event] = asyncio.Queue()
         self._state: MachineState | None = None
         self._playbacks: dict[str, _Playback] = {}
         self._current_playback: str | None = None
@@ -144,8 +142,8 @@ class CallSession:
         structlog.contextvars.bind_contextvars(call_id=self.call_id, channel_id=self.channel_id)
         self._ctx.metrics.calls_active.inc()
         try:
-            first = await self._start()
-            await self._feed(first)
+            for event in await self._start():
+                await self._feed(event)
             while not self.finished:
                 item = await self._inbox.get()
                 for event in self._translate(item):
@@ -176,7 +174,9 @@ class CallSession:
         await self._wait_records()
         await self._finish(Outcome.LOST)
 
-    async def _start(self) -> ev.Event:
+    async def _start(self) -> list[ev.Event]:
+        """Set the call up; returns the first events, ``Start`` and what went wrong already."""
+        first: list[ev.Event] = [ev.Start()]
         settings = self._ctx.settings
         stasis = self._stasis
         self._advertiser = stasis.advertiser or settings.default_advertiser or UNKNOWN_ADVERTISER
@@ -218,7 +218,7 @@ class CallSession:
             except Exception:
                 log.exception("call_record_failed")
                 self._ctx.metrics.store_errors.inc()
-                self._queue_front(ev.Failed("store"))
+                first.append(ev.Failed("store"))
         self._number = arg_number
 
         refuse = False
@@ -226,7 +226,7 @@ class CallSession:
             try:
                 refusal = await find_refusal(self._ctx.ari, self._channel, settings.refuse_amd)
             except ChannelNotFound:
-                self._queue_front(ev.HungUp())
+                first.append(ev.HungUp())
                 refusal = None
             except AriError as exc:
                 log.warning("refusal_check_failed", error=str(exc))
@@ -252,16 +252,7 @@ class CallSession:
             number=arg_number or caller_number,
             campaign=stasis.campaign,
         )
-        return ev.Start()
-
-    def _queue_front(self, event: ev.Event) -> None:
-        """Put an event ahead of everything the channel has sent so far."""
-        pending: list[AriEvent | ev.Event] = []
-        while not self._inbox.empty():
-            pending.append(self._inbox.get_nowait())
-        self._inbox.put_nowait(event)
-        for item in pending:
-            self._inbox.put_nowait(item)
+        return first
 
     def _advertiser_prompt(self) -> str | None:
         known = self._ctx.settings.advertisers.get(self._advertiser)
@@ -331,23 +322,34 @@ class CallSession:
 
     # -- actions ------------------------------------------------------------
 
-    async def _answer(self) -> list[ev.Event]:
-        for attempt in range(2):
+    async def _request(
+        self, during: str, send: Callable[[], Awaitable[object]]
+    ) -> Literal["done", "gone", "failed"]:
+        """One REST call for this channel, tried once more when Asterisk failed or kept silent."""
+        for attempt in (1, 2):
             try:
-                await self._ctx.ari.answer(self.channel_id)
+                await send()
+                return "done"
             except ChannelNotFound:
-                return [ev.HungUp()]
+                return "gone"
             except (ServerError, AriUnavailable) as exc:
-                log.warning("answer_failed", error=str(exc), attempt=attempt + 1)
-                if attempt == 0:
-                    await self._ctx.clock.sleep(PLAY_RETRY_DELAY_S)
-                    continue
-                self._evidence(CallEventKind.ERROR, {"during": "answer", "error": str(exc)})
-                return [ev.Failed("answer")]
+                log.warning(f"{during}_failed", error=str(exc), attempt=attempt)
+                error: AriError = exc
+                if attempt == 1:
+                    await self._ctx.clock.sleep(RETRY_DELAY_S)
             except AriError as exc:
-                self._evidence(CallEventKind.ERROR, {"during": "answer", "error": str(exc)})
-                return [ev.Failed("answer")]
-            return [ev.Answered()]
+                log.warning(f"{during}_failed", error=str(exc))
+                error = exc
+                break
+        self._evidence(CallEventKind.ERROR, {"during": during, "error": str(error)})
+        return "failed"
+
+    async def _answer(self) -> list[ev.Event]:
+        match await self._request("answer", lambda: self._ctx.ari.answer(self.channel_id)):
+            case "done":
+                return [ev.Answered()]
+            case "gone":
+                return [ev.HungUp()]
         return [ev.Failed("answer")]
 
     def _media(self, prompt: str) -> str:
@@ -362,22 +364,15 @@ class CallSession:
         self._playbacks[playback_id] = _Playback(play_id, prompts)
         self._current_playback = playback_id
         media = [self._media(prompt) for prompt in prompts]
-        for attempt in range(2):
-            try:
-                await self._ctx.ari.play(self.channel_id, media, playback_id)
+        match await self._request(
+            "play", lambda: self._ctx.ari.play(self.channel_id, media, playback_id)
+        ):
+            case "done":
                 return []
-            except ChannelNotFound:
+            case "gone":
                 return [ev.HungUp()]
-            except (ServerError, AriUnavailable) as exc:
-                log.warning("play_failed", error=str(exc), attempt=attempt + 1)
-                if attempt == 0:
-                    await self._ctx.clock.sleep(PLAY_RETRY_DELAY_S)
-                    continue
-                self._evidence(CallEventKind.ERROR, {"during": "play", "error": str(exc)})
-            except AriError as exc:
-                log.warning("play_failed", error=str(exc))
-                self._evidence(CallEventKind.ERROR, {"during": "play", "error": str(exc)})
-                break
+        self._playbacks.pop(playback_id, None)
+        self._current_playback = None
         self._evidence(CallEventKind.PROMPT_FAILED, {"prompts": list(prompts)})
         return [ev.PromptFailed(play_id)]
 
@@ -586,6 +581,3 @@ def _scope_text(scope: str | tuple[str, ...] | None) -> str:
     if scope is None:
         return ""
     return scope if isinstance(scope, str) else "|".join(scope)
-
-
-SessionFactory = Callable[[Channel, StasisArgs], CallSession]

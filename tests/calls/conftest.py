@@ -13,6 +13,7 @@ import pytest
 
 from ivr.clock import VirtualClock
 from ivr.config import AdvertiserConfig, Settings
+from ivr.flow.profile import load_profile
 from ivr.service import IvrService
 from ivr.simulator import Simulator, Step
 
@@ -20,6 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 PROMPTS = REPO / "prompts"
 APP = "optout"
 ACME = ("advertiser=acme", "campaign=c1", "agent=a7", "script=v3")
+CATEGORY_IDS = load_profile("nl-ctm2012").category_ids
 
 
 def press(prompt: str, keys: str, after_ms: int = 500) -> Step:
@@ -149,12 +151,16 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 
 
 async def make_world(
-    tmp_path: Path, *, channelvars: Sequence[str] = ("AMDSTATUS", "IVR_VOICEMAIL"), **overrides: Any
+    tmp_path: Path,
+    *,
+    channelvars: Sequence[str] = ("AMDSTATUS", "IVR_VOICEMAIL"),
+    password: str = "asterisk",
+    **overrides: Any,
 ) -> AsyncIterator[World]:
     clock = VirtualClock()
-    sim = Simulator(clock, prompts_dir=PROMPTS, channelvars=tuple(channelvars))
+    sim = Simulator(clock, prompts_dir=PROMPTS, channelvars=tuple(channelvars), password=password)
     async with sim.serve("127.0.0.1", 0) as url:
-        settings = make_settings(tmp_path, url, **overrides)
+        settings = make_settings(tmp_path, url, ari_password=password, **overrides)
         service = IvrService(settings, clock)
         await service.start()
         try:

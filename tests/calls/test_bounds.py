@@ -5,25 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ivr.simulator import Step
-from tests.calls.conftest import World, hang_up_on, press
+from tests.calls.conftest import CATEGORY_IDS, World, hang_up_on, press
 
 TO_RVV = [press("menu", "1", 1200)]
 TO_REGISTER = [press("menu", "2", 1200)]
 TO_CONFIRM = [*TO_REGISTER, press("register-scope", "1"), press("charities", "2")]
 
-CATEGORIES = [
-    "auto",
-    "boeken-muziek",
-    "energie",
-    "financien",
-    "goede-doelen",
-    "horoscopen",
-    "loterijen",
-    "kranten-tijdschriften",
-    "telecom-computers",
-    "thuiswinkelen",
-]
-NONE_CHOSEN = [press(f"category-{c}", "2", 300) for c in CATEGORIES]
+NONE_CHOSEN = [press(f"category-{c}", "2", 300) for c in CATEGORY_IDS]
 ARG = ("0612345678", "0612345678")  # (Stasis number arg, caller id)
 CALLER_ID = (None, "0612345678")
 WITHHELD = (None, "anonymous")

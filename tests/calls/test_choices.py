@@ -6,20 +6,7 @@ import json
 
 import pytest
 
-from tests.calls.conftest import World, hang_up_on, press
-
-CATEGORY_IDS = [
-    "auto",
-    "boeken-muziek",
-    "energie",
-    "financien",
-    "goede-doelen",
-    "horoscopen",
-    "loterijen",
-    "kranten-tijdschriften",
-    "telecom-computers",
-    "thuiswinkelen",
-]
+from tests.calls.conftest import CATEGORY_IDS, World, hang_up_on, press
 
 
 async def test_recht_van_verzet_is_recorded_and_confirmed(world: World) -> None:

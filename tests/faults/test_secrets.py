@@ -13,10 +13,7 @@ from aiohttp import web
 from structlog.testing import capture_logs
 
 from ivr.ari.errors import AriError
-from ivr.clock import VirtualClock
-from ivr.service import IvrService
-from ivr.simulator import Simulator
-from tests.calls.conftest import APP, PROMPTS, World, make_settings
+from tests.calls.conftest import APP, World, make_world
 from tests.faults.flows import RVV
 
 SECRET = "Pw-5ecret-ARI-7c1e"
@@ -24,19 +21,8 @@ SECRET = "Pw-5ecret-ARI-7c1e"
 
 @pytest.fixture
 async def secret_world(tmp_path: Path) -> AsyncIterator[World]:
-    clock = VirtualClock()
-    sim = Simulator(clock, prompts_dir=PROMPTS, password=SECRET)
-    async with sim.serve("127.0.0.1", 0) as url:
-        settings = make_settings(tmp_path, url, ari_password=SECRET)
-        service = IvrService(settings, clock)
-        await service.start()
-        try:
-            await clock.run_until(lambda: sim.app_connected(APP), limit=30)
-            yield World(clock, sim, service, settings.db, settings)
-        finally:
-            stopping = asyncio.ensure_future(service.stop())
-            await clock.run_until(stopping.done, limit=120)
-            await stopping
+    async for world in make_world(tmp_path, password=SECRET):
+        yield world
 
 
 async def test_the_ari_password_never_appears_in_logs_urls_or_errors(
