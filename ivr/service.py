@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -17,6 +16,7 @@ import structlog
 from aiohttp import web
 
 from ivr.api.app import make_api_app
+from ivr.api.auth import is_loopback
 from ivr.ari.http import AriClient
 from ivr.ari.stream import EventStream
 from ivr.clock import Clock
@@ -29,15 +29,7 @@ from ivr.store import Store
 
 log = structlog.get_logger(__name__)
 
-
-def is_loopback_url(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+DEFAULT_ARI_PASSWORD = "asterisk"  # noqa: S105 - the simulator's, warned about off loopback
 
 
 def check_prompts_at_start(settings: Settings, profile: Profile) -> None:
@@ -74,7 +66,8 @@ class IvrService:
     async def start(self) -> None:
         settings = self.settings
         self.profile = self.profile or load_profile(settings.profile)
-        if settings.ari_password == "asterisk" and not is_loopback_url(settings.ari_url):  # noqa: S105
+        ari_host = urlsplit(settings.ari_url).hostname or ""
+        if settings.ari_password == DEFAULT_ARI_PASSWORD and not is_loopback(ari_host):
             log.warning(
                 "default_ari_password", hint="set IVR_ARI_PASSWORD for a non-loopback Asterisk"
             )
