@@ -107,7 +107,8 @@ class CallRouter:
             in_app = set(application.channel_ids)
             for channel_id, live in list(self._live.items()):
                 if channel_id not in in_app:
-                    await self._drop(live, lost=True)
+                    await self._cancel(live)
+                    await live.session.end_as_lost()
             for call in await self.ctx.store.open_calls():
                 if call.channel_id not in in_app and call.channel_id not in self._live:
                     await self.ctx.store.end_call(call.id, Outcome.LOST, self.ctx.clock.now())
@@ -124,15 +125,18 @@ class CallRouter:
             log.warning("resync_channel_failed", channel_id=channel_id, error=str(exc))
             return
         live = self._live.get(channel_id)
-        open_calls = [
-            c for c in await self.ctx.store.calls_for_channel(channel_id) if c.outcome is None
-        ]
         if live is not None:
-            stasis = live.stasis
-            call_id = live.session.call_id
-            await self._drop(live, lost=False)
-        elif open_calls:
+            await self._cancel(live)
+            call_id, stasis = live.session.call_id, live.stasis
+            done = await live.session.abandon()
+        else:
+            open_calls = [
+                c for c in await self.ctx.store.calls_for_channel(channel_id) if c.outcome is None
+            ]
+            if not open_calls:
+                return  # never ours, or already finished
             call = open_calls[-1]
+            call_id = call.id
             stasis = StasisArgs(
                 advertiser=call.advertiser,
                 campaign=call.campaign,
@@ -140,24 +144,17 @@ class CallRouter:
                 script=call.script,
                 lang=call.lang,
             )
-            call_id = call.id
-        else:
-            return  # never ours, or already finished
-        done = frozenset(row.kind for row in await self.ctx.store.optouts_for_call(call_id))
+            done = frozenset(row.kind for row in await self.ctx.store.optouts_for_call(call_id))
         record = await self.ctx.store.get_call(call_id)
         number = record.number if record is not None else None
         log.info("call_resynchronised", channel_id=channel_id, call_id=call_id)
         self._start(channel, stasis, Resumption(call_id, done, number))
 
-    async def _drop(self, live: _Live, *, lost: bool) -> None:
+    async def _cancel(self, live: _Live) -> None:
         live.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await live.task
         self._live.pop(live.session.channel_id, None)
-        if lost:
-            await live.session.end_as_lost()
-        else:
-            await live.session.abandon()
 
     def begin_shutdown(self) -> None:
         """New calls from now on hear "cannot register right now" and are hung up."""
