@@ -10,7 +10,7 @@ from aiohttp.typedefs import Middleware
 
 from ivr.api.auth import check_bind, parse_tokens
 from ivr.api.context import CONTEXT, ApiContext, ReadinessCheck
-from ivr.api.errors import Handler, make_error_middleware
+from ivr.api.errors import Handler, make_error_middleware, route_template
 from ivr.api.openapi import build_document
 from ivr.api.routes import calls, health, maycall, optouts, scrub, submissions, suppressions
 from ivr.api.routing import Route, install
@@ -44,8 +44,7 @@ def _latency_middleware(metrics: Metrics) -> Middleware:
         try:
             return await handler(request)
         finally:
-            resource = request.match_info.route.resource
-            route = resource.canonical if resource is not None else "unmatched"
+            route = route_template(request)
             metrics.request_latency.labels(route=route, method=request.method).observe(
                 time.perf_counter() - started
             )

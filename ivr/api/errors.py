@@ -94,7 +94,7 @@ def _translate(exc: Exception) -> ApiError | None:
     return None
 
 
-def _route(request: web.Request) -> str:
+def route_template(request: web.Request) -> str:
     """The route template, not the path: a path may hold a phone number."""
     resource = request.match_info.route.resource
     return resource.canonical if resource is not None else "unmatched"
@@ -113,18 +113,20 @@ def make_error_middleware(on_store_error: Callable[[], None]) -> Middleware:
             return error_response(error.status, error.code, error.message)
         except Exception as exc:
             if request.get(STREAM_STARTED):
-                log.error("api.stream_failed", route=_route(request), error=repr(exc))
+                log.error("api.stream_failed", route=route_template(request), error=repr(exc))
                 raise
             error = _translate(exc)
             if error is not None:
                 return error_response(error.status, error.code, error.message)
             if isinstance(exc, StoreError):
                 on_store_error()
-                log.error("api.store_error", route=_route(request), error=str(exc))
+                log.error("api.store_error", route=route_template(request), error=str(exc))
                 return error_response(
                     503, "store_unavailable", "the database cannot serve this request now"
                 )
-            log.exception("api.internal_error", route=_route(request), method=request.method)
+            log.exception(
+                "api.internal_error", route=route_template(request), method=request.method
+            )
             return error_response(500, "internal_error", "internal error; see the service log")
 
     return errors

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from ivr.api.schemas import OptOutEntry, SubmissionOut
+from ivr.api.schemas import OptOutEntry, SubmissionOut, scope_out
 from ivr.domain import OptOut, Scope
 
 OPTOUT_COLUMNS = (
@@ -96,10 +96,9 @@ def optout_json(row: OptOut) -> str:
 
 
 def submission_json(row: OptOut) -> str:
-    scope = row.scope if row.scope is None or isinstance(row.scope, str) else list(row.scope)
     return SubmissionOut(
         number=row.number,
-        scope=scope,
+        scope=scope_out(row.scope),
         charities=row.charities,
         created_at=row.created_at,
         call_id=row.call_id,

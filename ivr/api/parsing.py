@@ -14,11 +14,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def query(request: web.Request, model: type[M]) -> M:
-    values: dict[str, str] = {}
-    for key, value in request.query.items():
-        values[key] = value
     try:
-        return model.model_validate(values)
+        return model.model_validate(dict(request.query.items()))
     except ValidationError as exc:
         raise from_validation(exc) from None
 

@@ -7,13 +7,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ivr.domain import OptOut
+from ivr.domain import OptOut, Scope
 from ivr.rules.reasons import Reason
 from ivr.suppressions import Suppression
 
 MAX_CHECK_NUMBERS = 50_000
 
 ScopeOut = Literal["all"] | list[str] | None
+
+
+def scope_out(scope: Scope | None) -> str | list[str] | None:
+    """A stored scope as JSON shows it: ``"all"``, a list of category ids, or null."""
+    return scope if scope is None or isinstance(scope, str) else list(scope)
 
 
 class _Strict(BaseModel):
@@ -61,13 +66,12 @@ class OptOutEntry(_Strict):
 
     @classmethod
     def of(cls, row: OptOut) -> OptOutEntry:
-        scope = row.scope if row.scope is None or isinstance(row.scope, str) else list(row.scope)
         return cls(
             id=row.id,
             number=row.number,
             advertiser=row.advertiser,
             kind=row.kind.value,
-            scope=scope,
+            scope=scope_out(row.scope),
             charities=row.charities,
             source=row.source.value,
             agent=row.agent,

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from ivr.api.scrub_core import MalformedCsv
 from ivr.clock import LoopClock
+from ivr.commands.running import configured_profile
 from ivr.config import ConfigError, Settings, load_settings
-from ivr.flow.profile import Profile, load_profile
+from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.store import AlreadyRevoked, OptOutNotFound, Store, StoreError
 from ivr.suppressions import InputError, UnknownAdvertiser
@@ -40,10 +41,7 @@ def setup(args: argparse.Namespace, *, db_must_exist: bool = True) -> Setup:
     """Settings, profile and database path; :class:`ConfigError` when one is wrong."""
     configure_logging(level=logging.WARNING)
     settings = load_settings()
-    try:
-        profile = load_profile(settings.profile)
-    except ValueError as exc:
-        raise ConfigError(f"IVR_PROFILE: {exc}") from exc
+    profile = configured_profile(settings)
     db: Path = args.db if getattr(args, "db", None) is not None else settings.db
     if db_must_exist and not db.is_file():
         # Opening would create an empty database, and an empty list suppresses nothing.

@@ -136,9 +136,6 @@ class CallingHours:
             found.append(reason(ReasonCode.OUTSIDE_CALLING_HOURS))
         return found
 
-    def allows(self, at: datetime) -> bool:
-        return not self.reasons_at(at)
-
 
 _SATURDAY = 5
 _SUNDAY = 6

@@ -92,10 +92,6 @@ class Writer:
         self._put(_Queued(job, label, waiter))
         return await waiter
 
-    def submit_nowait(self, job: Job[Any], label: str) -> None:
-        """Queue ``job`` without waiting; a failure is logged."""
-        self._put(_Queued(job, label, None))
-
     async def submit_bulk(self, bulk: Bulk[A, T], arg: A) -> T:
         """Like :meth:`submit`, for a job that may run together with its neighbours."""
         waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()

@@ -13,31 +13,29 @@ from typing import Any
 from ivr.domain import OptOut, OptOutKind
 from ivr.store.db import Db
 from ivr.store.errors import AlreadyRevoked, CallNotFound, OptOutNotFound
-from ivr.store.rows import optout_from_row
+from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, optout_from_row
 from ivr.store.writer import Bulk
 
-_INSERT_OPTOUTS_HEAD = (
-    "INSERT INTO optouts (id, number, advertiser, kind, scope, charities, source, agent,"
-    " call_id, created_at, created_by, revokes, reason) VALUES "
-)
-_INSERT_OPTOUT = (
-    "INSERT INTO optouts (id, number, advertiser, kind, scope, charities, source, agent,"
-    " call_id, created_at, created_by, revokes, reason)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-)
-_RETURNING_OPTOUT = (
-    " RETURNING id, number, advertiser, kind, scope, charities, source, agent, call_id,"
-    " created_at, created_by, revokes, reason"
+
+def _marks(columns: str) -> str:
+    """``(?, ?, …)``: one placeholder per column of ``columns``."""
+    return "(" + ", ".join("?" for _ in columns.split(",")) + ")"
+
+
+# The statements are built from the column constants only; every value is a parameter.
+_OPTOUT_MARKS = _marks(OPTOUT_COLUMNS)
+_INSERT_OPTOUTS_HEAD = f"INSERT INTO optouts ({OPTOUT_COLUMNS}) VALUES "  # noqa: S608
+_INSERT_OPTOUT = _INSERT_OPTOUTS_HEAD + _OPTOUT_MARKS + " ON CONFLICT DO NOTHING"
+_RETURNING_OPTOUT = f" RETURNING {OPTOUT_COLUMNS}"
+_INSERT_CALL = f"INSERT INTO calls ({CALL_COLUMNS}) VALUES {_marks(CALL_COLUMNS)}"  # noqa: S608
+_INSERT_REVOCATION = (
+    f"INSERT INTO optouts ({OPTOUT_COLUMNS}, requested_by)"  # noqa: S608
+    f" VALUES {_marks(OPTOUT_COLUMNS + ', requested_by')}"
 )
 
 
 async def insert_call(db: Db, params: Sequence[Any]) -> None:
-    await db.execute(
-        "INSERT INTO calls (id, channel_id, advertiser, campaign, agent, script, number,"
-        " number_source, lang, profile, extra, started_at, ended_at, outcome)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        params,
-    )
+    await db.execute(_INSERT_CALL, params)
 
 
 async def set_call_number(db: Db, call_id: str, number: str, source: str) -> None:
@@ -90,7 +88,6 @@ EVENTS: Bulk[EventParams, None] = Bulk("event", add_event, add_events)
 
 _ID, _KIND, _CALL_ID = 0, 3, 8
 """Positions in the values of :func:`ivr.store.rows.optout_params`."""
-_OPTOUT_MARKS = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _OPTOUTS_PER_STATEMENT = 500  # 13 values each, well under SQLite's 32,766 variables
 
 
@@ -122,8 +119,7 @@ async def insert_optouts(db: Db, args: list[Sequence[Any]]) -> list[OptOut]:
 
 async def _recorded_for_call(db: Db, params: Sequence[Any]) -> OptOut:
     existing = await db.fetchone(
-        "SELECT id, number, advertiser, kind, scope, charities, source, agent, call_id,"
-        " created_at, created_by, revokes, reason FROM optouts"
+        f"SELECT {OPTOUT_COLUMNS} FROM optouts"  # noqa: S608
         " WHERE call_id = ? AND kind = ? AND source = 'ivr' AND kind != 'revocation'",
         (params[_CALL_ID], params[_KIND]),
     )
@@ -147,14 +143,7 @@ async def revoke(db: Db, optout_id: str, params: Sequence[Any], requested_by: st
     if target["revoked_by"] is not None:
         raise AlreadyRevoked(optout_id)
     try:
-        rows = await db.fetchall(
-            "INSERT INTO optouts (id, number, advertiser, kind, scope, charities, source, agent,"
-            " call_id, created_at, created_by, revokes, reason, requested_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " RETURNING id, number, advertiser, kind, scope, charities, source, agent, call_id,"
-            " created_at, created_by, revokes, reason",
-            (*params, requested_by),
-        )
+        rows = await db.fetchall(_INSERT_REVOCATION + _RETURNING_OPTOUT, (*params, requested_by))
     except sqlite3.IntegrityError as exc:
         if "optouts.revokes" in str(exc):
             raise AlreadyRevoked(optout_id) from exc

@@ -104,9 +104,11 @@ async def test_a_revoked_opt_out_no_longer_counts(
     from ivr.domain import OptOutSource
 
     row = await record(store)
+    _, before = await look_up(client, NUMBER)
+    assert before["suppressed"] is True
     await store.revoke(row.id, "asked", "consumer", "api", OptOutSource.API)
     _, body = await look_up(client, NUMBER)
-    assert body["suppressed"] is False
+    assert (body["suppressed"], body["reasons"], body["entries"]) == (False, [], [])
 
 
 @pytest.mark.parametrize(

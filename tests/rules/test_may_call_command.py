@@ -13,6 +13,8 @@ import pytest
 from ivr.cli import main
 from ivr.clock import VirtualClock
 from ivr.domain import OptOutKind, OptOutRequest, OptOutSource
+from ivr.flow.profile import DEFAULT_PROFILE, load_profile
+from ivr.rules.hours import CallingHours
 from ivr.store import Store
 
 NUMBER = "+31612345678"
@@ -120,8 +122,13 @@ def test_an_advertiser_known_only_from_the_store_is_accepted(
 
 
 def test_without_at_the_decision_is_for_now(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hours = CallingHours(load_profile(DEFAULT_PROFILE).hours)
+    before = [r.code for r in hours.reasons_at(datetime.now(UTC))]
     code, answer = may_call(capsys, NUMBER, "--advertiser", "acme")
+    after = [r.code for r in hours.reasons_at(datetime.now(UTC))]
+    assert [r["code"] for r in answer["reasons"]] in (before, after)
     assert code == (0 if answer["allowed"] else 1)
+    assert answer["allowed"] is (answer["reasons"] == [])
 
 
 @pytest.mark.parametrize(
