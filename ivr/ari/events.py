@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from ivr.ari.models import AriModel, Channel, Playback
+from ivr.ari.models import AriModel, Channel, Playback, channel_in_target
 
 
 class AriEventBase(AriModel):
@@ -288,7 +288,5 @@ def _channel_id_of(obj: dict[str, Any]) -> str | None:
             return str(source["id"])
     playback = obj.get("playback")
     if isinstance(playback, dict) and isinstance(playback.get("target_uri"), str):
-        scheme, _, target = str(playback["target_uri"]).partition(":")
-        if scheme == "channel" and target:
-            return target
+        return channel_in_target(playback["target_uri"])
     return None

@@ -47,6 +47,12 @@ class Channel(AriModel):
     """Present only when ``ari.conf`` lists ``channelvars``."""
 
 
+def channel_in_target(target_uri: str) -> str | None:
+    """The channel id of a ``channel:<id>`` target; None for a bridge or anything else."""
+    scheme, colon, target = target_uri.partition(":")
+    return target if colon and scheme == "channel" and target else None
+
+
 class Playback(AriModel):
     id: str
     media_uri: str
@@ -58,8 +64,7 @@ class Playback(AriModel):
     @property
     def channel_id(self) -> str | None:
         """The channel it plays on (``target_uri`` ``channel:<id>``); None for a bridge."""
-        scheme, colon, target = self.target_uri.partition(":")
-        return target if colon and scheme == "channel" and target else None
+        return channel_in_target(self.target_uri)
 
 
 class Application(AriModel):

@@ -347,9 +347,10 @@ class _Walker:
         push: Location | None = None,
         fresh: bool = False,
     ) -> list[_Edge]:
+        what = shown.split(" ", 1)[1]
         target = jump_target(text)
         if target is None:
-            self._warn(priority.where, f"cannot follow {shown.split(' ', 1)[1]}: unreadable target")
+            self._warn(priority.where, f"cannot follow {what}: unreadable target")
             return []
         here = state.location
         known = {"CONTEXT": here.context}
@@ -362,7 +363,6 @@ class _Walker:
             checked_exten = None if has_variable(exten) else exten
             if is_voicemail_target(context, checked_exten, self.targets):
                 return [_Edge(f"{shown} (voicemail target)", voicemail=priority.where)]
-        what = shown.split(" ", 1)[1]
         if has_variable(context) or has_variable(exten) or has_variable(label):
             self._warn(priority.where, f"cannot follow {what}: the target depends on a variable")
             return []

@@ -32,10 +32,6 @@ class Extension:
     name: str
     priorities: dict[int, Priority] = field(default_factory=dict)
 
-    @property
-    def is_pattern(self) -> bool:
-        return self.name.startswith("_")
-
     def by_label(self, label: str) -> Priority | None:
         for priority in self.priorities.values():
             if priority.label == label:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ivr.dialplan.apps import substitute
+from ivr.dialplan.apps import inner_app, substitute
 from ivr.dialplan.conffile import Category, DialplanParseError, Entry, read_config
 from ivr.dialplan.model import Context, Dialplan, DialplanWarning, Extension, Include, Priority
 
@@ -87,7 +87,7 @@ class _ContextBuilder:
         if not same:
             self.last_exten = exten
         self.last_priority = number
-        app, data = _app_and_data(app_text.strip())
+        app, data = inner_app(app_text.strip())
         extension = self.context.extensions.setdefault(exten, Extension(exten))
         earlier = extension.priorities.get(number)
         if earlier is not None:
@@ -127,15 +127,6 @@ class _ContextBuilder:
             self._warn(entry, f"invalid priority {number}, ignored")
             return None, None
         return number, label
-
-
-def _app_and_data(text: str) -> tuple[str, str]:
-    paren = text.find("(")
-    if paren < 0:
-        return text, ""
-    close = text.rfind(")")
-    data = text[paren + 1 : close] if close > paren else text[paren + 1 :]
-    return text[:paren].strip(), data
 
 
 def _is_number(text: str) -> bool:

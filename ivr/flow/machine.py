@@ -152,22 +152,11 @@ def _end(state: MachineState, prompts: tuple[str, ...], outcome: Outcome) -> Res
     if not state.answered:
         return _finish(state, outcome, hang_up=True)
     state, actions = _silence(state)
-    play_id = state.play_id + 1
-    generation = state.timer_generation + 1
-    guard = f"ending-{generation}"
-    state = replace(
-        state,
-        phase=Phase.ENDING,
-        ending=outcome,
-        question=None,
-        announcing=None,
-        play_id=play_id,
-        playing=True,
-        timer_generation=generation,
-        timers=state.timers | {guard},
-    )
+    state, guard = _new_timer(state, "ending")
+    state = replace(state, phase=Phase.ENDING, ending=outcome, question=None, announcing=None)
+    state, play = _play(state, prompts)
     seconds = state.profile.max_prompt_seconds * len(prompts)
-    return state, [*actions, Play(play_id, prompts), StartTimer(guard, seconds)]
+    return state, [*actions, play, StartTimer(guard, seconds)]
 
 
 def _finish(state: MachineState, outcome: Outcome, *, hang_up: bool) -> Result:
@@ -253,15 +242,15 @@ def _question_timed_out(state: MachineState) -> Result:
 
 def _start_question_timer(state: MachineState, seconds: float) -> Result:
     state, actions = _cancel_question_timer(state)
+    state, name = _new_timer(state, "question")
+    return replace(state, question_timer=name), [*actions, StartTimer(name, seconds)]
+
+
+def _new_timer(state: MachineState, kind: str) -> tuple[MachineState, str]:
+    """A timer name never used before in this call (``question-3``, ``ending-4``), running."""
     generation = state.timer_generation + 1
-    name = f"question-{generation}"
-    state = replace(
-        state,
-        timer_generation=generation,
-        question_timer=name,
-        timers=state.timers | {name},
-    )
-    return state, [*actions, StartTimer(name, seconds)]
+    name = f"{kind}-{generation}"
+    return replace(state, timer_generation=generation, timers=state.timers | {name}), name
 
 
 def _cancel_question_timer(state: MachineState) -> Result:
@@ -269,6 +258,12 @@ def _cancel_question_timer(state: MachineState) -> Result:
     if name is None:
         return state, []
     return replace(state, question_timer=None, timers=state.timers - {name}), [CancelTimer(name)]
+
+
+def _play(state: MachineState, prompts: tuple[str, ...]) -> tuple[MachineState, Play]:
+    """A new play of ``prompts``, with the next play id, playing from now on."""
+    play_id = state.play_id + 1
+    return replace(state, play_id=play_id, playing=True), Play(play_id, prompts)
 
 
 def _silence(state: MachineState) -> Result:
@@ -338,14 +333,9 @@ def _repeat(state: MachineState, prefix: tuple[str, ...] = ()) -> Result:
     plays = state.plays.get(key, 0)
     if plays >= state.profile.tries:
         return _out_of_tries(state, key)
-    play_id = state.play_id + 1
-    state = replace(
-        state,
-        plays={**state.plays, key: plays + 1},
-        play_id=play_id,
-        playing=True,
-    )
-    return state, [Play(play_id, (*prefix, *question_prompts(state)))]
+    state = replace(state, plays={**state.plays, key: plays + 1})
+    state, play = _play(state, (*prefix, *question_prompts(state)))
+    return state, [play]
 
 
 def _invalid(state: MachineState) -> Result:
@@ -556,16 +546,9 @@ def _announce(state: MachineState, kind: OptOutKind) -> Result:
     state, actions = _silence(state)
     wording = state.profile.wording
     prompt = wording.rvv_registered if kind is RVV else wording.register_recorded
-    play_id = state.play_id + 1
-    state = replace(
-        state,
-        phase=Phase.ANNOUNCING,
-        question=None,
-        announcing=kind,
-        play_id=play_id,
-        playing=True,
-    )
-    return state, [*actions, Play(play_id, (prompt,))]
+    state = replace(state, phase=Phase.ANNOUNCING, question=None, announcing=kind)
+    state, play = _play(state, (prompt,))
+    return state, [*actions, play]
 
 
 def _after_announcement(state: MachineState) -> Result:

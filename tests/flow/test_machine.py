@@ -49,8 +49,9 @@ def test_nothing_confirms_recht_van_verzet_before_it_is_recorded() -> None:
     call.start()
     call.press("1")
     assert call.press("1") == []
-    assert call.send(e.TimedOut("call")) != []  # the limit still applies
-    assert "rvv-registered" not in call.heard
+    assert a.Note("limit", {"limit": "max_call_s"}) in call.send(e.TimedOut("call"))
+    assert call.heard == ("goodbye",)
+    assert all("rvv-registered" not in play.prompts for play in call.plays)
     assert call.outcome is None
 
 
@@ -346,7 +347,7 @@ def test_new_ari_only_transfer_is_declined_and_the_call_goes_on() -> None:
     assert call.send(e.TransferRequested("1000", declinable=True)) == [a.DeclineTransfer()]
     assert call.state == before
     assert call.send(e.TransferRequested("1000", declinable=False)) == []
-    assert call.press("1")[-1].__class__ is a.Record
+    assert call.press("1")[-1] == a.Record(1, RVV, NUMBER, None, None)
 
 
 def test_ten_minutes_end_the_call_with_goodbye() -> None:
