@@ -1,9 +1,18 @@
+import asyncio
+import itertools
 import logging
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
+import asyncpg
 import pytest
 
 from ivr.logs import configure_logging
+from tests import postgres
+
+BACKENDS = ("sqlite", "postgresql")
+_databases = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -11,3 +20,52 @@ def _logs_to_stderr() -> Iterator[None]:
     """Every test starts with the product's logging (to stderr), whatever the last one set."""
     configure_logging("console", level=logging.DEBUG)
     yield
+
+
+def _session_folder(base: Path) -> Path:
+    """The folder every process of the session shares (xdist workers live one below)."""
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> postgres.Server:
+    return postgres.shared(_session_folder(tmp_path_factory.getbasetemp()))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None and getattr(factory, "_basetemp", None) is not None:
+        postgres.release(factory.getbasetemp())
+
+
+@pytest.fixture
+def postgres_url(postgres_server: postgres.Server) -> Iterator[str]:
+    """A new, empty database of its own for one test; dropped after it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"{postgres_server.prefix}_{worker}_{next(_databases)}"
+    asyncio.run(_admin(postgres_server.url, f'CREATE DATABASE "{name}" TEMPLATE template0'))
+    yield postgres_server.database_url(name)
+    asyncio.run(_admin(postgres_server.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin(url: str, statement: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """``IVR_DB`` of a new, empty database on each backend."""
+    if backend == "sqlite":
+        return f"sqlite:{tmp_path / 'ivr.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
