@@ -7,16 +7,19 @@ the environment wins.  Secrets may come from ``IVR_<NAME>_FILE``.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -49,8 +52,8 @@ class Settings(BaseSettings):
     prompts_dir: Path = Path("prompts")
     sound_prefix: str = "sound:ivr"
     log_format: Literal["console", "json"] | None = None
-    refuse_amd: list[str] = ["MACHINE"]
-    voicemail_targets: list[str] = ["vm", "vm-*", "*-vm", "*voicemail*"]
+    refuse_amd: Annotated[list[str], NoDecode] = ["MACHINE"]
+    voicemail_targets: Annotated[list[str], NoDecode] = ["vm", "vm-*", "*-vm", "*voicemail*"]
     api_tokens: str = Field(default="", repr=False)
     max_upload_mb: int = Field(default=256, ge=1)
     evidence_retention_days: int = Field(default=730, ge=1)
@@ -63,6 +66,19 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("refuse_amd", mode="before")
+    @classmethod
+    def _json_or_comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return _json_list(value)
+
+    @field_validator("voicemail_targets", mode="before")
+    @classmethod
+    def _json_only_list(cls, value: Any) -> Any:
+        """Its globs may hold commas, so comma-separated text would be read wrong."""
+        return _json_list(value)
 
     @classmethod
     def settings_customise_sources(
@@ -87,6 +103,15 @@ class Settings(BaseSettings):
     def advertiser_name(self, advertiser: str) -> str:
         known = self.advertisers.get(advertiser)
         return known.name if known else advertiser
+
+
+def _json_list(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        raise ValueError('is not JSON; write a JSON list, e.g. ["vm", "vm-*"]') from None
 
 
 def _config_path() -> Path | None:
@@ -129,12 +154,29 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**values)
     except ValidationError as exc:
-        raise ConfigError(_one_line(exc)) from exc
+        raise ConfigError(_one_line(exc, path)) from exc
+    except SettingsError as exc:
+        # pydantic-settings decodes JSON-valued settings (advertisers) before validation.
+        field = str(exc).split('"')[1] if str(exc).count('"') >= 2 else "config"
+        raise ConfigError(
+            f"invalid configuration: {_setting_name(field, path)}: is not valid JSON"
+        ) from exc
 
 
-def _one_line(exc: ValidationError) -> str:
+def _one_line(exc: ValidationError, path: Path | None) -> str:
     problems = []
     for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "config"
-        problems.append(f"{where}: {error['msg']}")
+        where = ".".join(str(part) for part in error["loc"])
+        name = _setting_name(where, path) if where else "config"
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{name}: {message}")
     return "invalid configuration: " + "; ".join(problems)
+
+
+def _setting_name(location: str, path: Path | None) -> str:
+    """Where the operator set it: the environment variable, else the key in the TOML file."""
+    field = location.split(".", 1)[0]
+    env_name = f"IVR_{field.upper()}"
+    if env_name in os.environ or f"{env_name}_FILE" in os.environ or path is None:
+        return env_name
+    return f"{location} in {path}"

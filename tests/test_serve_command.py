@@ -39,7 +39,7 @@ def test_bad_config_fails_at_once_with_one_line(
     monkeypatch.setenv("IVR_HTTP_PORT", "not-a-port")
     assert main(["serve"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "http_port" in err[0]
+    assert len(err) == 1 and "IVR_HTTP_PORT" in err[0]
 
 
 def test_missing_prompt_fails_at_once(

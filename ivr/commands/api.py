@@ -11,12 +11,17 @@ from ivr.api.app import make_api_app
 from ivr.api.auth import check_bind, parse_tokens
 from ivr.clock import LoopClock
 from ivr.commands import add_log_format
-from ivr.commands.running import configured_profile, http_site, until_signal
+from ivr.commands.running import (
+    check_database_path,
+    configured_profile,
+    http_site,
+    open_store,
+    until_signal,
+)
 from ivr.config import Settings, load_settings
 from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.metrics import Metrics
-from ivr.store import Store
 
 log = structlog.get_logger()
 
@@ -37,12 +42,13 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(args.log_format or settings.log_format)
     profile = configured_profile(settings)
     check_bind(settings.http_host, parse_tokens(settings.api_tokens))
+    check_database_path(settings.db, must_exist=False)
     return asyncio.run(serve_api(settings, profile))
 
 
 async def serve_api(settings: Settings, profile: Profile) -> int:
     clock = LoopClock()
-    store = await Store.open(settings.db, clock)
+    store = await open_store(settings.db, clock)
     try:
         app = make_api_app(settings, store, clock, Metrics.create(), profile)
         async with http_site(app, settings.http_host, settings.http_port):

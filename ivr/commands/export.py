@@ -6,7 +6,7 @@ import argparse
 from collections.abc import AsyncIterator
 
 from ivr.api.export import ExportFormat, optout_lines
-from ivr.commands.output import output_file
+from ivr.commands.output import check_output_target, output_file
 from ivr.commands.progress import Progress
 from ivr.commands.store_access import OK, add_db_option, run_with_store, setup
 from ivr.domain import OptOut, OptOutKind
@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     where = setup(args)
+    check_output_target(args.output)
 
     async def work(store: Store) -> int:
         number = parse_number(args.number) if args.number else None

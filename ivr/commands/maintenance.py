@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from ivr.clock import LoopClock
+from ivr.commands.output import check_output_target
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.store import Store
 
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_backup(args: argparse.Namespace) -> int:
     where = setup(args)
+    check_output_target(args.target, "backup target")
 
     async def work(store: Store) -> int:
         await store.backup(args.target)

@@ -9,6 +9,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from ivr.config import ConfigError
+
+
+def check_output_target(target: str | Path | None, what: str = "output") -> None:
+    """A file we are about to write whose folder is missing (or that is a folder), said in one
+    line before any work is done."""
+    if target is None or str(target) == "-":
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise ConfigError(f"{what} {path} is a folder; name a file")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError(f"{what} {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"{what} {path}: no permission to write in {folder}")
+
 
 @contextlib.contextmanager
 def output_file(target: str | None) -> Iterator[BinaryIO]:
@@ -21,7 +38,11 @@ def output_file(target: str | None) -> Iterator[BinaryIO]:
     path = Path(target)
     partial = path.with_name(path.name + ".partial")
     try:
-        with partial.open("wb") as handle:
+        opened = partial.open("wb")
+    except OSError as exc:
+        raise ConfigError(f"output {path}: cannot write it: {exc.strerror}") from exc
+    try:
+        with opened as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import structlog
 from aiohttp import web
 from pydantic import ValidationError
 
+from ivr.clock import Clock
 from ivr.config import ConfigError, Settings
 from ivr.flow.profile import Profile, load_profile
+from ivr.store import Store, StoreError
 
 log = structlog.get_logger(__name__)
 
@@ -29,6 +34,33 @@ def configured_profile(settings: Settings) -> Profile:
         raise ConfigError(f"profile {settings.profile}: {problems}") from exc
     except ValueError as exc:
         raise ConfigError(f"IVR_PROFILE: {exc}") from exc
+
+
+def check_database_path(db: Path, *, must_exist: bool) -> None:
+    """A database path the operator got wrong, said in one line before anything is opened."""
+    where = f"database {db} (IVR_DB or --db)"
+    if db.is_dir():
+        raise ConfigError(f"{where} is a folder, not a database file")
+    if db.exists():
+        if not os.access(db, os.R_OK | os.W_OK):
+            raise ConfigError(f"{where}: no permission to read and write it")
+        return
+    if must_exist:
+        # Opening would create an empty database, and an empty list suppresses nothing.
+        raise ConfigError(f"{where} does not exist")
+    folder = db.parent
+    if not folder.is_dir():
+        raise ConfigError(f"{where}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"{where}: no permission to create it in {folder}")
+
+
+async def open_store(db: Path, clock: Clock) -> Store:
+    """The store, or a one-line :class:`ConfigError` when the file cannot be opened."""
+    try:
+        return await Store.open(db, clock)
+    except (StoreError, sqlite3.Error) as exc:
+        raise ConfigError(f"database {db}: cannot open it: {exc}") from exc
 
 
 @asynccontextmanager

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ivr.api.scrub_core import ScrubMode, ScrubStats, inspect_csv, scrub, store_judge
 from ivr.clock import LoopClock
-from ivr.commands.output import output_file
+from ivr.commands.output import check_output_target, output_file
 from ivr.commands.progress import Progress
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.store import Store
@@ -35,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     where = setup(args)
+    check_output_target(args.output)
     if not args.input.is_file():
         return fail(f"{args.input}: no such file")
 

@@ -5,17 +5,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import sqlite3
 
 import structlog
 
 from ivr.api.auth import check_bind, parse_tokens
 from ivr.clock import LoopClock
 from ivr.commands import add_log_format
-from ivr.commands.running import configured_profile, http_site, until_signal
-from ivr.config import Settings, load_settings
+from ivr.commands.running import (
+    check_database_path,
+    configured_profile,
+    http_site,
+    until_signal,
+)
+from ivr.config import ConfigError, Settings, load_settings
 from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.service import IvrService, check_prompts_at_start
+from ivr.store import StoreError
 
 log = structlog.get_logger(__name__)
 
@@ -47,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     profile = configured_profile(settings)
     check_prompts_at_start(settings, profile)
     check_bind(settings.http_host, parse_tokens(settings.api_tokens))
+    check_database_path(settings.db, must_exist=False)
     return asyncio.run(serve(settings, profile, args.connect_timeout))
 
 
@@ -59,7 +67,11 @@ def _freeze_start_up_objects() -> None:
 
 async def serve(settings: Settings, profile: Profile, connect_timeout: float | None) -> int:
     service = IvrService(settings, LoopClock(), profile=profile)
-    await service.start()
+    try:
+        await service.start()
+    except (StoreError, sqlite3.Error) as exc:
+        await service.stop()
+        raise ConfigError(f"database {settings.db}: cannot open it: {exc}") from exc
     _freeze_start_up_objects()
     assert service.api is not None
     try:

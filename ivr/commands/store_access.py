@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ivr.api.scrub_core import MalformedCsv
 from ivr.clock import LoopClock
-from ivr.commands.running import configured_profile
-from ivr.config import ConfigError, Settings, load_settings
+from ivr.commands.running import check_database_path, configured_profile, open_store
+from ivr.config import Settings, load_settings
 from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.store import AlreadyRevoked, OptOutNotFound, Store, StoreError
@@ -43,9 +43,7 @@ def setup(args: argparse.Namespace, *, db_must_exist: bool = True) -> Setup:
     settings = load_settings()
     profile = configured_profile(settings)
     db: Path = args.db if getattr(args, "db", None) is not None else settings.db
-    if db_must_exist and not db.is_file():
-        # Opening would create an empty database, and an empty list suppresses nothing.
-        raise ConfigError(f"database {db} does not exist (IVR_DB or --db)")
+    check_database_path(db, must_exist=db_must_exist)
     return Setup(settings, profile, db)
 
 
@@ -53,7 +51,7 @@ def run_with_store(where: Setup, work: Callable[[Store], Awaitable[int]]) -> int
     """Open the store, run ``work``, close it; input problems become exit 2 with one line."""
 
     async def main() -> int:
-        store = await Store.open(where.db, LoopClock())
+        store = await open_store(where.db, LoopClock())
         try:
             return await work(store)
         finally:
