@@ -1,7 +1,7 @@
 """Typed ARI errors: the status *and* the message, because a 404 means five things.
 
 Callers match on the type (``except PlaybackNotFound``), never on the status
-alone.  The texts are those real Asterisk 22 sends (``../shared/ari/traces``).
+alone.  The texts are those real Asterisk 22 sends (``tests/data/ari/traces``).
 No error ever holds the password or the Authorization header.
 """
 

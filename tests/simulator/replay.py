@@ -26,8 +26,7 @@ import aiohttp
 from ivr.clock import VirtualClock
 from ivr.simulator import Simulator
 
-SHARED_ARI = Path(__file__).resolve().parents[2] / ".." / "shared" / "ari"
-TRACES = SHARED_ARI / "traces"
+TRACES = Path(__file__).resolve().parents[1] / "data" / "ari" / "traces"
 USER, PASSWORD = "asterisk", "asterisk"
 CHANNEL_ID = re.compile(r"\d{6,}\.\d+")
 REFER_LINE = re.compile(
@@ -36,8 +35,6 @@ REFER_LINE = re.compile(
 
 
 def trace_files() -> list[Path]:
-    if not TRACES.is_dir():
-        return []
     return sorted(TRACES.glob("*.jsonl")) + sorted((TRACES / "sip").glob("*.jsonl"))
 
 

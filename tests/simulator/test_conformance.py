@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.simulator.replay import TRACES, run, trace_files
+from tests.simulator.replay import run, trace_files
 
 NOT_SIMULATED = {
     "f4b_core_handling_bridged_in_stasis": (
@@ -19,13 +19,7 @@ NOT_SIMULATED = {
 
 def _cases() -> list[object]:
     files = trace_files()
-    if not files:
-        return [
-            pytest.param(
-                None,
-                marks=pytest.mark.skip(reason=f"no shared ARI traces beside the repo at {TRACES}"),
-            )
-        ]
+    assert files, "the recorded traces are in tests/data/ari/traces"
     cases: list[object] = []
     for path in files:
         reason = NOT_SIMULATED.get(path.stem)
