@@ -1,8 +1,11 @@
-"""Make the prompt WAVs from their texts with espeak-ng and sox (DESIGN.md section 9).
+"""Make the prompt WAVs from their texts with espeak-ng and sox (DESIGN.md §9, §10.2).
 
 espeak-ng speaks each text slowly in the language's voice; sox trims its
 silences, normalises the level, resamples to 8 kHz mono 16-bit PCM and adds a
-short lead-in and tail. Each file is written whole or not at all.
+short lead-in and tail. Each file is written whole or not at all. Where a text
+marks the point a right has been stated (``{offered:RIGHT}``, ``{asked}``), the
+text before the mark is spoken the same way and its length is the mark, written
+to ``offered.toml`` with the SHA-256 of the WAV.
 """
 
 from __future__ import annotations
@@ -11,14 +14,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import TypeAdapter, ValidationError
-
 from ivr.prompts.check import SAMPLE_RATE
-from ivr.prompts.names import is_prompt_name
+from ivr.prompts.manifest import sha256_file, wav_length_ms
+from ivr.prompts.offered import PromptMarks, load_offered, write_offered
+from ivr.prompts.texts import PromptText, TextsError, load_texts
 
 INSTALL_HINT = "install espeak-ng and sox (Debian: apt-get install espeak-ng sox)"
 SPEECH_RATE_WPM = 140
@@ -26,8 +28,8 @@ WORD_GAP_10MS = 2
 PEAK_DBFS = -3
 PAD_SECONDS = 0.1
 TRIM_THRESHOLD = "0.5%"
-
-_TEXTS = TypeAdapter(dict[str, str])
+VOICES = {"nl": "nl", "en": "en-us"}
+"""The espeak-ng voice of a language folder (any other folder name is taken as the voice)."""
 
 
 class PromptBuildError(Exception):
@@ -47,36 +49,50 @@ def find_tools() -> Tools:
     return Tools(espeak_ng, sox)
 
 
-def load_texts(texts: Path) -> dict[str, str]:
-    """``name = "text"`` from a ``texts.toml``."""
-    try:
-        with texts.open("rb") as handle:
-            found = _TEXTS.validate_python(tomllib.load(handle))
-    except OSError as exc:
-        raise PromptBuildError(f"{texts}: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise PromptBuildError(f"{texts}: {exc}") from exc
-    except ValidationError as exc:
-        where = ", ".join(".".join(map(str, error["loc"])) for error in exc.errors())
-        raise PromptBuildError(f"{texts}: every value must be a text; not: {where}") from exc
-    bad = [name for name in found if not is_prompt_name(name)]
-    if bad:
-        raise PromptBuildError(f"{texts}: not valid prompt names: {', '.join(map(repr, bad))}")
-    return found
+def voice_for(lang: str) -> str:
+    return VOICES.get(lang, lang)
 
 
 def build_prompts(
     texts: Path, out_dir: Path, only: set[str] | None = None, voice: str = "nl"
 ) -> list[Path]:
-    """Write ``out_dir/<name>.wav`` for every text (or for the names in ``only``)."""
+    """Write ``out_dir/<name>.wav`` for every text (or for the names in ``only``), and the
+    marks of the prompts built into ``out_dir/offered.toml`` (the others' marks are kept)."""
     tools = find_tools()
-    chosen = load_texts(texts)
+    try:
+        chosen = load_texts(texts)
+        previous = load_offered(out_dir.parent, out_dir.name)
+    except (TextsError, ValueError) as exc:
+        raise PromptBuildError(str(exc)) from exc
     if only is not None:
         unknown = sorted(only - chosen.keys())
         if unknown:
             raise PromptBuildError(f"{texts} has no text for: {', '.join(unknown)}")
         chosen = {name: text for name, text in chosen.items() if name in only}
-    return [speak(tools, text, out_dir / f"{name}.wav", voice) for name, text in chosen.items()]
+    offered = {name: marks for name, marks in previous.items() if name not in chosen}
+    built: list[Path] = []
+    for name, text in chosen.items():
+        wav = speak(tools, text.spoken, out_dir / f"{name}.wav", voice)
+        built.append(wav)
+        if text.marks:
+            offered[name] = measure_marks(tools, text, wav, voice)
+    if offered or previous:
+        write_offered(out_dir.parent, out_dir.name, offered)
+    return built
+
+
+def measure_marks(tools: Tools, text: PromptText, wav: Path, voice: str) -> PromptMarks:
+    """Each mark's offset: the length of the text before it, spoken and trimmed the same way
+    (its lead-in included, and its tail: a mark errs late, never early)."""
+    marks: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="ivr-mark-") as work:
+        for number, mark in enumerate(text.marks):
+            before = speak(tools, mark.before, Path(work, f"before-{number}.wav"), voice)
+            length = wav_length_ms(before)
+            if length is None:
+                raise PromptBuildError(f"cannot measure the text before {mark.key} of {wav.name}")
+            marks[mark.key] = length
+    return PromptMarks(sha256_file(wav), marks)
 
 
 def speak(tools: Tools, text: str, out: Path, voice: str) -> Path:

@@ -72,11 +72,12 @@ def test_every_text_has_its_wav_and_every_wav_its_text() -> None:
         ("menu", ["1", "2", "0"]),
         ("offer-register", ["1", "2", "0"]),
         ("register-scope", ["1", "2", "0"]),
-        ("charities", ["1", "2", "0"]),
+        ("charities", ["1", "2"]),
         ("category-keys", ["1", "2", "0"]),
         ("confirm-register", ["1", "2", "3", "0"]),
         ("confirm-number", ["1", "2", "0"]),
-        ("offer-rvv", ["1", "2", "0"]),
+        ("offer-rvv", ["1", "2"]),
+        ("menu-rvv-only", ["1", "2", "0"]),
     ],
 )
 def test_each_question_says_its_keys_in_design_order(name: str, keys: list[str]) -> None:
@@ -87,8 +88,8 @@ def test_each_question_says_its_keys_in_design_order(name: str, keys: list[str])
     ("name", "meaning"),
     [
         ("menu", ["Toets 1 voor het recht van verzet", "Toets 2 voor het Bel-me-niet Register"]),
-        ("menu", ["nooit meer belt", "vast en geven het door"]),
-        ("welcome", ["bezwaar", "Bel-me-niet Register"]),
+        ("menu", ["niet meer belt", "vast en geven het door"]),
+        ("welcome", ["automatisch keuzemenu", "uw rechten"]),
         ("register-scope", ["Toets 1 voor alle onderwerpen", "Toets 2 om zelf onderwerpen"]),
         ("charities", ["Toets 1 voor ja", "Toets 2 voor nee"]),
         ("category-keys", ["Toets 1 om hierover niet meer", "Toets 2 als u hierover wel"]),
@@ -108,18 +109,52 @@ def test_keyed_number_does_not_offer_0_as_repeat_since_0_is_a_digit_there() -> N
     assert keys_said(texts()["enter-number"]) == []
 
 
+# The wording of DESIGN.md §10.3 and §14.15 (a compliance review), §11.3 (nl-2021/2026).
+REVIEWED = {
+    "welcome": "U hoort nu een automatisch keuzemenu over uw rechten bij telefonische verkoop "
+    "en werving. U bent zojuist gebeld namens:",
+    "advertiser-generic": "een organisatie waarvan wij de naam niet kunnen noemen. Uw keuze "
+    "geldt voor de organisatie namens wie u zojuist bent gebeld.",
+    "menu": "Met het recht van verzet zorgt u ervoor dat deze organisatie u niet meer belt om "
+    "iets te verkopen of om steun te vragen. {offered:recht_van_verzet} Met het Bel-me-niet "
+    "Register houdt u telefonische verkoop en werving van alle bedrijven en organisaties tegen, "
+    "voor alle onderwerpen of alleen voor onderwerpen die u kiest. Wij leggen uw verzoek vast "
+    "en geven het door aan het register. {offered:bel_me_niet} Toets 1 voor het recht van "
+    "verzet. Toets 2 voor het Bel-me-niet Register. Toets 0 om dit te herhalen.",
+    "rvv-registered": "Uw bezwaar is vastgelegd. Deze organisatie belt u niet meer om iets te "
+    "verkopen of om steun te vragen.",
+    "offer-register": "Met het Bel-me-niet Register houdt u telefonische verkoop en werving van "
+    "alle bedrijven en organisaties tegen. Wilt u zich ook inschrijven? {offered:bel_me_niet} "
+    "Toets 1 voor ja. Toets 2 voor nee. Toets 0 om dit te herhalen.",
+    "charities": "Wilt u ook door goede doelen niet meer gebeld worden? {asked} Toets 1 voor "
+    "ja: dan bellen ook goede doelen u niet meer. Toets 2 voor nee: dan mogen goede doelen u "
+    "wel bellen.",
+    "readback-all": "Uw inschrijving geldt voor alle onderwerpen, behalve goede doelen.",
+    "register-recorded": "Uw verzoek om inschrijving is vastgelegd en wordt doorgegeven aan het "
+    "Bel-me-niet Register. Het kan tot zes weken duren voordat de inschrijving ingaat.",
+    "offer-rvv": "Wilt u ook dat deze organisatie u niet meer belt om iets te verkopen of om "
+    "steun te vragen, ook niet als u klant bent? Dat is het recht van verzet. "
+    "{offered:recht_van_verzet} Toets 1 voor ja. Toets 2 voor nee.",
+    "enter-number": "Toets uw telefoonnummer in, beginnend met een nul, en sluit af met het "
+    "hekje. Het hekje is de toets rechts onderaan. Toets het sterretje om opnieuw te beginnen.",
+    "cannot-register": "Het lukt nu niet om uw keuze vast te leggen. U kunt bezwaar maken bij de "
+    "organisatie die u belde.",
+    "contact-generic": "Dat kan via de klantenservice van die organisatie.",
+    "handoff-fallback": "Het keuzemenu is nu niet beschikbaar. U wordt doorverbonden met een "
+    "medewerker die uw keuze noteert.",
+    "menu-rvv-only": "Wilt u niet meer gebeld worden door deze organisatie? Daarmee trekt u ook "
+    "een eerder gegeven toestemming in. {offered:recht_van_verzet} Toets 1 om niet meer gebeld "
+    "te worden. Toets 2 om dit menu te verlaten. Toets 0 om dit te herhalen.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REVIEWED))
+def test_texts_say_the_reviewed_wording_word_for_word(name: str) -> None:
+    assert texts()[name] == REVIEWED[name]
+
+
 def test_register_recorded_says_we_record_and_forward_not_that_the_register_has_it() -> None:
-    assert texts()["register-recorded"] == (
-        "Uw verzoek tot inschrijving is vastgelegd "
-        "en wordt doorgegeven aan het Bel-me-niet Register."
-    )
-
-
-def test_cannot_register_tells_how_to_object_instead() -> None:
-    assert texts()["cannot-register"] == (
-        "Het is nu niet mogelijk uw verzoek vast te leggen. "
-        "U kunt bezwaar maken door de adverteerder te bellen of te schrijven."
-    )
+    assert "wordt doorgegeven aan het Bel-me-niet Register" in texts()["register-recorded"]
 
 
 def test_digits_are_the_dutch_numerals_with_een_as_the_numeral_not_the_article() -> None:
