@@ -19,6 +19,7 @@ from ivr.commands import (
     maintenance,
     may_call,
     optout,
+    profiles,
     prompts,
     scrub,
     serve,
@@ -39,6 +40,7 @@ COMMAND_MODULES: list[CommandModule] = [
     export,
     scrub,
     maintenance,
+    profiles,
     prompts,
     dialplan,
 ]

@@ -23,6 +23,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ivr.rules.regime import Sector
+
 SECRET_SETTINGS = ("ari_password", "api_tokens")
 
 
@@ -33,6 +35,10 @@ class ConfigError(Exception):
 class AdvertiserConfig(BaseModel):
     name: str
     name_prompt: str | None = None
+    profile: str | None = None
+    """A profile or family for this advertiser's calls and decisions; default IVR_PROFILE."""
+    sector: Sector = Sector.COMMERCIAL
+    """Which opt-in exceptions apply to the advertiser (DESIGN.md 11.1)."""
 
 
 class Settings(BaseSettings):

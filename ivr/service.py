@@ -21,10 +21,11 @@ from ivr.ari.http import AriClient
 from ivr.ari.stream import EventStream
 from ivr.clock import Clock
 from ivr.config import ConfigError, Settings
-from ivr.flow.profile import Profile, load_profile
+from ivr.flow.profile import Profile
 from ivr.flow.router import CallRouter
 from ivr.flow.session import SessionContext
 from ivr.metrics import Metrics
+from ivr.regimes import Regimes
 from ivr.store import Store
 
 log = structlog.get_logger(__name__)
@@ -65,7 +66,8 @@ class IvrService:
 
     async def start(self) -> None:
         settings = self.settings
-        self.profile = self.profile or load_profile(settings.profile)
+        regimes = Regimes.from_settings(settings)
+        self.profile = self.profile or regimes.resolve(settings.profile, self.clock.now())
         ari_host = urlsplit(settings.ari_url).hostname or ""
         if settings.ari_password == DEFAULT_ARI_PASSWORD and not is_loopback(ari_host):
             log.warning(
@@ -105,6 +107,7 @@ class IvrService:
             self.metrics,
             self.profile,
             readiness=[self._ari_ready],
+            regimes=regimes,
         )
         self._stream_task = asyncio.create_task(self.stream.run(), name="ari-events")
 

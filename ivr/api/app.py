@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from ivr.api.auth import check_bind, parse_tokens
-from ivr.api.context import CONTEXT, ApiContext, ReadinessCheck
+from ivr.api.context import CONTEXT, ApiContext, ReadinessCheck, expired_profiles
 from ivr.api.errors import Handler, make_error_middleware, route_template
 from ivr.api.openapi import build_document
 from ivr.api.routes import calls, health, maycall, optouts, scrub, submissions, suppressions
@@ -18,6 +18,7 @@ from ivr.clock import Clock
 from ivr.config import Settings
 from ivr.flow.profile import Profile
 from ivr.metrics import Metrics
+from ivr.regimes import Regimes
 from ivr.rules.hours import CallingHours
 from ivr.store import Store
 
@@ -52,6 +53,18 @@ def _latency_middleware(metrics: Metrics) -> Middleware:
     return latency
 
 
+async def _warn_expired_profiles(app: web.Application) -> None:
+    """Once at start: a profile whose period has ended still decides (DESIGN.md 14.8)."""
+    ctx = app[CONTEXT]
+    for profile in expired_profiles(ctx):
+        log.warning(
+            "profile.expired",
+            profile=profile.name,
+            ended=str(profile.period.end),
+            hint="its rules are no longer in force; choose a current profile or IVR_PROFILE=nl",
+        )
+
+
 def make_api_app(
     settings: Settings,
     store: Store,
@@ -59,6 +72,7 @@ def make_api_app(
     metrics: Metrics,
     profile: Profile,
     readiness: list[ReadinessCheck] | None = None,
+    regimes: Regimes | None = None,
 ) -> web.Application:
     tokens = parse_tokens(settings.api_tokens)
     check_bind(settings.http_host, tokens)
@@ -78,6 +92,7 @@ def make_api_app(
         hours=CallingHours(profile.hours),
         tokens=tokens,
         readiness=list(readiness or []),
+        regimes=regimes or Regimes.from_settings(settings),
     )
     app[health.OPENAPI_DOCUMENT] = build_document(ROUTES)
     install(app, ROUTES)
@@ -93,4 +108,5 @@ def make_api_app(
             )
 
     app.on_startup.append(announce)
+    app.on_startup.append(_warn_expired_profiles)
     return app

@@ -13,6 +13,7 @@ from ivr.clock import Clock
 from ivr.config import Settings
 from ivr.flow.profile import Profile
 from ivr.metrics import Metrics
+from ivr.regimes import Regimes
 from ivr.rules.hours import CallingHours
 from ivr.store import Store
 
@@ -29,10 +30,26 @@ class ApiContext:
     hours: CallingHours
     tokens: list[ApiToken]
     readiness: list[ReadinessCheck]
+    regimes: Regimes
 
     @property
     def timezone(self) -> str:
         return self.profile.hours.timezone
+
+
+def expired_profiles(ctx: ApiContext) -> list[Profile]:
+    """The profiles this deployment would decide with now whose period has ended."""
+    now = ctx.clock.now()
+    names = {ctx.regimes.default, *(a.profile for a in ctx.settings.advertisers.values())}
+    found: dict[str, Profile] = {}
+    for name in sorted(n for n in names if n):
+        try:
+            profile = ctx.regimes.resolve(name, now)
+        except ValueError:
+            continue
+        if profile.expired_at(now):
+            found[profile.name] = profile
+    return list(found.values())
 
 
 CONTEXT = web.AppKey("ivr_api", ApiContext)

@@ -37,6 +37,11 @@ class HealthOut(_Strict):
 class ReadyOut(_Strict):
     status: Literal["ready", "not_ready"]
     checks: dict[str, bool] = Field(description="Every check by name; false ones are red.")
+    detail: list[str] = Field(
+        default_factory=list,
+        description="Conditions that do not make the service unready, such as"
+        " profile_expired (a profile in use whose period has ended).",
+    )
 
 
 class ReasonOut(_Strict):

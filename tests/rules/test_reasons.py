@@ -1,4 +1,5 @@
-"""The reason codes are exactly those of DESIGN.md section 6, each in English and Dutch."""
+"""The reason codes are exactly those of DESIGN.md sections 6, 11.1 and 14, each in English
+and Dutch."""
 
 from __future__ import annotations
 
@@ -15,6 +16,17 @@ DESIGN_CODES = {
     "exception_customer",
     "exception_research",
     "exception_callback",
+    "do_not_call",
+    "no_consent",
+    "consent_withdrawn",
+    "consent_expired",
+    "consent_unverified",
+    "customer_relation_expired",
+    "customer_exception_not_for_sector",
+    "outside_calling_hours_local",
+    "consent_after_objection",
+    "national_dnc_not_checked",
+    "profile_expired",
 }
 
 
@@ -32,10 +44,15 @@ def test_every_reason_has_its_own_english_and_dutch_message() -> None:
     assert len({reason(code).message_nl for code in ReasonCode}) == len(ReasonCode)
 
 
-def test_only_the_two_opt_outs_suppress_and_only_the_hours_codes_block_the_time() -> None:
-    assert {code.value for code in SUPPRESSING} == {"recht_van_verzet", "bel_me_niet"}
+def test_only_the_opt_outs_suppress_and_only_the_hours_codes_block_the_time() -> None:
+    assert {code.value for code in SUPPRESSING} == {
+        "recht_van_verzet",
+        "bel_me_niet",
+        "do_not_call",
+    }
     assert {code.value for code in OUTSIDE_HOURS} == {
         "outside_calling_hours",
         "sunday",
         "public_holiday",
+        "outside_calling_hours_local",
     }

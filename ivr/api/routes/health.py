@@ -8,7 +8,7 @@ import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from ivr.api.context import ReadinessCheck, context_of
+from ivr.api.context import ReadinessCheck, context_of, expired_profiles
 from ivr.api.routing import Reply, Route
 from ivr.api.schemas import HealthOut, ReadyOut
 
@@ -30,7 +30,8 @@ async def readyz(request: web.Request) -> web.Response:
     ready = all(checks.values())
     if not ready:
         log.warning("api.not_ready", red=[name for name, ok in checks.items() if not ok])
-    body = ReadyOut(status="ready" if ready else "not_ready", checks=checks)
+    detail = ["profile_expired"] if expired_profiles(ctx) else []
+    body = ReadyOut(status="ready" if ready else "not_ready", checks=checks, detail=detail)
     return web.json_response(body.model_dump(), status=200 if ready else 503)
 
 
