@@ -70,6 +70,7 @@ class OptOutRequest:
     call_id: str | None = None
     revokes: str | None = None
     reason: str | None = None
+    requested_by: str | None = None  # a revocation: who asked (the consumer's request)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class OptOut:
     created_by: str
     revokes: str | None = None
     reason: str | None = None
+    requested_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ store is :class:`UnknownAdvertiser`, so a typo never reads as "not suppressed".
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,10 +17,15 @@ from zoneinfo import ZoneInfo
 from ivr.config import Settings
 from ivr.domain import SCOPE_ALL, OptOut, OptOutKind, OptOutRequest, OptOutSource, Scope
 from ivr.flow.profile import Profile
+from ivr.rules.hours import CallingHours
+from ivr.rules.maycall import Decision, may_call
 from ivr.rules.numbers import normalize
 from ivr.rules.reasons import Reason
 from ivr.rules.suppression import Relation, is_suppressed, suppression_reasons
 from ivr.store import Store
+
+REGISTER = "register"
+"""The advertiser a bound token sees on another advertiser's register row."""
 
 
 class InputError(Exception):
@@ -86,8 +92,14 @@ def _iso(raw: str) -> str:
 
 def parse_at(raw: str | None, now: datetime) -> datetime:
     """A moment as ISO 8601 with an offset (``at`` of may-call); ``now`` when absent."""
+    moment = parse_moment(raw)
+    return now if moment is None else moment
+
+
+def parse_moment(raw: str | None) -> datetime | None:
+    """A moment as ISO 8601 with an offset, or ``None`` when absent."""
     if not raw:
-        return now
+        return None
     try:
         at = datetime.fromisoformat(_iso(raw))
     except ValueError:
@@ -124,12 +136,54 @@ async def look_up(
     store: Store,
     number: str,
     advertiser: str,
-    at: datetime,
+    now: datetime,
     category: str | None = None,
+    *,
+    at: datetime | None = None,
+    include_revoked: bool = False,
 ) -> Suppression:
-    """Whether ``advertiser`` may not call ``number`` (E.164), with the entries that say so."""
-    entries = await store.active_optouts(number, advertiser)
-    return judge(number, advertiser, entries, at, category)
+    """Whether ``advertiser`` may not call ``number`` (E.164), with the entries that say so.
+
+    With ``at``, the decision as it stood then: only opt-outs and revocations created
+    at or before ``at`` count. ``include_revoked`` lists the number's whole history in
+    the entries (the decision still rests on the active ones).
+    """
+    counting = await store.active_optouts(number, advertiser, at)
+    found = judge(number, advertiser, counting, now if at is None else at, category)
+    if include_revoked:
+        history = await store.optout_history(number, advertiser, at)
+        return dataclasses.replace(found, entries=history)
+    return found
+
+
+async def decide_may_call(
+    store: Store,
+    number: str,
+    advertiser: str,
+    hours: CallingHours,
+    now: datetime,
+    *,
+    at: datetime | None = None,
+    relation: Relation | None = None,
+    category: str | None = None,
+) -> Decision:
+    """May-call over ``advertiser``'s list as it stood at ``at`` (default: as it is now)."""
+    optouts = await store.active_optouts(number, advertiser, at)
+    return may_call(optouts, advertiser, now if at is None else at, hours, relation, category)
+
+
+def seen_by(row: OptOut, viewer: str | None) -> OptOut:
+    """``row`` as a token bound to ``viewer`` may see it (DESIGN 14.19).
+
+    Another advertiser's row reaches a bound token only as a Bel-me-niet
+    registration (or its revocation): it shows as advertiser ``register``,
+    without the call, the agent or who recorded it.
+    """
+    if viewer is None or row.advertiser == viewer:
+        return row
+    return dataclasses.replace(
+        row, advertiser=REGISTER, call_id=None, agent=None, created_by=REGISTER
+    )
 
 
 def judge(

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from ivr.api.schemas import OptOutEntry, SubmissionOut, scope_out
 from ivr.domain import OptOut, Scope
+from ivr.suppressions import seen_by
 
 OPTOUT_COLUMNS = (
     "number",
@@ -26,7 +27,13 @@ OPTOUT_COLUMNS = (
     "agent",
     "call_id",
     "created_at",
+    "id",
+    "revokes",
+    "reason",
+    "requested_by",
 )
+"""The nine columns of DESIGN 7, then those that match a revocation to its opt-out
+(appended, so readers of the first nine keep working)."""
 SUBMISSION_COLUMNS = ("number", "scope", "charities", "created_at", "call_id")
 BATCH_ROWS = 1000
 
@@ -78,6 +85,10 @@ def optout_cells(row: OptOut) -> list[str]:
         row.agent or "",
         row.call_id or "",
         _moment(row.created_at),
+        row.id,
+        row.revokes or "",
+        row.reason or "",
+        row.requested_by or "",
     ]
 
 
@@ -103,6 +114,12 @@ def submission_json(row: OptOut) -> str:
         created_at=row.created_at,
         call_id=row.call_id,
     ).model_dump_json()
+
+
+async def seen_by_viewer(rows: AsyncIterator[OptOut], viewer: str | None) -> AsyncIterator[OptOut]:
+    """The rows as a token bound to ``viewer`` may see them (:func:`seen_by`)."""
+    async for row in rows:
+        yield seen_by(row, viewer)
 
 
 async def optout_lines(rows: AsyncIterator[OptOut], fmt: ExportFormat) -> AsyncIterator[str]:

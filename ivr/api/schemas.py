@@ -68,6 +68,9 @@ class OptOutEntry(_Strict):
     created_by: str
     revokes: str | None = Field(default=None, description="The opt-out a revocation cancels.")
     reason: str | None = None
+    requested_by: str | None = Field(
+        default=None, description="A revocation: who asked for it (the consumer's request)."
+    )
 
     @classmethod
     def of(cls, row: OptOut) -> OptOutEntry:
@@ -85,6 +88,7 @@ class OptOutEntry(_Strict):
             created_by=row.created_by,
             revokes=row.revokes,
             reason=row.reason,
+            requested_by=row.requested_by,
         )
 
 
@@ -109,6 +113,16 @@ class SuppressionOut(_Strict):
 class SuppressionQuery(_Strict):
     advertiser: str = Field(min_length=1)
     category: str | None = Field(default=None, description="A register category of the profile.")
+    at: str | None = Field(
+        default=None,
+        description="ISO 8601 with an offset: the decision as it stood then (only opt-outs "
+        "and revocations created at or before it count); default now.",
+    )
+    include_revoked: bool = Field(
+        default=False,
+        description="List the number's whole history in entries: revoked opt-outs and "
+        "their revocations too (the decision still rests on the active ones).",
+    )
 
 
 class CheckRequest(_Strict):
@@ -165,7 +179,11 @@ class ScrubQuery(_Strict):
 class MayCallQuery(_Strict):
     number: str
     advertiser: str = Field(min_length=1)
-    at: str | None = Field(default=None, description="ISO 8601 with an offset; default now.")
+    at: str | None = Field(
+        default=None,
+        description="ISO 8601 with an offset; default now. Only opt-outs and revocations "
+        "created at or before it count.",
+    )
     relation: Literal["customer", "requested", "callback", "research"] | None = None
     category: str | None = None
 

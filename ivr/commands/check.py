@@ -8,7 +8,13 @@ from ivr.api.schemas import SuppressionOut
 from ivr.clock import LoopClock
 from ivr.commands.store_access import OK, SAYS_NO, Setup, add_db_option, run_with_store, setup
 from ivr.store import Store
-from ivr.suppressions import ensure_advertiser, look_up, parse_category, parse_number
+from ivr.suppressions import (
+    ensure_advertiser,
+    look_up,
+    parse_category,
+    parse_moment,
+    parse_number,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,6 +28,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("number", metavar="NUMBER", help="the consumer's number (06…, +31…)")
     parser.add_argument("--advertiser", required=True, metavar="ID")
     parser.add_argument("--category", metavar="C", help="a register category of the profile")
+    parser.add_argument(
+        "--at",
+        metavar="ISO8601",
+        help="the decision as it stood at this moment (with its offset): only opt-outs and "
+        "revocations created at or before it count",
+    )
+    parser.add_argument(
+        "--include-revoked",
+        action="store_true",
+        help="list the number's whole history in entries (revoked opt-outs, revocations)",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run)
 
@@ -38,7 +55,16 @@ def run(args: argparse.Namespace) -> int:
 async def check(store: Store, where: Setup, args: argparse.Namespace) -> int:
     number = parse_number(args.number)
     category = parse_category(args.category, where.profile)
+    at = parse_moment(args.at)
     await ensure_advertiser(store, where.settings, args.advertiser)
-    found = await look_up(store, number, args.advertiser, LoopClock().now(), category)
+    found = await look_up(
+        store,
+        number,
+        args.advertiser,
+        LoopClock().now(),
+        category,
+        at=at,
+        include_revoked=args.include_revoked,
+    )
     print(SuppressionOut.of(found).model_dump_json(indent=2))
     return SAYS_NO if found.suppressed else OK

@@ -8,13 +8,13 @@ import json
 from ivr.clock import LoopClock
 from ivr.commands.store_access import OK, SAYS_NO, add_db_option, run_with_store, setup
 from ivr.rules.hours import CallingHours
-from ivr.rules.maycall import may_call
 from ivr.rules.suppression import Relation
 from ivr.store import Store
 from ivr.suppressions import (
+    decide_may_call,
     ensure_advertiser,
-    parse_at,
     parse_category,
+    parse_moment,
     parse_number,
     parse_relation,
 )
@@ -32,7 +32,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("number", metavar="NUMBER", help="the consumer's number (06…, +31…)")
     parser.add_argument("--advertiser", required=True, metavar="ID")
     parser.add_argument(
-        "--at", metavar="ISO8601", help="the moment of the call, with its offset (default: now)"
+        "--at",
+        metavar="ISO8601",
+        help="the moment of the call, with its offset (default: now); only opt-outs and "
+        "revocations created at or before it count",
     )
     parser.add_argument("--relation", choices=[relation.value for relation in Relation])
     parser.add_argument("--category", metavar="C", help="a register category of the profile")
@@ -45,13 +48,21 @@ def run(args: argparse.Namespace) -> int:
 
     async def work(store: Store) -> int:
         number = parse_number(args.number)
-        at = parse_at(args.at, LoopClock().now())
+        at = parse_moment(args.at)
         relation = parse_relation(args.relation)
         category = parse_category(args.category, where.profile)
         await ensure_advertiser(store, where.settings, args.advertiser)
-        optouts = await store.active_optouts(number, args.advertiser)
         hours = CallingHours(where.profile.hours)
-        decision = may_call(optouts, args.advertiser, at, hours, relation, category)
+        decision = await decide_may_call(
+            store,
+            number,
+            args.advertiser,
+            hours,
+            LoopClock().now(),
+            at=at,
+            relation=relation,
+            category=category,
+        )
         answer = {
             "number": number,
             "advertiser": args.advertiser,

@@ -13,6 +13,17 @@ from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, db_time
 NOT_REVOKED = (
     "kind != 'revocation' AND NOT EXISTS (SELECT 1 FROM optouts r WHERE r.revokes = optouts.id)"
 )
+NOT_REVOKED_AT = (
+    "kind != 'revocation' AND NOT EXISTS"
+    " (SELECT 1 FROM optouts r WHERE r.revokes = optouts.id AND r.created_at <= ?)"
+)
+SUPPRESSION_LIST = (
+    "(kind = 'bel_me_niet' OR advertiser = ? OR (kind = 'revocation' AND EXISTS"
+    " (SELECT 1 FROM optouts t WHERE t.id = optouts.revokes AND t.kind = 'bel_me_niet')))"
+)
+"""An advertiser's suppression list (DESIGN 10.1), the one definition every reader uses:
+its own rows (a revocation carries the advertiser of what it revokes), every Bel-me-niet
+registration whoever recorded it, and the revocations of those."""
 
 
 @dataclass(slots=True)
@@ -55,6 +66,11 @@ def calls() -> Query:
     return Query("calls", CALL_COLUMNS, "started_at, id")
 
 
+def suppression_list(query: Query, advertiser: str | None) -> Query:
+    """Narrow ``query`` to ``advertiser``'s suppression list; ``None`` keeps every row."""
+    return query if advertiser is None else query.cond(SUPPRESSION_LIST, advertiser)
+
+
 def optout_listing(
     advertiser: str | None,
     number: str | None,
@@ -62,7 +78,7 @@ def optout_listing(
     kind: OptOutKind | None,
     include_revoked: bool,
 ) -> Query:
-    query = optouts().equal("advertiser", advertiser).equal("number", number)
+    query = suppression_list(optouts(), advertiser).equal("number", number)
     query.equal("kind", None if kind is None else kind.value)
     if since is not None:
         query.cond("created_at >= ?", db_time(since))
@@ -71,13 +87,23 @@ def optout_listing(
     return query
 
 
-def active_optouts(numbers: Sequence[str], advertiser: str | None) -> Query:
-    """Opt-outs that count: not revoked; for an advertiser its own rows and every register row."""
+def active_optouts(
+    numbers: Sequence[str], advertiser: str | None, at: datetime | None = None
+) -> Query:
+    """Opt-outs that count for ``advertiser``'s list; with ``at``, as they stood then:
+    created at or before it, and not revoked by a revocation created at or before it."""
     marks = ", ".join("?" for _ in numbers)
-    query = optouts().cond(f"number IN ({marks})", *numbers).cond(NOT_REVOKED)
-    if advertiser is not None:
-        query.cond("(kind = 'bel_me_niet' OR advertiser = ?)", advertiser)
-    return query
+    query = suppression_list(optouts(), advertiser).cond(f"number IN ({marks})", *numbers)
+    if at is None:
+        return query.cond(NOT_REVOKED)
+    moment = db_time(at)
+    return query.cond("created_at <= ?", moment).cond(NOT_REVOKED_AT, moment)
+
+
+def optout_history(number: str, advertiser: str | None, at: datetime | None = None) -> Query:
+    """Every row of ``number`` in ``advertiser``'s list (revoked ones and revocations too)."""
+    query = suppression_list(optouts(), advertiser).equal("number", number)
+    return query if at is None else query.cond("created_at <= ?", db_time(at))
 
 
 def call_search(

@@ -27,7 +27,7 @@ from ivr.store.records import CallEventRecord, CallRecord
 
 OPTOUT_COLUMNS = (
     "id, number, advertiser, kind, scope, charities, source, agent, call_id, "
-    "created_at, created_by, revokes, reason"
+    "created_at, created_by, revokes, reason, requested_by"
 )
 CALL_COLUMNS = (
     "id, channel_id, advertiser, campaign, agent, script, number, number_source, lang, "
@@ -82,6 +82,7 @@ def optout_params(optout_id: str, created_at: datetime, request: OptOutRequest) 
         request.created_by,
         request.revokes,
         request.reason,
+        request.requested_by,
     )
 
 
@@ -101,6 +102,7 @@ def optout_from_row(row: sqlite3.Row) -> OptOut:
         created_by=row["created_by"],
         revokes=row["revokes"],
         reason=row["reason"],
+        requested_by=row["requested_by"],
     )
 
 

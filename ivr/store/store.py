@@ -235,22 +235,31 @@ class Store:
         found = await self._optouts(queries.optouts().equal("id", optout_id))
         return found[0] if found else None
 
-    async def active_optouts(self, number: str, advertiser: str | None = None) -> list[OptOut]:
-        """The opt-outs that count for ``number``: not revoked; with ``advertiser``, its
-        own rows plus every Bel-me-niet registration (the register applies to all)."""
-        return await self._optouts(queries.active_optouts([number], advertiser))
+    async def active_optouts(
+        self, number: str, advertiser: str | None = None, at: datetime | None = None
+    ) -> list[OptOut]:
+        """The opt-outs that count for ``number``: not revoked; with ``advertiser``, those of
+        its suppression list (:data:`queries.SUPPRESSION_LIST`); with ``at``, as they stood
+        at that moment."""
+        return await self._optouts(queries.active_optouts([number], advertiser, at))
 
     async def active_optouts_many(
-        self, numbers: Sequence[str], advertiser: str
+        self, numbers: Sequence[str], advertiser: str, at: datetime | None = None
     ) -> dict[str, list[OptOut]]:
         """:meth:`active_optouts` for many numbers at once; every number asked is a key."""
         found: dict[str, list[OptOut]] = {number: [] for number in numbers}
         unique = list(found)
         for start in range(0, len(unique), LOOKUP_CHUNK):
             chunk = unique[start : start + LOOKUP_CHUNK]
-            for optout in await self._optouts(queries.active_optouts(chunk, advertiser)):
+            for optout in await self._optouts(queries.active_optouts(chunk, advertiser, at)):
                 found[optout.number].append(optout)
         return found
+
+    async def optout_history(
+        self, number: str, advertiser: str | None = None, at: datetime | None = None
+    ) -> list[OptOut]:
+        """Every row of ``number`` in ``advertiser``'s list, revoked ones and revocations too."""
+        return await self._optouts(queries.optout_history(number, advertiser, at))
 
     async def iter_optouts(
         self,
@@ -264,7 +273,8 @@ class Store:
     ) -> AsyncIterator[OptOut]:
         """Opt-outs in ``(created_at, id)`` order, streamed ``chunk_size`` rows at a time.
 
-        By default the active ones; ``include_revoked`` gives every row, revocations too.
+        With ``advertiser``, the rows of its suppression list (whoever recorded a register
+        row). By default the active ones; ``include_revoked`` gives every row, revocations too.
         """
         query = queries.optout_listing(advertiser, number, since, kind, include_revoked)
         async for row in self._stream(query, chunk_size):
@@ -293,9 +303,10 @@ class Store:
             created_by=created_by,
             revokes=optout_id,
             reason=reason,
+            requested_by=requested_by,
         )
         params = optout_params(str(uuid.uuid4()), self._clock.now(), request)
-        job = partial(writes.revoke, optout_id=optout_id, params=params, requested_by=requested_by)
+        job = partial(writes.revoke, optout_id=optout_id, params=params)
         row = await self._writer.submit(job, "revoke")
         log.info("store.optout_revoked", optout_id=optout_id, revocation_id=row.id)
         return row

@@ -28,10 +28,7 @@ _INSERT_OPTOUTS_HEAD = f"INSERT INTO optouts ({OPTOUT_COLUMNS}) VALUES "  # noqa
 _INSERT_OPTOUT = _INSERT_OPTOUTS_HEAD + _OPTOUT_MARKS + " ON CONFLICT DO NOTHING"
 _RETURNING_OPTOUT = f" RETURNING {OPTOUT_COLUMNS}"
 _INSERT_CALL = f"INSERT INTO calls ({CALL_COLUMNS}) VALUES {_marks(CALL_COLUMNS)}"  # noqa: S608
-_INSERT_REVOCATION = (
-    f"INSERT INTO optouts ({OPTOUT_COLUMNS}, requested_by)"  # noqa: S608
-    f" VALUES {_marks(OPTOUT_COLUMNS + ', requested_by')}"
-)
+_INSERT_REVOCATION = _INSERT_OPTOUTS_HEAD + _OPTOUT_MARKS
 
 
 async def insert_call(db: Db, params: Sequence[Any]) -> None:
@@ -88,7 +85,7 @@ EVENTS: Bulk[EventParams, None] = Bulk("event", add_event, add_events)
 
 _ID, _KIND, _CALL_ID = 0, 3, 8
 """Positions in the values of :func:`ivr.store.rows.optout_params`."""
-_OPTOUTS_PER_STATEMENT = 500  # 13 values each, well under SQLite's 32,766 variables
+_OPTOUTS_PER_STATEMENT = 500  # 14 values each, well under SQLite's 32,766 variables
 
 
 async def insert_optout(db: Db, arg: Sequence[Any]) -> OptOut:
@@ -131,7 +128,7 @@ async def _recorded_for_call(db: Db, params: Sequence[Any]) -> OptOut:
 OPTOUTS: Bulk[Sequence[Any], OptOut] = Bulk("optout", insert_optout, insert_optouts)
 
 
-async def revoke(db: Db, optout_id: str, params: Sequence[Any], requested_by: str) -> OptOut:
+async def revoke(db: Db, optout_id: str, params: Sequence[Any]) -> OptOut:
     """Insert the revocation row (``params``) of ``optout_id``."""
     target = await db.fetchone(
         "SELECT o.kind, r.id AS revoked_by FROM optouts o"
@@ -143,7 +140,7 @@ async def revoke(db: Db, optout_id: str, params: Sequence[Any], requested_by: st
     if target["revoked_by"] is not None:
         raise AlreadyRevoked(optout_id)
     try:
-        rows = await db.fetchall(_INSERT_REVOCATION + _RETURNING_OPTOUT, (*params, requested_by))
+        rows = await db.fetchall(_INSERT_REVOCATION + _RETURNING_OPTOUT, params)
     except sqlite3.IntegrityError as exc:
         if "optouts.revokes" in str(exc):
             raise AlreadyRevoked(optout_id) from exc

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import json
 import sqlite3
@@ -208,7 +209,10 @@ def test_export_to_a_file_with_filters(
     assert code == 0
     assert out == ""
     lines = target.read_text().splitlines()
-    assert lines[0] == "number,advertiser,kind,scope,charities,source,agent,call_id,created_at"
+    assert lines[0] == (
+        "number,advertiser,kind,scope,charities,source,agent,call_id,created_at,"
+        "id,revokes,reason,requested_by"
+    )
     assert lines[1].startswith(f"{NUMBER},acme,recht_van_verzet,,,agent,'=cmd,,")
     assert len(lines) == 2
     assert not (tmp_path / "out.csv.partial").exists()
@@ -344,3 +348,68 @@ def test_progress_draws_on_a_terminal_only() -> None:
     with Progress("scrub", total=4, stream=piped) as progress:
         progress.advance(4)
     assert piped.getvalue() == ""
+
+
+def test_export_for_an_advertiser_holds_every_register_row_whoever_recorded_it(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own = add(capsys, "--kind", "recht_van_verzet")
+    code, out, err = run(
+        capsys,
+        "optout",
+        "add",
+        "0687654321",
+        "--advertiser",
+        "globex",
+        "--kind",
+        "bel_me_niet",
+        "--charities",
+        "yes",
+    )
+    assert code == 0, err
+    register = json.loads(out)
+    run(
+        capsys,
+        "optout",
+        "add",
+        "0611112222",
+        "--advertiser",
+        "globex",
+        "--kind",
+        "recht_van_verzet",
+    )
+    code, out, _ = run(capsys, "export", "--advertiser", "acme")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["id"] for row in rows] == [own["id"], register["id"]]
+    assert rows[1]["advertiser"] == "globex"
+
+
+def test_check_at_a_past_moment_counts_only_what_existed_then(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = add(capsys, "--kind", "recht_van_verzet")
+    created = datetime.fromisoformat(entry["created_at"])
+    before = (created - timedelta(seconds=1)).isoformat()
+    argv = ["check", "0612345678", "--advertiser", "acme"]
+    code, out, _ = run(capsys, *argv, "--at", before)
+    assert (code, json.loads(out)["entries"]) == (0, [])
+    assert run(capsys, *argv, "--at", created.isoformat())[0] == 1
+    code, out, _ = run(capsys, "may-call", "0612345678", "--advertiser", "acme", "--at", before)
+    assert "recht_van_verzet" not in [r["code"] for r in json.loads(out)["reasons"]]
+    code, out, _ = run(
+        capsys, "may-call", "0612345678", "--advertiser", "acme", "--at", created.isoformat()
+    )
+    assert (code, json.loads(out)["reasons"][0]["code"]) == (1, "recht_van_verzet")
+
+
+def test_check_with_include_revoked_shows_the_history(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = add(capsys, "--kind", "recht_van_verzet")
+    code, out, _ = run(capsys, "optout", "revoke", entry["id"], "--reason", "asked by letter")
+    revocation = json.loads(out)
+    code, out, _ = run(capsys, "check", "0612345678", "--advertiser", "acme", "--include-revoked")
+    body = json.loads(out)
+    assert (code, body["suppressed"]) == (0, False)
+    assert [e["id"] for e in body["entries"]] == [entry["id"], revocation["id"]]
+    assert body["entries"][1]["requested_by"] == "consumer"

@@ -46,6 +46,10 @@ async def test_csv_is_the_default_with_the_design_columns(
         "agent",
         "call_id",
         "created_at",
+        "id",
+        "revokes",
+        "reason",
+        "requested_by",
     ]
     assert rows[1][:7] == [NUMBER, "acme", "bel_me_niet", "energie|loterijen", "", "agent", "a1"]
     assert rows[2][3:5] == ["all", "true"]

@@ -9,11 +9,11 @@ from ivr.api.context import context_of, require_advertiser
 from ivr.api.parsing import query
 from ivr.api.routing import Reply, Route
 from ivr.api.schemas import MayCallOut, MayCallQuery, ReasonOut
-from ivr.rules.maycall import may_call
 from ivr.suppressions import (
+    decide_may_call,
     ensure_advertiser,
-    parse_at,
     parse_category,
+    parse_moment,
     parse_number,
     parse_relation,
 )
@@ -23,17 +23,26 @@ async def get_may_call(request: web.Request) -> web.Response:
     ctx = context_of(request)
     params = query(request, MayCallQuery)
     number = parse_number(params.number)
-    at = parse_at(params.at, ctx.clock.now())
+    now = ctx.clock.now()
+    moment = parse_moment(params.at)
     relation = parse_relation(params.relation)
     category = parse_category(params.category, ctx.profile)
     require_advertiser(request, params.advertiser)
     await ensure_advertiser(ctx.store, ctx.settings, params.advertiser)
-    optouts = await ctx.store.active_optouts(number, params.advertiser)
-    decision = may_call(optouts, params.advertiser, at, ctx.hours, relation, category)
+    decision = await decide_may_call(
+        ctx.store,
+        number,
+        params.advertiser,
+        ctx.hours,
+        now,
+        at=moment,
+        relation=relation,
+        category=category,
+    )
     out = MayCallOut(
         number=number,
         advertiser=params.advertiser,
-        at=at,
+        at=now if moment is None else moment,
         allowed=decision.allowed,
         reasons=[ReasonOut.of(r) for r in decision.reasons],
     )

@@ -6,8 +6,8 @@ from aiohttp import web
 
 from ivr.api.auth import Scope
 from ivr.api.context import advertiser_filter, context_of, principal_of, require_advertiser
-from ivr.api.errors import not_found
-from ivr.api.export import MEDIA_TYPES, ExportFormat, optout_lines
+from ivr.api.errors import forbidden, not_found
+from ivr.api.export import MEDIA_TYPES, ExportFormat, optout_lines, seen_by_viewer
 from ivr.api.parsing import json_body, query
 from ivr.api.routing import ArrayOf, Reply, Route
 from ivr.api.schemas import ExportQuery, OptOutCreate, OptOutEntry, RevokeRequest
@@ -45,7 +45,9 @@ async def revoke_optout(request: web.Request) -> web.Response:
     target = await ctx.store.get_optout(optout_id)
     if target is None or target.kind is OptOutKind.REVOCATION:
         raise not_found(f"no opt-out {optout_id!r}")
-    require_advertiser(request, target.advertiser)
+    if not principal_of(request).may_act_for(target.advertiser):
+        # Another advertiser's register row shows to this token as advertiser "register".
+        raise forbidden("this token may revoke only its own advertiser's opt-outs")
     row = await ctx.store.revoke(
         optout_id,
         reason=body.reason,
@@ -73,7 +75,8 @@ async def export_optouts(request: web.Request) -> web.StreamResponse:
         kind=OptOutKind(params.kind) if params.kind else None,
         include_revoked=params.include_revoked,
     )
-    return await stream_text(request, MEDIA_TYPES[fmt], optout_lines(rows, fmt), "optouts")
+    shown = seen_by_viewer(rows, principal_of(request).advertiser)
+    return await stream_text(request, MEDIA_TYPES[fmt], optout_lines(shown, fmt), "optouts")
 
 
 _EXPORT_MEDIA = {

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from ivr.api.auth import Scope
 from ivr.api.context import context_of, principal_of
-from ivr.api.export import MEDIA_TYPES, ExportFormat, submission_lines
+from ivr.api.export import MEDIA_TYPES, ExportFormat, seen_by_viewer, submission_lines
 from ivr.api.parsing import query
 from ivr.api.routing import Reply, Route
 from ivr.api.schemas import SubmissionOut, SubmissionsQuery
@@ -19,12 +19,13 @@ async def register_submissions(request: web.Request) -> web.StreamResponse:
     ctx = context_of(request)
     params = query(request, SubmissionsQuery)
     fmt = ExportFormat(params.format)
+    viewer = principal_of(request).advertiser
     rows = ctx.store.iter_optouts(
-        advertiser=principal_of(request).advertiser,
+        advertiser=viewer,
         since=parse_since(params.since, ctx.timezone),
         kind=OptOutKind.BEL_ME_NIET,
     )
-    pieces = submission_lines(rows, fmt)
+    pieces = submission_lines(seen_by_viewer(rows, viewer), fmt)
     return await stream_text(request, MEDIA_TYPES[fmt], pieces, "register-submissions")
 
 

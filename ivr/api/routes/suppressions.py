@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiohttp import web
 
 from ivr.api.auth import Scope
-from ivr.api.context import context_of, require_advertiser
+from ivr.api.context import context_of, principal_of, require_advertiser
 from ivr.api.errors import too_large
 from ivr.api.parsing import json_body, query
 from ivr.api.routing import Reply, Route
@@ -19,7 +21,15 @@ from ivr.api.schemas import (
     SuppressionQuery,
 )
 from ivr.rules.numbers import normalize
-from ivr.suppressions import ensure_advertiser, judge, look_up, parse_category, parse_number
+from ivr.suppressions import (
+    ensure_advertiser,
+    judge,
+    look_up,
+    parse_category,
+    parse_moment,
+    parse_number,
+    seen_by,
+)
 
 
 async def get_suppression(request: web.Request) -> web.Response:
@@ -27,10 +37,21 @@ async def get_suppression(request: web.Request) -> web.Response:
     params = query(request, SuppressionQuery)
     number = parse_number(request.match_info["number"])
     category = parse_category(params.category, ctx.profile)
+    at = parse_moment(params.at)
     require_advertiser(request, params.advertiser)
     await ensure_advertiser(ctx.store, ctx.settings, params.advertiser)
-    found = await look_up(ctx.store, number, params.advertiser, ctx.clock.now(), category)
-    return web.json_response(text=SuppressionOut.of(found).model_dump_json())
+    found = await look_up(
+        ctx.store,
+        number,
+        params.advertiser,
+        ctx.clock.now(),
+        category,
+        at=at,
+        include_revoked=params.include_revoked,
+    )
+    viewer = principal_of(request).advertiser
+    shown = replace(found, entries=[seen_by(row, viewer) for row in found.entries])
+    return web.json_response(text=SuppressionOut.of(shown).model_dump_json())
 
 
 async def check_suppressions(request: web.Request) -> web.Response:
