@@ -28,6 +28,12 @@ REGISTER = "register"
 """The advertiser a bound token sees on another advertiser's register row."""
 
 
+CHARITIES_REQUIRED = (
+    'a Bel-me-niet registration with scope "all" needs charities (true or false): '
+    "ask the consumer whether charities may still call"
+)
+
+
 class InputError(Exception):
     """A well-formed request with a value that cannot be used."""
 
@@ -234,6 +240,8 @@ def optout_request(
         parsed = parse_scope(scope, profile)
         if parsed != SCOPE_ALL and charities is not None:
             raise InputError("invalid_scope", 'charities is asked only with scope "all"')
+        if parsed == SCOPE_ALL and charities is None:
+            raise InputError("charities_required", CHARITIES_REQUIRED)
     else:
         raise InputError("invalid_kind", "kind is recht_van_verzet or bel_me_niet")
     return OptOutRequest(

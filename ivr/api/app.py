@@ -65,6 +65,20 @@ async def _warn_expired_profiles(app: web.Application) -> None:
         )
 
 
+async def _count_unknown_charities(app: web.Application) -> None:
+    """Once at start: totaal registrations without a charities answer (DESIGN.md 14.20)."""
+    count = await app[CONTEXT].store.registrations_without_charities()
+    if count:
+        log.warning(
+            "optouts.charities_unknown",
+            count=count,
+            hint="Bel-me-niet registrations for all topics stored without a charities answer; "
+            "they are read as charities true (goede doelen may not call either)",
+        )
+    else:
+        log.info("optouts.charities_unknown", count=0)
+
+
 def make_api_app(
     settings: Settings,
     store: Store,
@@ -109,4 +123,5 @@ def make_api_app(
 
     app.on_startup.append(announce)
     app.on_startup.append(_warn_expired_profiles)
+    app.on_startup.append(_count_unknown_charities)
     return app

@@ -151,7 +151,11 @@ class OptOutCreate(_Strict):
     scope: Literal["all"] | list[str] | None = Field(
         default=None, description='Register only: "all" (the default) or category ids.'
     )
-    charities: bool | None = Field(default=None, description='Register with scope "all" only.')
+    charities: bool | None = Field(
+        default=None,
+        description='Register with scope "all" only, and required there (422 '
+        "charities_required): whether goede doelen may not call either.",
+    )
     agent: str | None = Field(default=None, min_length=1, description="The agent's id.")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ivr.api.scrub_core import CsvLayout, inspect_csv, iter_records
-from ivr.commands.optout import KINDS, add_register_options, charities_flag
+from ivr.commands.optout import KINDS, add_register_options, charities_flag, missing_charities
 from ivr.commands.progress import Progress
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.domain import OptOut, OptOutKind, OptOutRequest, OptOutSource
@@ -48,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     where = setup(args, db_must_exist=False)
+    if problem := missing_charities(args):
+        return fail(problem)
     if not args.file.is_file():
         return fail(f"{args.file}: no such file")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from ivr.api.schemas import OptOutEntry
-from ivr.commands.store_access import OK, add_db_option, run_with_store, setup
-from ivr.domain import OptOutKind, OptOutSource
+from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
+from ivr.domain import SCOPE_ALL, OptOutKind, OptOutSource
 from ivr.store import Store
 from ivr.suppressions import ensure_advertiser, optout_request
 
@@ -22,12 +22,24 @@ def add_register_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--charities",
         choices=["yes", "no"],
-        help="bel_me_niet with scope all: whether goede doelen may not call either",
+        help="bel_me_niet with scope all (required there): whether goede doelen may not "
+        "call either",
     )
 
 
 def charities_flag(value: str | None) -> bool | None:
     return None if value is None else value == "yes"
+
+
+def missing_charities(args: argparse.Namespace) -> str | None:
+    """The complaint when a totaal registration comes without ``--charities`` (DESIGN 14.20)."""
+    totaal = args.scope is None or args.scope.strip() == SCOPE_ALL
+    if args.kind == OptOutKind.BEL_ME_NIET.value and totaal and args.charities is None:
+        return (
+            "--charities yes|no is required for a bel_me_niet registration with scope all "
+            "(the default): ask the consumer whether charities may still call"
+        )
+    return None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,6 +75,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_add(args: argparse.Namespace) -> int:
     where = setup(args, db_must_exist=False)
+    if problem := missing_charities(args):
+        return fail(problem)
 
     async def work(store: Store) -> int:
         wanted = optout_request(

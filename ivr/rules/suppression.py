@@ -46,12 +46,14 @@ def covers(registration: OptOut, category: str | None) -> bool:
     """Whether a Bel-me-niet registration covers a call of ``category``.
 
     Without a category any registration counts. A registration without a
-    scope (which the store never writes) is taken as covering everything.
+    scope (which the store never writes) is taken as covering everything. A
+    totaal registration whose charities answer is unknown (stored before it was
+    required) is read the safe way: charities may not call either.
     """
     if category is None or registration.scope is None:
         return True
     if registration.scope == SCOPE_ALL:
-        return category != CHARITIES or registration.charities is True
+        return category != CHARITIES or registration.charities is not False
     return category in registration.scope
 
 

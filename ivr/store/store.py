@@ -311,6 +311,15 @@ class Store:
         log.info("store.optout_revoked", optout_id=optout_id, revocation_id=row.id)
         return row
 
+    async def registrations_without_charities(self) -> int:
+        """Totaal registrations stored before charities was required (read as true)."""
+        return int(
+            await self._reader.scalar(
+                "SELECT count(*) FROM optouts WHERE kind = 'bel_me_niet'"
+                " AND scope = '\"all\"' AND charities IS NULL"
+            )
+        )
+
     async def advertiser_known(self, advertiser: str) -> bool:
         """Whether the advertiser has opt-outs or calls here."""
         return bool(

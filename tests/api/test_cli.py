@@ -186,7 +186,7 @@ def test_import_stops_at_an_invalid_number_unless_told_to_skip(
     source = tmp_path / "list.csv"
     source.write_text("0612345678\nnot-a-number\n0687654321\n")
     argv = ["import", str(source), "--advertiser", "acme", "--kind", "bel_me_niet"]
-    code, _, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv, "--charities", "yes")
     assert code == 2
     assert "record 2 ('not-a-number')" in err
     assert not db.exists() or count_optouts(db) == 0
@@ -203,7 +203,7 @@ def test_export_to_a_file_with_filters(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     add(capsys, "--kind", "recht_van_verzet", "--agent", "=cmd")
-    add(capsys, "--kind", "bel_me_niet", number="0687654321")
+    add(capsys, "--kind", "bel_me_niet", "--charities", "no", number="0687654321")
     target = tmp_path / "out.csv"
     code, out, _ = run(capsys, "export", "-o", str(target), "--kind", "recht_van_verzet")
     assert code == 0
@@ -413,3 +413,38 @@ def test_check_with_include_revoked_shows_the_history(
     assert (code, body["suppressed"]) == (0, False)
     assert [e["id"] for e in body["entries"]] == [entry["id"], revocation["id"]]
     assert body["entries"][1]["requested_by"] == "consumer"
+
+
+@pytest.mark.parametrize("scope", [[], ["--scope", "all"]])
+def test_optout_add_of_a_totaal_registration_needs_charities(
+    db: Path, capsys: pytest.CaptureFixture[str], scope: list[str]
+) -> None:
+    code, out, err = run(
+        capsys,
+        "optout",
+        "add",
+        "0612345678",
+        "--advertiser",
+        "acme",
+        "--kind",
+        "bel_me_niet",
+        *scope,
+    )
+    assert (code, out) == (2, "")
+    assert "ask the consumer whether charities may still call" in err
+    assert not db.exists() or count_optouts(db) == 0
+
+
+def test_import_of_a_totaal_register_list_needs_charities(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "register.csv"
+    source.write_text("0612345678\n0687654321\n")
+    argv = ["import", str(source), "--advertiser", "acme", "--kind", "bel_me_niet"]
+    code, _, err = run(capsys, *argv, "--scope", "all")
+    assert code == 2
+    assert "--charities" in err
+    assert not db.exists() or count_optouts(db) == 0
+    code, _, err = run(capsys, *argv, "--scope", "all", "--charities", "no")
+    assert code == 0, err
+    assert "imported 2 opt-outs" in err

@@ -275,3 +275,8 @@ def test_reasons_are_unique_known_codes_with_suppressions_first(
     assert flags == sorted(flags, reverse=True)
     if "register_grace_period" in found:
         assert "bel_me_niet" in found
+
+
+def test_a_total_registration_without_a_charities_answer_is_read_as_covering_charities() -> None:
+    entry = optout(OptOutKind.BEL_ME_NIET, "someone-else", SCOPE_ALL, None, LONG_AGO)
+    assert codes([entry], category="goede-doelen") == ["bel_me_niet"]

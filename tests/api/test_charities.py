@@ -1,0 +1,62 @@
+"""A totaal Bel-me-niet registration needs its charities answer (DESIGN 10.1, 14.20)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from structlog.testing import capture_logs
+
+from ivr.domain import OptOutKind
+from ivr.store import Store
+from tests.api.conftest import NUMBER, READER, WRITER, MakeClient, bearer, record
+
+
+@pytest.mark.parametrize("scope", [None, "all"])
+async def test_a_manual_totaal_registration_without_charities_is_refused(
+    client: TestClient[Any, Any], store: Store, scope: str | None
+) -> None:
+    body: dict[str, Any] = {"number": "0612345678", "advertiser": "acme", "kind": "bel_me_niet"}
+    if scope is not None:
+        body["scope"] = scope
+    response = await client.post("/v1/optouts", json=body, headers=bearer(WRITER))
+    answer = await response.json()
+    assert (response.status, answer["error"]) == (422, "charities_required")
+    assert "ask the consumer whether charities may still call" in answer["message"]
+    assert [row async for row in store.iter_optouts(include_revoked=True)] == []
+
+
+async def test_a_partial_registration_needs_no_charities_answer(
+    client: TestClient[Any, Any],
+) -> None:
+    body = {"number": "0612345678", "advertiser": "acme", "kind": "bel_me_niet", "scope": ["auto"]}
+    response = await client.post("/v1/optouts", json=body, headers=bearer(WRITER))
+    assert response.status == 201
+
+
+async def test_a_stored_registration_without_charities_keeps_charities_from_calling(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    await record(store, kind=OptOutKind.BEL_ME_NIET, scope="all", charities=None)
+    for path in [
+        f"/v1/may-call?number={NUMBER}&advertiser=globex&category=goede-doelen",
+        f"/v1/suppressions/{NUMBER}?advertiser=globex&category=goede-doelen",
+    ]:
+        answer = await (await client.get(path, headers=bearer(READER))).json()
+        assert answer.get("allowed", False) is False
+        assert answer.get("suppressed", True) is True
+        assert "bel_me_niet" in [r["code"] for r in answer["reasons"]]
+
+
+async def test_the_api_logs_at_start_how_many_registrations_lack_charities(
+    make_client: MakeClient, store: Store
+) -> None:
+    await record(store, kind=OptOutKind.BEL_ME_NIET, scope="all", charities=None)
+    await record(store, number="+31600000001", kind=OptOutKind.BEL_ME_NIET, charities=None)
+    await record(store, number="+31600000002", kind=OptOutKind.BEL_ME_NIET, charities=False)
+    await record(store, number="+31600000003", kind=OptOutKind.BEL_ME_NIET, scope=("auto",))
+    with capture_logs() as logs:
+        await make_client()
+    (event,) = [e for e in logs if e["event"] == "optouts.charities_unknown"]
+    assert (event["count"], event["log_level"]) == (2, "warning")
