@@ -8,8 +8,11 @@ through), labels, ``Goto``, both branches of ``GotoIf``/``GotoIfTime``,
 ``Local/exten@context`` legs of ``Dial``, ``include =>`` and pattern extensions,
 and the keys a caller may press in ``BackGround``/``WaitExten``.  It reports
 each ``VoiceMail()``/``VoiceMailMain()`` and each jump to a voicemail target it
-reaches, and warns about jumps it cannot follow.  Voicemail that no hand-off
-reaches is none of its business.
+reaches, and every jump it cannot follow (a variable target, a context that is not
+in the files), since either can hide a way to voicemail.  It also lists the
+applications each path runs, so that the caller can ask whether they can run on
+that Asterisk (a ``Queue()`` without its queue, ``AMD()`` without ``amd.conf``).
+Voicemail that no hand-off reaches is none of its business.
 """
 
 from __future__ import annotations
@@ -75,11 +78,42 @@ class VoicemailPath:
         return f"{self.where}: voicemail reachable from {self.context},{self.exten} via {via}"
 
 
+@dataclass(frozen=True)
+class UnfollowableJump:
+    """A jump on a path from a hand-off whose target the checker cannot know."""
+
+    where: Where
+    target: str
+    context: str
+    exten: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.where}: cannot follow jump to {self.target} from "
+            f"{self.context},{self.exten} ({self.reason})"
+        )
+
+    def as_warning(self) -> DialplanWarning:
+        return DialplanWarning(self.where, f"cannot follow jump to {self.target}: {self.reason}")
+
+
+@dataclass(frozen=True)
+class ReachedApp:
+    """An application that runs on a path from a hand-off."""
+
+    where: Where
+    app: str
+    data: str
+
+
 @dataclass
 class CheckReport:
     handoffs: list[str]
     paths: list[VoicemailPath] = field(default_factory=list)
     warnings: list[DialplanWarning] = field(default_factory=list)
+    jumps: list[UnfollowableJump] = field(default_factory=list)
+    apps: list[ReachedApp] = field(default_factory=list)
 
     @property
     def voicemail_reachable(self) -> bool:
@@ -117,6 +151,8 @@ def check(
             if 1 in extension.priorities:
                 report.paths.extend(walker.walk(name, extension.name))
     report.warnings = [*dialplan.warnings, *walker.warnings]
+    report.jumps = list(walker.jumps.values())
+    report.apps = list(walker.apps.values())
     return report
 
 
@@ -191,6 +227,9 @@ class _Walker:
         self.targets = voicemail_targets
         self.resolver = _Resolver(dialplan)
         self._warnings: dict[tuple[Where, str], DialplanWarning] = {}
+        self.jumps: dict[tuple[Where, str], UnfollowableJump] = {}
+        self.apps: dict[tuple[Where, str, str], ReachedApp] = {}
+        self._origin = ("", "")
 
     @property
     def warnings(self) -> list[DialplanWarning]:
@@ -198,6 +237,7 @@ class _Walker:
 
     def walk(self, context: str, exten: str) -> list[VoicemailPath]:
         """Breadth first, so each voicemail is reported with its shortest path."""
+        self._origin = (context, exten)
         start = _State(Location(context, exten, 1))
         came_from: dict[_State, tuple[_State | None, str | None]] = {start: (None, None)}
         queue = deque([start])
@@ -234,6 +274,13 @@ class _Walker:
     def _warn(self, where: Where, message: str) -> None:
         self._warnings.setdefault((where, message), DialplanWarning(where, message))
 
+    def _cannot_follow(self, where: Where, target: str, reason: str) -> None:
+        """Reported once per jump, with the first hand-off that reaches it."""
+        context, exten = self._origin
+        self.jumps.setdefault(
+            (where, target), UnfollowableJump(where, target, context, exten, reason)
+        )
+
     def _edges(
         self, state: _State, context: Context, extension: Extension, priority: Priority
     ) -> list[_Edge]:
@@ -249,6 +296,7 @@ class _Walker:
             Location(location.context, location.exten, priority.number + 1), state.returns
         )
         shown = f"{here} {app}({data})"
+        self.apps.setdefault((priority.where, name, data), ReachedApp(priority.where, app, data))
         if name in VOICEMAIL_APPS:
             return [_Edge(shown, voicemail=priority.where), _Edge(None, to=following)]
         if name == "hangup":
@@ -350,7 +398,7 @@ class _Walker:
         what = shown.split(" ", 1)[1]
         target = jump_target(text)
         if target is None:
-            self._warn(priority.where, f"cannot follow {what}: unreadable target")
+            self._cannot_follow(priority.where, text, "unreadable target")
             return []
         here = state.location
         known = {"CONTEXT": here.context}
@@ -364,10 +412,10 @@ class _Walker:
             if is_voicemail_target(context, checked_exten, self.targets):
                 return [_Edge(f"{shown} (voicemail target)", voicemail=priority.where)]
         if has_variable(context) or has_variable(exten) or has_variable(label):
-            self._warn(priority.where, f"cannot follow {what}: the target depends on a variable")
+            self._cannot_follow(priority.where, text, "the target depends on a variable")
             return []
         if context not in self.dialplan.contexts:
-            self._warn(priority.where, f"cannot follow {what}: no context [{context}] in the files")
+            self._cannot_follow(priority.where, text, f"no context [{context}] in the files")
             return []
         if not self.resolver.exists(context, exten):
             if not self.resolver.exists(context, "i"):
@@ -375,7 +423,7 @@ class _Walker:
             exten, label = "i", "1"
         number = self._priority_number(context, exten, label)
         if number is None:
-            self._warn(priority.where, f"cannot follow {what}: no priority or label {label!r}")
+            self._cannot_follow(priority.where, text, f"no priority or label {label!r}")
             return []
         returns: tuple[Location, ...] = () if fresh else state.returns
         if push is not None:

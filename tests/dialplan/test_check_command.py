@@ -43,7 +43,7 @@ def test_shipped_hand_off_has_no_amd_and_the_ari_only_line_commented_out() -> No
     assert "AMD(" not in "".join(line.split(";", 1)[0] for line in handoff.split("\n"))
     assert "; same => n,Set(PJSIP_TRANSFER_HANDLING()=ari-only)" in text
     assert not any("PJSIP_TRANSFER_HANDLING" in line for line in live)
-    assert any("Queue(agents)" in line for line in live)
+    assert any("Queue(agents,,,,${IVR_FALLBACK_QUEUE_S})" in line for line in live)
     assert not any("voicemail" in line.lower() for line in live)
 
 
@@ -369,7 +369,7 @@ exten => *98,1,VoiceMailMain()
     assert outcome.paths == []
 
 
-def test_a_variable_jump_is_a_warning(write: Write, run_check: Check) -> None:
+def test_a_variable_jump_is_an_error_naming_its_line(write: Write, run_check: Check) -> None:
     conf = write(
         "extensions.conf",
         """
@@ -379,11 +379,59 @@ exten => 5000,1,Stasis(optout)
 """,
     )
     outcome = run_check(conf)
+    assert outcome.code == 1
+    assert outcome.lines == [
+        f"{line_of(conf, 'Goto(')}: cannot follow jump to ${{FALLBACK_CONTEXT}},s,1 from "
+        "handoff,5000 (the target depends on a variable)"
+    ]
+
+
+def test_allow_dynamic_jumps_makes_it_a_warning(write: Write, run_check: Check) -> None:
+    conf = write(
+        "extensions.conf",
+        """
+[handoff]
+exten => 5000,1,Stasis(optout)
+ same => n,Goto(${FALLBACK_CONTEXT},s,1)
+""",
+    )
+    outcome = run_check(conf, "--allow-dynamic-jumps")
     assert outcome.code == 0
     assert outcome.warnings == [
-        f"{line_of(conf, 'Goto(')}: warning: cannot follow Goto(${{FALLBACK_CONTEXT}},s,1): "
+        f"{line_of(conf, 'Goto(')}: warning: cannot follow jump to ${{FALLBACK_CONTEXT}},s,1: "
         "the target depends on a variable"
     ]
+
+
+def test_a_jump_to_a_context_not_in_the_files_is_an_error(write: Write, run_check: Check) -> None:
+    conf = write(
+        "extensions.conf",
+        """
+[handoff]
+exten => 5000,1,Stasis(optout)
+ same => n,Goto(elsewhere,s,1)
+""",
+    )
+    outcome = run_check(conf)
+    assert outcome.code == 1
+    assert outcome.lines == [
+        f"{line_of(conf, 'Goto(')}: cannot follow jump to elsewhere,s,1 from handoff,5000 "
+        "(no context [elsewhere] in the files)"
+    ]
+
+
+def test_no_hand_off_context_is_a_failure_not_a_pass(write: Write, run_check: Check) -> None:
+    conf = write(
+        "extensions.conf",
+        """
+[handoff]
+exten => 5000,1,Stasis(someotherapp)
+ same => n,Hangup()
+""",
+    )
+    outcome = run_check(conf)
+    assert outcome.code == 1
+    assert "no context runs Stasis(optout)" in outcome.err
 
 
 def test_loops_terminate(write: Write, run_check: Check) -> None:
@@ -414,11 +462,13 @@ exten => 5000,1,AGI(agi://ivr-gateway)
  same => n,VoiceMail(100@default)
 """,
     )
-    assert run_check(conf).code == 0
+    assert run_check(conf).code == 1
     outcome = run_check(conf, "--context", "transfer-target")
     assert outcome.code == 1
     assert reported_at(outcome) == [line_of(conf, "VoiceMail(")]
-    assert run_check(conf, "--context", "nowhere").code == 2
+    missing = run_check(conf, "--context", "nowhere")
+    assert missing.code == 1
+    assert "no context [nowhere]" in missing.err
 
 
 def test_app_option_and_ivr_ari_app(
@@ -432,8 +482,8 @@ exten => 5000,1,Stasis(bezwaar)
  same => n,VoiceMail(100@default)
 """,
     )
-    assert run_check(conf).code == 0
-    assert run_check(conf, "--app", "bezwaar").code == 1
+    assert "no context runs Stasis(optout)" in run_check(conf).err
+    assert run_check(conf, "--app", "bezwaar").paths != []
     monkeypatch.setenv("IVR_ARI_APP", "bezwaar")
     assert run_check(conf).code == 1
 
@@ -447,6 +497,9 @@ def test_voicemail_targets_come_from_the_settings(
 [handoff]
 exten => 5000,1,Stasis(optout)
  same => n,Goto(mailboxes,s,1)
+
+[mailboxes]
+exten => s,1,Hangup()
 """,
     )
     assert run_check(conf).code == 0
