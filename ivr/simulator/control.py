@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ivr.simulator.faults import Fault
 from ivr.simulator.script import CallScript
-from ivr.simulator.wire import dumps
+from ivr.simulator.wire import AppNotConnected, dumps
 
 if TYPE_CHECKING:
     from ivr.simulator.server import Simulator
@@ -69,11 +69,16 @@ def routes(sim: Simulator) -> list[web.RouteDef]:
             caller = CallScript.model_validate(await _body(request))
         except (ValueError, ValidationError) as exc:
             return message(400, str(exc))
-        if not sim.app_connected(caller.app):
-            return message(409, "Application not connected")
         count = request.query.get("count")
         if count is None:
-            return reply(201, {"channel_id": await sim.place(caller)})
+            try:
+                return reply(201, {"channel_id": await sim.place(caller)})
+            except AppNotConnected as exc:
+                # Stasis() failed: the caller is in the dialplan's fall-back, on this channel
+                body = {"message": "Application not connected", "channel_id": exc.channel_id}
+                return reply(409, body)
+        if not sim.app_connected(caller.app):
+            return message(409, "Application not connected")
         if not count.isdigit() or not 1 <= int(count) <= MAX_BURST:
             return message(400, f"count must be 1 to {MAX_BURST}")
         # a burst: every caller placed in one go, as a call centre handing off at once

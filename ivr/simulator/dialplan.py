@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ivr.simulator import events
+from ivr.simulator.fallback import run_fallback
 from ivr.simulator.state import Channel, Dialplan, Party
 from ivr.simulator.wire import AriError, allocation_failed, atoi, is_integer
 
@@ -75,8 +76,9 @@ def handoff(
     endpoint: str = "phone",
     context: str = "from-phone",
     extension: str = "5000",
-) -> Channel | None:
-    """A caller's PJSIP channel that reached ``Stasis(app, args…)`` in the dialplan."""
+) -> Channel:
+    """A caller's PJSIP channel that reached ``Stasis(app, args…)`` in the dialplan; when
+    that fails (no client has the app) it runs the shipped dialplan's fall-back."""
     serial = core.tech_serial("PJSIP")
     protocol_id = f"{serial}-{20000 + serial}@127.0.0.1"
     channel = core.create_channel(
@@ -98,8 +100,7 @@ def handoff(
             channel.variables[key] = value
     channel.dialplan = Dialplan(context, extension, 2)
     if not core.enter_stasis(channel, app, list(args)):
-        core.destroy(channel, 16)
-        return None
+        run_fallback(core, channel)
     return channel
 
 

@@ -89,7 +89,9 @@ class Asterisk:
         *,
         speed: float = 1.0,
         channelvars: tuple[str, ...] = (),
+        queue_agents: int = 0,
     ) -> None:
+        """``queue_agents``: agents logged in to the fall-back queue (who never answer)."""
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.clock = clock
@@ -97,6 +99,7 @@ class Asterisk:
         self.bus = bus
         self.speed = speed
         self.channelvars = channelvars
+        self.queue_agents = queue_agents
         self.channels: dict[str, Channel] = {}
         self.history: dict[str, Channel] = {}
         self.apps: dict[str, App] = {}

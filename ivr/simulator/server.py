@@ -31,16 +31,12 @@ from ivr.simulator.script import CallScript, Step, pending_prompt_steps, read_sc
 from ivr.simulator.sounds import SoundLibrary
 from ivr.simulator.state import Channel
 from ivr.simulator.websocket import requested_apps, serve_events
-from ivr.simulator.wire import SERVER_HEADER, AriError, dumps
+from ivr.simulator.wire import SERVER_HEADER, AppNotConnected, AriError, dumps
 
 log = structlog.get_logger()
 
 REALM = 'Basic realm="Asterisk REST Interface"'
 DEFAULT_CHANNELVARS = ("AMDSTATUS", "IVR_VOICEMAIL")
-
-
-class AppNotConnected(Exception):
-    """No WebSocket has registered the app, so ``Stasis()`` would fail on real Asterisk."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +63,7 @@ class Simulator:
         speed: float = 1.0,
         channelvars: Sequence[str] = DEFAULT_CHANNELVARS,
         record_events: bool = True,
+        queue_agents: int = 0,
     ) -> None:
         """``record_events=False`` keeps :attr:`events_sent` empty (a long-running simulator)."""
         self.clock = clock
@@ -79,6 +76,7 @@ class Simulator:
             self.bus,
             speed=speed,
             channelvars=tuple(channelvars),
+            queue_agents=queue_agents,
         )
         self.core.media_started.append(self._media_started)
         self.core.on_crash.append(self._drop_sockets_abruptly)
@@ -149,8 +147,8 @@ class Simulator:
         return await self.place(caller)
 
     async def place(self, caller: CallScript) -> str:
-        if not self.bus.is_connected(caller.app):
-            raise AppNotConnected(caller.app)
+        """The new channel's id; :class:`AppNotConnected` (with the id) when ``Stasis()``
+        failed and the caller went to the fall-back instead."""
         return self._place_now(caller)
 
     def _place_now(self, caller: CallScript) -> str:
@@ -164,8 +162,9 @@ class Simulator:
             variables=caller.variables,
             endpoint=caller.endpoint,
         )
-        if channel is None:
-            raise AppNotConnected(caller.app)
+        if channel.stasis_app is None:
+            log.info("simulator.handoff_failed", channel_id=channel.id, app=caller.app)
+            raise AppNotConnected(caller.app, channel.id)
         log.info("simulator.call_placed", channel_id=channel.id, number=caller.number)
         for step in caller.steps:
             if step.on_prompt is None:
@@ -220,7 +219,8 @@ class Simulator:
 
     def _place_scripted(self, caller: CallScript) -> None:
         if self.bus.is_connected(caller.app):
-            self._place_now(caller)
+            with contextlib.suppress(AppNotConnected):
+                self._place_now(caller)
         else:
             self._waiting.append(caller)
 

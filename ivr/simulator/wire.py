@@ -77,3 +77,13 @@ def atoi(raw: str | None) -> int:
             break
         digits += char
     return sign * int(digits) if digits else 0
+
+
+class AppNotConnected(Exception):
+    """No WebSocket has registered the app, so ``Stasis()`` failed as on real Asterisk; the
+    caller's channel (``channel_id``) went on with the shipped dialplan's fall-back."""
+
+    def __init__(self, app: str, channel_id: str | None = None) -> None:
+        super().__init__(app)
+        self.app = app
+        self.channel_id = channel_id

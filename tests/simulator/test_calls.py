@@ -35,10 +35,20 @@ async def test_handoff_arrives_ringing_with_its_args(rig: Rig) -> None:
     assert start["timestamp"][-5:] == "+0000"
 
 
-async def test_no_call_without_a_connected_app(rig: Rig) -> None:
-    with pytest.raises(AppNotConnected):
+async def test_without_a_connected_app_the_caller_goes_to_the_dialplan_fall_back(
+    rig: Rig,
+) -> None:
+    with pytest.raises(AppNotConnected) as failed:
         await rig.sim.place_call(app="optout", number="0612345678")
+    assert failed.value.channel_id is not None
+    assert not rig.sim.in_stasis(failed.value.channel_id)
     status, body = await rig.ari("POST", "/_sim/calls", data='{"app": "optout"}')
+    assert status == 409
+    assert body["message"] == "Application not connected"
+    await rig.clock.run_until(lambda: rig.sim.is_gone(body["channel_id"]), limit=60)
+    kinds = [entry["kind"] for entry in rig.sim.transcript(body["channel_id"])]
+    assert kinds == ["prompt", "queue", "prompt", "hangup"]
+    status, body = await rig.ari("POST", "/_sim/calls?count=2", data='{"app": "optout"}')
     assert (status, body) == (409, {"message": "Application not connected"})
 
 
