@@ -28,6 +28,12 @@ from ivr.clock import Clock
 
 log = structlog.get_logger()
 
+AUTH_HINT = (
+    "Asterisk knows no ARI user with this name and password: create "
+    "/etc/asterisk/ari_users.conf (see dialplan/ari_users.conf.example) with the user "
+    "IVR_ARI_USER and the password IVR_ARI_PASSWORD, then `asterisk -rx 'module reload res_ari'`"
+)
+
 EventHandler = Callable[[AriEvent], Awaitable[None]]
 Hook = Callable[[], Awaitable[None]]
 
@@ -186,6 +192,7 @@ class EventStream:
                     user=self._user,
                     attempt=attempt,
                     status=exc.status,
+                    hint=AUTH_HINT,
                 )
                 return None
             self._failures += 1

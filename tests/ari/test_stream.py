@@ -287,6 +287,20 @@ async def test_stop_while_connected_sends_a_close_frame(
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("ari-events")]
 
 
+async def test_a_401_names_ari_users_conf_as_the_file_to_create(harness: Harness) -> None:
+    harness.asterisk.refuse_with = 401
+    stream = harness.stream()
+    with capture_logs() as logs:
+        task = asyncio.create_task(stream.run())
+        await harness.clock.run_until(lambda: stream.attempts == 1, limit=1)
+        await stream.stop()
+        await task
+    (refused,) = [entry for entry in logs if entry["event"] == "ari.events_auth_failed"]
+    assert refused["log_level"] == "error"
+    assert refused["status"] == 401
+    assert "/etc/asterisk/ari_users.conf" in refused["hint"]
+
+
 async def test_stop_while_backing_off_ends_at_once(harness: Harness) -> None:
     harness.asterisk.refuse_with = 401
     stream = harness.stream()
