@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     ERROR = "error"
     SHUTDOWN = "shutdown"
     LOST = "lost"
+    INCOMPLETE = "incomplete"
 
 
 class NumberSource(StrEnum):
@@ -47,6 +48,11 @@ class CallEventKind(StrEnum):
     RECORD = "record"
     ERROR = "error"
     HANGUP = "hangup"
+    CHOICE = "choice"
+    LIMIT = "limit"
+    OUT_OF_TRIES = "out_of_tries"
+    NOTE = "note"
+    RIGHTS = "rights"
 
 
 Scope = str | tuple[str, ...]
@@ -109,3 +115,7 @@ class CallStart:
     number: str | None = None
     number_source: NumberSource | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    caller_number: str | None = None  # the caller id as Asterisk gave it
+    software_version: str | None = None
+    profile_hash: str | None = None  # sha256 of the profile file as loaded
+    asterisk: str | None = None  # the Asterisk box's id (several boxes, one database)

@@ -26,6 +26,8 @@ class Metrics:
     request_latency: Histogram
     store_errors: Counter
     calls_without_advertiser: Counter
+    evidence_write_failures: Counter
+    late_events: Counter
 
     @classmethod
     def create(cls) -> Metrics:
@@ -71,6 +73,16 @@ class Metrics:
             calls_without_advertiser=Counter(
                 "ivr_calls_without_advertiser",
                 "Calls with no advertiser= in Stasis() and no default (fix the dialplan).",
+                registry=registry,
+            ),
+            evidence_write_failures=Counter(
+                "ivr_evidence_write_failures",
+                "Evidence rows that could not be written (the call is sealed incomplete).",
+                registry=registry,
+            ),
+            late_events=Counter(
+                "ivr_late_events",
+                "Evidence that arrived after its call was sealed (logged, not stored).",
                 registry=registry,
             ),
         )

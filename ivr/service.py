@@ -74,6 +74,8 @@ class IvrService:
                 "default_ari_password", hint="set IVR_ARI_PASSWORD for a non-loopback Asterisk"
             )
         self.store = await Store.open(settings.db, self.clock)
+        self.store.on_evidence_failure = self.metrics.evidence_write_failures.inc
+        self.store.on_late_event = self.metrics.late_events.inc
         self.ari = AriClient(
             settings.ari_url,
             settings.ari_user,

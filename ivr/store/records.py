@@ -15,6 +15,11 @@ class CallRecord(CallStart):
 
     ended_at: datetime | None = None
     outcome: Outcome | None = None
+    rights: dict[str, str] | None = None
+    """The verdict per right (``{}`` for a call refused before any prompt); set by the seal."""
+    evidence_complete: bool = True
+    evidence_head: str | None = None
+    seal_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,3 +31,4 @@ class CallEventRecord:
     at: datetime
     kind: CallEventKind
     detail: dict[str, Any] = field(default_factory=dict)
+    hash: str | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,8 +32,10 @@ OPTOUT_COLUMNS = (
 )
 CALL_COLUMNS = (
     "id, channel_id, advertiser, campaign, agent, script, number, number_source, lang, "
-    "profile, extra, started_at, ended_at, outcome"
+    "profile, extra, started_at, ended_at, outcome, caller_number, software_version, "
+    "profile_hash, asterisk, rights, evidence_complete, evidence_head, seal_seq"
 )
+EVENT_COLUMNS = "call_id, seq, at, kind, detail, hash"
 
 
 def db_time(moment: datetime) -> str:
@@ -123,6 +126,14 @@ def call_params(call: CallStart) -> tuple[Any, ...]:
         db_time(call.started_at),
         None,
         None,
+        call.caller_number,
+        call.software_version,
+        call.profile_hash,
+        call.asterisk,
+        None,
+        1,
+        None,
+        None,
     )
 
 
@@ -144,11 +155,27 @@ def call_from_row(row: sqlite3.Row) -> CallRecord:
         started_at=py_time(row["started_at"]),
         ended_at=_opt_time(row["ended_at"]),
         outcome=None if outcome is None else Outcome(outcome),
+        caller_number=row["caller_number"],
+        software_version=row["software_version"],
+        profile_hash=row["profile_hash"],
+        asterisk=row["asterisk"],
+        rights=None if row["rights"] is None else json.loads(row["rights"]),
+        evidence_complete=bool(row["evidence_complete"]),
+        evidence_head=row["evidence_head"],
+        seal_seq=row["seal_seq"],
     )
 
 
-def encode_detail(detail: dict[str, Any]) -> str:
-    return json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+def encode_detail(detail: Mapping[str, Any]) -> str:
+    """The stored text of a detail: its canonical JSON (hashed as it is, never re-encoded)."""
+    return json.dumps(
+        detail,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        allow_nan=False,
+        default=str,
+    )
 
 
 def event_from_row(row: sqlite3.Row) -> CallEventRecord:
@@ -158,4 +185,5 @@ def event_from_row(row: sqlite3.Row) -> CallEventRecord:
         at=py_time(row["at"]),
         kind=CallEventKind(row["kind"]),
         detail=json.loads(row["detail"]),
+        hash=row["hash"],
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Container, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from itertools import islice
@@ -31,12 +31,14 @@ from ivr.domain import (
     OptOutSource,
     Outcome,
 )
-from ivr.store import queries, writes
+from ivr.store import queries, trail, writes
 from ivr.store.db import Db
 from ivr.store.errors import OptOutNotFound, StoreError
+from ivr.store.legacy import hash_legacy_rows
 from ivr.store.migrate import load_migrations, migrate
 from ivr.store.records import CallEventRecord, CallRecord
 from ivr.store.rows import (
+    EVENT_COLUMNS,
     call_from_row,
     call_params,
     db_time,
@@ -54,6 +56,13 @@ IMPORT_CHUNK = 5000
 LOOKUP_CHUNK = 500
 """Numbers per ``IN (…)`` query in :meth:`Store.active_optouts_many`."""
 
+Verdict = Callable[[CallRecord, Sequence[CallEventRecord]], Mapping[str, str]]
+"""The rights verdict of a call from all of its evidence rows (the flow's pure function)."""
+
+
+def _nothing() -> None:
+    pass
+
 
 class Store:
     def __init__(
@@ -64,6 +73,14 @@ class Store:
         self._writer = writer
         self._reader = reader
         self._busy_timeout_ms = busy_timeout_ms
+        self._incomplete: set[str] = set()
+        self.evidence_healthy = True
+        """False since an evidence write failed, until one succeeds (``/readyz``, DESIGN 14.7)."""
+        self.evidence_write_failures = 0
+        self.late_events = 0
+        self.on_evidence_failure: Callable[[], None] = _nothing
+        """Called on each failed evidence write (the service counts it in its metrics)."""
+        self.on_late_event: Callable[[], None] = _nothing
 
     @classmethod
     async def open(
@@ -82,6 +99,7 @@ class Store:
             if mode != "wal":
                 raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
             await migrate(db, load_migrations())
+            await hash_legacy_rows(db)
             reader = await Db.connect(path, clock, busy_timeout_ms=busy_timeout_ms, read_only=True)
         except BaseException:
             await db.close()
@@ -113,12 +131,12 @@ class Store:
         return self._writer.commits
 
     async def check_writable(self) -> bool:
-        """A real write through the writer (for ``/readyz``)."""
+        """A real write through the writer, and no evidence write failing (for ``/readyz``)."""
         try:
             await self._writer.submit(partial(writes.probe, at=self._now()), "probe")
         except StoreError:
             return False
-        return True
+        return self.evidence_healthy
 
     # -- calls and their evidence
 
@@ -133,46 +151,142 @@ class Store:
         self,
         call_id: str,
         kind: CallEventKind,
-        detail: dict[str, Any],
+        detail: Mapping[str, Any],
         at: datetime | None = None,
     ) -> None:
-        await self._writer.submit_bulk(writes.EVENTS, self._event(call_id, kind, detail, at))
+        """Append an event to the call's chain; durable when this returns.
+
+        An event for a sealed call is not stored (``late_event``); a failure is
+        raised, and counted as :meth:`add_event_nowait` counts it.
+        """
+        params = self._event(call_id, kind, detail, at)
+        try:
+            stored = await self._writer.submit_bulk(trail.EVENTS, params)
+        except Exception as exc:
+            self._event_done(params, None, exc)
+            raise
+        self._event_done(params, stored, None)
 
     def add_event_nowait(
         self,
         call_id: str,
         kind: CallEventKind,
-        detail: dict[str, Any],
+        detail: Mapping[str, Any],
         at: datetime | None = None,
     ) -> None:
         """Queue an event for the next batch, in order with every other write.
 
-        Nobody waits for it: a failure is logged.
+        Nobody waits for it: a failure is logged and counted, turns ``/readyz`` red
+        until an evidence write succeeds, and the call is sealed with
+        ``evidence_complete = false`` (DESIGN 14.7).
         """
-        self._writer.submit_bulk_nowait(writes.EVENTS, self._event(call_id, kind, detail, at))
+        params = self._event(call_id, kind, detail, at)
+        self._writer.submit_bulk_nowait(trail.EVENTS, params, partial(self._event_done, params))
 
     def _event(
-        self, call_id: str, kind: CallEventKind, detail: dict[str, Any], at: datetime | None
-    ) -> writes.EventParams:
+        self, call_id: str, kind: CallEventKind, detail: Mapping[str, Any], at: datetime | None
+    ) -> trail.EventParams:
         moment = self._now() if at is None else db_time(at)
         return (call_id, moment, kind.value, encode_detail(detail))
+
+    def _event_done(
+        self, params: trail.EventParams, stored: bool | None, error: BaseException | None
+    ) -> None:
+        call_id, _, kind, _ = params
+        if error is not None:
+            self._incomplete.add(call_id)
+            self.evidence_healthy = False
+            self.evidence_write_failures += 1
+            log.error("store.evidence_write_failed", call_id=call_id, kind=kind, error=str(error))
+            self.on_evidence_failure()
+            return
+        self.evidence_healthy = True
+        if not stored:
+            self.late_events += 1
+            log.warning("late_event", call_id=call_id, kind=kind)
+            self.on_late_event()
+
+    async def seal_call(
+        self,
+        call_id: str,
+        *,
+        outcome: Outcome,
+        rights: Mapping[str, str],
+        evidence_complete: bool = True,
+        ended_at: datetime | None = None,
+    ) -> bool:
+        """End the call: after every write already queued for it, append the ``rights``
+        row and write the end-of-call update with ``evidence_head`` and ``seal_seq``.
+
+        ``False`` when the call was sealed already (its first ending stays).  The
+        call's ``evidence_complete`` is false when asked, when it was marked so,
+        or when one of its evidence writes failed in this process.
+        """
+        seal = trail.SealParams(
+            call_id=call_id,
+            outcome=outcome.value,
+            rights=trail.rights_text(rights),
+            evidence_complete=evidence_complete and call_id not in self._incomplete,
+            ended_at=self._now() if ended_at is None else db_time(ended_at),
+        )
+        try:
+            sealed = await self._writer.submit(partial(trail.seal_call, arg=seal), "seal")
+        except Exception as exc:
+            self._event_done((call_id, seal.ended_at, "rights", seal.rights or "{}"), None, exc)
+            raise
+        self._incomplete.discard(call_id)
+        self.evidence_healthy = True
+        if not sealed:
+            log.info("store.call_already_sealed", call_id=call_id, outcome=outcome.value)
+        return sealed
 
     async def end_call(
         self, call_id: str, outcome: Outcome, ended_at: datetime | None = None
     ) -> None:
-        """Set the call's outcome; a call that already has one keeps it."""
-        moment = self._now() if ended_at is None else db_time(ended_at)
-        job = partial(writes.end_call, call_id=call_id, outcome=outcome.value, ended_at=moment)
-        if not await self._writer.submit(job, "end_call"):
+        """Seal the call without a verdict (``rights`` stays null); prefer :meth:`seal_call`."""
+        seal = trail.SealParams(
+            call_id=call_id,
+            outcome=outcome.value,
+            rights=None,
+            evidence_complete=call_id not in self._incomplete,
+            ended_at=self._now() if ended_at is None else db_time(ended_at),
+        )
+        if not await self._writer.submit(partial(trail.seal_call, arg=seal), "end_call"):
             log.info("store.call_already_ended", call_id=call_id, outcome=outcome.value)
+        self._incomplete.discard(call_id)
+
+    async def mark_incomplete(self, call_id: str) -> None:
+        """``evidence_complete = false`` on an open call (e.g. resumed after a crash)."""
+        await self._writer.submit(partial(trail.mark_incomplete, call_id=call_id), "incomplete")
+
+    async def recover_open_calls(
+        self, verdict: Verdict, *, still_live: Container[str] = frozenset()
+    ) -> list[str]:
+        """At start: seal the calls a crash left open as ``lost`` with ``evidence_complete =
+        false`` (DESIGN 15.34), their rights from ``verdict`` over their rows; calls whose
+        channel is in ``still_live`` stay open (to be resumed) but are marked incomplete.
+        The ids of the calls sealed."""
+        sealed = []
+        for call in await self.open_calls():
+            if call.channel_id in still_live:
+                await self.mark_incomplete(call.id)
+                continue
+            rights = verdict(call, await self.call_events(call.id))
+            if await self.seal_call(
+                call.id, outcome=Outcome.LOST, rights=rights, evidence_complete=False
+            ):
+                sealed.append(call.id)
+                log.warning("store.open_call_recovered", call_id=call.id, outcome="lost")
+        return sealed
 
     async def get_call(self, call_id: str) -> CallRecord | None:
         found = await self._calls(queries.calls().equal("id", call_id))
         return found[0] if found else None
 
     async def call_events(self, call_id: str) -> list[CallEventRecord]:
+        """The call's events in ``seq`` order, each with its hash."""
         rows = await self._reader.fetchall(
-            "SELECT call_id, seq, at, kind, detail FROM call_events WHERE call_id = ? ORDER BY seq",
+            f"SELECT {EVENT_COLUMNS} FROM call_events WHERE call_id = ? ORDER BY seq",  # noqa: S608
             (call_id,),
         )
         return [event_from_row(row) for row in rows]
@@ -363,9 +477,10 @@ class Store:
         log.info("store.backup_written", target=str(target))
 
     async def purge_evidence(self, older_than: datetime) -> int:
-        """Remove calls that ended before ``older_than`` and their events (never opt-outs);
-        how many calls."""
-        job = partial(writes.purge_evidence, before=db_time(older_than))
+        """Remove calls that ended before ``older_than`` and their events, except the calls
+        an opt-out in force points to; each leaves a ``purged_calls`` tombstone (never
+        opt-outs); how many calls."""
+        job = partial(writes.purge_evidence, before=db_time(older_than), purged_at=self._now())
         removed = await self._writer.submit(job, "purge")
         log.info("store.evidence_purged", calls=removed, older_than=db_time(older_than))
         return removed

@@ -33,6 +33,8 @@ from ivr.store.errors import StoreError
 T = TypeVar("T")
 A = TypeVar("A")
 Job = Callable[[Db], Awaitable[T]]
+Done = Callable[[Any, BaseException | None], None]
+"""Told the result (or the error) of a job nobody awaits, once its batch is over."""
 
 log = structlog.get_logger()
 
@@ -60,6 +62,7 @@ class _Queued:
     arg: Any = None
     result: Any = None
     error: BaseException | None = None
+    on_done: Done | None = None
 
 
 class _BatchFailed(Exception):
@@ -98,8 +101,8 @@ class Writer:
         self._put(_Queued(_bind(bulk, arg), bulk.name, waiter, bulk, arg))
         return await waiter
 
-    def submit_bulk_nowait(self, bulk: Bulk[A, Any], arg: A) -> None:
-        self._put(_Queued(_bind(bulk, arg), bulk.name, None, bulk, arg))
+    def submit_bulk_nowait(self, bulk: Bulk[A, Any], arg: A, on_done: Done | None = None) -> None:
+        self._put(_Queued(_bind(bulk, arg), bulk.name, None, bulk, arg, on_done=on_done))
 
     def _put(self, queued: _Queued) -> None:
         if self._closing:
@@ -226,6 +229,8 @@ def _resolve(queued: _Queued) -> None:
     if waiter is None:
         if queued.error is not None:
             log.error("store.write_failed", job=queued.label, error=str(queued.error))
+        if queued.on_done is not None:
+            queued.on_done(queued.result, queued.error)
         return
     if waiter.done():
         return

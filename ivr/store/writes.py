@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from ivr.domain import OptOut, OptOutKind
+from ivr.store import chain
 from ivr.store.db import Db
-from ivr.store.errors import AlreadyRevoked, CallNotFound, OptOutNotFound
+from ivr.store.errors import AlreadyRevoked, CallNotFound, OptOutNotFound, StoreError
 from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, optout_from_row
 from ivr.store.writer import Bulk
 
@@ -23,12 +24,8 @@ def _marks(columns: str) -> str:
 
 
 # The statements are built from the column constants only; every value is a parameter.
-_OPTOUT_MARKS = _marks(OPTOUT_COLUMNS)
-_INSERT_OPTOUTS_HEAD = f"INSERT INTO optouts ({OPTOUT_COLUMNS}) VALUES "  # noqa: S608
-_INSERT_OPTOUT = _INSERT_OPTOUTS_HEAD + _OPTOUT_MARKS + " ON CONFLICT DO NOTHING"
 _RETURNING_OPTOUT = f" RETURNING {OPTOUT_COLUMNS}"
 _INSERT_CALL = f"INSERT INTO calls ({CALL_COLUMNS}) VALUES {_marks(CALL_COLUMNS)}"  # noqa: S608
-_INSERT_REVOCATION = _INSERT_OPTOUTS_HEAD + _OPTOUT_MARKS
 
 
 async def insert_call(db: Db, params: Sequence[Any]) -> None:
@@ -43,49 +40,12 @@ async def set_call_number(db: Db, call_id: str, number: str, source: str) -> Non
         raise CallNotFound(call_id)
 
 
-async def end_call(db: Db, call_id: str, outcome: str, ended_at: str) -> bool:
-    """Set the outcome once; ``False`` when the call already had one (the first one stays)."""
-    changed = await db.execute(
-        "UPDATE calls SET outcome = ?, ended_at = ? WHERE id = ? AND outcome IS NULL",
-        (outcome, ended_at, call_id),
-    )
-    if changed:
-        return True
-    if await db.fetchone("SELECT 1 FROM calls WHERE id = ?", (call_id,)) is None:
-        raise CallNotFound(call_id)
-    return False
-
-
-EventParams = tuple[str, str, str, str]
-"""``(call_id, at, kind, detail)`` of one call event."""
-
-_INSERT_EVENT = (
-    "INSERT INTO call_events (call_id, seq, at, kind, detail)"
-    " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM call_events WHERE call_id = ?"
-)
-
-
-async def add_event(db: Db, arg: EventParams) -> None:
-    """Append an event with the next ``seq`` of its call."""
-    try:
-        await db.execute(_INSERT_EVENT, (*arg, arg[0]))
-    except sqlite3.IntegrityError as exc:
-        if "FOREIGN KEY" in str(exc):
-            raise CallNotFound(arg[0]) from exc
-        raise
-
-
-async def add_events(db: Db, args: list[EventParams]) -> list[None]:
-    """:func:`add_event` for many: one ``executemany``, ``seq`` still in queue order."""
-    await db.executemany(_INSERT_EVENT, [(*arg, arg[0]) for arg in args])
-    return [None] * len(args)
-
-
-EVENTS: Bulk[EventParams, None] = Bulk("event", add_event, add_events)
-
-_ID, _KIND, _CALL_ID = 0, 3, 8
+_ID, _SOURCE, _KIND, _CALL_ID = 0, 6, 3, 8
 """Positions in the values of :func:`ivr.store.rows.optout_params`."""
-_OPTOUTS_PER_STATEMENT = 500  # 14 values each, well under SQLite's 32,766 variables
+_OPTOUTS_PER_STATEMENT = 500  # 16 values each, well under SQLite's 32,766 variables
+_CHAINED_COLUMNS = OPTOUT_COLUMNS + ", hash, chain_seq"
+_CHAINED_MARKS = _marks(_CHAINED_COLUMNS)
+_INSERT_CHAINED_HEAD = f"INSERT INTO optouts ({_CHAINED_COLUMNS}) VALUES "  # noqa: S608
 
 
 async def insert_optout(db: Db, arg: Sequence[Any]) -> OptOut:
@@ -95,35 +55,86 @@ async def insert_optout(db: Db, arg: Sequence[Any]) -> OptOut:
 
 
 async def insert_optouts(db: Db, args: list[Sequence[Any]]) -> list[OptOut]:
-    """:func:`insert_optout` for many, with multi-row inserts."""
-    inserted: dict[str, OptOut] = {}
-    for start in range(0, len(args), _OPTOUTS_PER_STATEMENT):
-        chunk = args[start : start + _OPTOUTS_PER_STATEMENT]
-        rows = await db.fetchall(
-            _INSERT_OPTOUTS_HEAD
-            + ", ".join([_OPTOUT_MARKS] * len(chunk))
-            + " ON CONFLICT DO NOTHING"
-            + _RETURNING_OPTOUT,
-            [value for params in chunk for value in params],
-        )
-        inserted.update((row["id"], optout_from_row(row)) for row in rows)
+    """:func:`insert_optout` for many: the new rows chained and inserted in multi-row inserts."""
+    recorded = await _recorded_for_calls(db, args)
+    fresh: list[Sequence[Any]] = []
+    for params in args:
+        key = _ivr_key(params)
+        if key is not None and key in recorded:
+            continue
+        if key is not None:
+            recorded[key] = params[_ID]
+        fresh.append(params)
+    inserted = {row.id: row for row in await _insert_chained(db, fresh)}
     found = []
     for params in args:
-        optout = inserted.get(params[_ID])
-        found.append(optout if optout is not None else await _recorded_for_call(db, params))
+        key = _ivr_key(params)
+        optout_id = recorded[key] if key is not None else params[_ID]
+        optout = inserted.get(optout_id)
+        found.append(optout if optout is not None else await _optout_by_id(db, optout_id))
     return found
 
 
-async def _recorded_for_call(db: Db, params: Sequence[Any]) -> OptOut:
-    existing = await db.fetchone(
-        f"SELECT {OPTOUT_COLUMNS} FROM optouts"  # noqa: S608
-        " WHERE call_id = ? AND kind = ? AND source = 'ivr' AND kind != 'revocation'",
-        (params[_CALL_ID], params[_KIND]),
-    )
-    if existing is None:  # the id collided, which uuid4 does not do
-        raise sqlite3.IntegrityError(f"opt-out {params[_ID]} was not inserted")
-    return optout_from_row(existing)
+def _ivr_key(params: Sequence[Any]) -> tuple[str, str] | None:
+    """(call, kind) of an IVR opt-out, recorded at most once."""
+    if params[_SOURCE] != "ivr" or params[_KIND] == OptOutKind.REVOCATION.value:
+        return None
+    return (params[_CALL_ID], params[_KIND])
 
+
+async def _recorded_for_calls(db: Db, args: list[Sequence[Any]]) -> dict[tuple[str, str], str]:
+    call_ids = sorted({key[0] for key in map(_ivr_key, args) if key is not None})
+    if not call_ids:
+        return {}
+    marks = ", ".join("?" for _ in call_ids)
+    rows = await db.fetchall(
+        "SELECT call_id, kind, id FROM optouts WHERE source = 'ivr' AND kind != 'revocation'"  # noqa: S608
+        f" AND call_id IN ({marks})",
+        call_ids,
+    )
+    return {(row["call_id"], row["kind"]): row["id"] for row in rows}
+
+
+async def _optout_by_id(db: Db, optout_id: str) -> OptOut:
+    row = await db.fetchone(
+        f"SELECT {OPTOUT_COLUMNS} FROM optouts WHERE id = ?",  # noqa: S608
+        (optout_id,),
+    )
+    if row is None:
+        raise sqlite3.IntegrityError(f"opt-out {optout_id} was not inserted")
+    return optout_from_row(row)
+
+
+async def _insert_chained(db: Db, rows: list[Sequence[Any]]) -> list[OptOut]:
+    """Insert ``rows`` (in :data:`OPTOUT_COLUMNS` order) at the head of the opt-outs chain.
+
+    The head is read and advanced in the writer's transaction (``BEGIN IMMEDIATE``),
+    so every process appends to one chain in one order.
+    """
+    if not rows:
+        return []
+    head = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'optouts'")
+    if head is None:
+        raise StoreError("chain_heads has no row 'optouts'")
+    seq, prev = int(head["seq"]), str(head["hash"])
+    chained = []
+    for values in rows:
+        seq += 1
+        prev = chain.optout_hash(prev, dict(zip(_CHAINED_NAMES, values, strict=False)))
+        chained.append((*values, prev, seq))
+    found: list[OptOut] = []
+    for start in range(0, len(chained), _OPTOUTS_PER_STATEMENT):
+        chunk = chained[start : start + _OPTOUTS_PER_STATEMENT]
+        result = await db.fetchall(
+            _INSERT_CHAINED_HEAD + ", ".join([_CHAINED_MARKS] * len(chunk)) + _RETURNING_OPTOUT,
+            [value for params in chunk for value in params],
+        )
+        found.extend(optout_from_row(row) for row in result)
+    await db.execute("UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'optouts'", (seq, prev))
+    return found
+
+
+_CHAINED_NAMES = tuple(name.strip() for name in _CHAINED_COLUMNS.split(","))
 
 OPTOUTS: Bulk[Sequence[Any], OptOut] = Bulk("optout", insert_optout, insert_optouts)
 
@@ -140,35 +151,47 @@ async def revoke(db: Db, optout_id: str, params: Sequence[Any]) -> OptOut:
     if target["revoked_by"] is not None:
         raise AlreadyRevoked(optout_id)
     try:
-        rows = await db.fetchall(_INSERT_REVOCATION + _RETURNING_OPTOUT, params)
+        (row,) = await _insert_chained(db, [params])
     except sqlite3.IntegrityError as exc:
         if "optouts.revokes" in str(exc):
             raise AlreadyRevoked(optout_id) from exc
         raise
-    return optout_from_row(rows[0])
+    return row
 
 
 async def insert_many(db: Db, rows: Sequence[Sequence[Any]]) -> int:
-    """All of ``rows`` or none of them; how many were new."""
+    """All of ``rows`` or none of them, chained; how many were new (ids are fresh uuids)."""
 
     async def work() -> int:
-        return await db.executemany(_INSERT_OPTOUT, rows)
+        return len(await _insert_chained(db, list(rows)))
 
     return await _in_savepoint(db, "import_optouts", work)
 
 
-async def purge_evidence(db: Db, before: str) -> int:
-    """Remove the calls that ended before ``before`` and their events; how many calls."""
+_PURGEABLE = (
+    "FROM calls c WHERE c.ended_at IS NOT NULL AND c.ended_at < ? AND NOT EXISTS"
+    " (SELECT 1 FROM optouts o WHERE o.call_id = c.id AND o.kind != 'revocation'"
+    " AND NOT EXISTS (SELECT 1 FROM optouts r WHERE r.revokes = o.id))"
+)
+"""Calls ended before ``?`` that no opt-out in force points to (DESIGN 10.2: purge keeps proof)."""
+_PURGE_EVENTS = "DELETE FROM call_events WHERE call_id IN (SELECT c.id " + _PURGEABLE + ")"  # noqa: S608
+_PURGE_CALLS = "DELETE FROM calls WHERE id IN (SELECT c.id " + _PURGEABLE + ")"  # noqa: S608
+
+
+async def purge_evidence(db: Db, before: str, purged_at: str) -> int:
+    """Remove the purgeable calls and their events, leaving a tombstone each; how many calls."""
 
     async def work() -> int:
+        await db.execute("INSERT INTO evidence_maintenance (reason) VALUES ('purge')")
         await db.execute(
-            "DELETE FROM call_events WHERE call_id IN"
-            " (SELECT id FROM calls WHERE ended_at IS NOT NULL AND ended_at < ?)",
-            (before,),
+            "INSERT INTO purged_calls (call_id, ended_at, evidence_head, seal_seq, purged_at)"
+            " SELECT c.id, c.ended_at, c.evidence_head, c.seal_seq, ? " + _PURGEABLE,
+            (purged_at, before),
         )
-        return await db.execute(
-            "DELETE FROM calls WHERE ended_at IS NOT NULL AND ended_at < ?", (before,)
-        )
+        await db.execute(_PURGE_EVENTS, (before,))
+        removed = await db.execute(_PURGE_CALLS, (before,))
+        await db.execute("DELETE FROM evidence_maintenance WHERE reason = 'purge'")
+        return removed
 
     return await _in_savepoint(db, "purge_evidence", work)
 

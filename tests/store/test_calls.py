@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ivr.clock import VirtualClock
-from ivr.domain import CallEventKind, NumberSource, Outcome
+from ivr.domain import CallEventKind, NumberSource, OptOutSource, Outcome
 from ivr.store import CallNotFound, CallRecord, Store
 
 from .conftest import NUMBER, ivr_request, new_call
@@ -129,14 +129,23 @@ async def test_search_calls_applies_every_filter(store: Store, clock: VirtualClo
     assert await ids(since=early.started_at, until=late.started_at, limit=1) == [early.id]
 
 
-async def test_purge_removes_old_evidence_and_never_optouts(
+async def test_purge_removes_old_evidence_but_keeps_the_proof_of_optouts_in_force(
     store: Store, clock: VirtualClock, db_path: Path
 ) -> None:
+    proof = new_call(clock)
+    await store.start_call(proof)
+    await store.add_event(proof.id, CallEventKind.DIGIT, {"digit": "1"})
+    in_force = await store.record_optout(ivr_request(proof.id))
+    await store.end_call(proof.id, Outcome.COMPLETED)
     old = new_call(clock)
     await store.start_call(old)
-    await store.add_event(old.id, CallEventKind.DIGIT, {"digit": "1"})
-    optout = await store.record_optout(ivr_request(old.id))
-    await store.end_call(old.id, Outcome.COMPLETED)
+    await store.add_event(old.id, CallEventKind.DIGIT, {"digit": "2"})
+    await store.end_call(old.id, Outcome.NO_CHOICE)
+    revoked_call = new_call(clock)
+    await store.start_call(revoked_call)
+    revoked = await store.record_optout(ivr_request(revoked_call.id))
+    await store.end_call(revoked_call.id, Outcome.COMPLETED)
+    await store.revoke(revoked.id, "asked", "consumer", "agent:007", OptOutSource.AGENT)
     still_open = new_call(clock)
     await store.start_call(still_open)
     await clock.advance(86400 * 800)
@@ -144,14 +153,27 @@ async def test_purge_removes_old_evidence_and_never_optouts(
     await store.start_call(recent)
     await store.add_event(recent.id, CallEventKind.DIGIT, {"digit": "2"})
     await store.end_call(recent.id, Outcome.COMPLETED)
+    sealed_old = await store.get_call(old.id)
 
     removed = await store.purge_evidence(clock.now() - timedelta(days=730))
 
-    assert removed == 1
+    assert removed == 2
     assert await store.get_call(old.id) is None
     assert await store.call_events(old.id) == []
+    assert await store.get_call(revoked_call.id) is None
+    kept = await store.get_call(proof.id)
+    assert kept is not None and kept.outcome is Outcome.COMPLETED
+    assert [e.detail for e in await store.call_events(proof.id)] == [{"digit": "1"}]
     assert await store.get_call(still_open.id) is not None
     assert len(await store.call_events(recent.id)) == 1
-    assert await store.get_optout(optout.id) == optout
+    assert await store.get_optout(in_force.id) == in_force
+    assert await store.get_optout(revoked.id) == revoked
+    assert sealed_old is not None
     with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM call_events").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM call_events").fetchone()[0] == 2
+        tombstones = conn.execute(
+            "SELECT call_id, ended_at, evidence_head, seal_seq FROM purged_calls ORDER BY seal_seq"
+        ).fetchall()
+    assert len(tombstones) == 2
+    assert tombstones[0][0] == old.id
+    assert (tombstones[0][2], tombstones[0][3]) == (sealed_old.evidence_head, sealed_old.seal_seq)

@@ -139,12 +139,22 @@ async def test_events_queued_without_waiting_keep_their_order(
     assert events[-1].kind is CallEventKind.HANGUP
 
 
-async def test_a_failed_event_without_waiter_is_logged_not_raised(store: Store) -> None:
+async def test_a_failed_event_without_waiter_is_logged_counted_and_red_until_one_succeeds(
+    store: Store, clock: VirtualClock
+) -> None:
+    failures: list[int] = []
+    store.on_evidence_failure = lambda: failures.append(1)
     with capture_logs() as logs:
         store.add_event_nowait("no-such-call", CallEventKind.DIGIT, {"digit": "5"})
-        assert await store.check_writable()
-    assert any(entry["event"] == "store.write_failed" for entry in logs)
-    assert store.healthy
+        assert not await store.check_writable()
+    assert any(entry["event"] == "store.evidence_write_failed" for entry in logs)
+    assert store.healthy  # the database itself is fine
+    assert (store.evidence_write_failures, failures) == (1, [1])
+
+    call = new_call(clock)
+    await store.start_call(call)
+    await store.add_event(call.id, CallEventKind.DIGIT, {"digit": "1"})
+    assert await store.check_writable()
 
 
 async def test_close_finishes_every_write_in_flight(db_path: Path, clock: VirtualClock) -> None:

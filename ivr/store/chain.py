@@ -1,0 +1,179 @@
+"""The hash chains of the evidence, byte for byte (DESIGN 14.9, 14.11, 15.35).
+
+Pure functions over plain values, the same on every backend: every hash is the
+lowercase hex SHA-256 of UTF-8 text, a link is ``H(prev + "\\n" + canonical)``,
+and ``canonical`` is JSON with sorted keys, separators ``,`` and ``:`` and
+non-ASCII kept.  A call event's ``detail`` enters as the text stored (already
+canonical), never re-encoded; every other JSON column enters as its value.
+Times enter as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+EVENT_SEED_PREFIX = "ivr-evidence-v1:"
+OPTOUTS_SEED = "ivr-optouts-v1"
+CONSENTS_SEED = "ivr-consents-v1"
+SEALS_SEED = "ivr-seals-v1"
+CHECKPOINTS_SEED = "ivr-checkpoints-v1"
+
+CALL_V1 = (
+    "id", "channel_id", "asterisk", "advertiser", "campaign", "agent", "script", "number",
+    "number_source", "caller_number", "lang", "profile", "profile_hash", "software_version",
+    "started_at", "ended_at", "outcome", "rights", "evidence_complete",
+)  # fmt: skip
+"""The fields of a call that its seal covers (frozen: a later version gets a new name)."""
+OPTOUTS_V1 = (
+    "id", "number", "advertiser", "kind", "scope", "charities", "source", "agent", "call_id",
+    "created_at", "created_by", "revokes", "reason", "requested_by",
+)  # fmt: skip
+CHECKPOINT_FIELDS = (
+    "seq", "at", "seal_from", "seal_to", "calls_root", "optouts_head", "optouts_seq",
+    "consents_head", "consents_seq",
+)  # fmt: skip
+"""The fields of a checkpoint its ``hash`` covers (all but ``prev`` and ``hash``)."""
+_CALL_TIMES = frozenset({"started_at", "ended_at"})
+_CALL_JSON = frozenset({"rights"})
+_CALL_BOOLS = frozenset({"evidence_complete"})
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def link(prev: str, canonical_text: str) -> str:
+    """One step of a chain."""
+    return sha256_hex(prev + "\n" + canonical_text)
+
+
+@dataclass(frozen=True, slots=True)
+class RawJson:
+    """JSON text that enters a canonical form as it is (a stored ``detail``)."""
+
+    text: str
+
+
+def canonical_json(value: Any) -> str:
+    """The canonical text of a JSON value (also how a ``detail`` is stored)."""
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+
+
+def canonical(fields: Mapping[str, Any]) -> str:
+    """Canonical JSON of an object whose values may include :class:`RawJson`."""
+    parts = []
+    for key in sorted(fields):
+        value = fields[key]
+        text = value.text if isinstance(value, RawJson) else canonical_json(value)
+        parts.append(canonical_json(key) + ":" + text)
+    return "{" + ",".join(parts) + "}"
+
+
+def hash_time(value: datetime | str | None) -> str | None:
+    """A time as hashed: UTC with microseconds and ``Z``; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        raise ValueError(f"a naive time cannot be hashed: {value!r}")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def json_value(text: str | None) -> Any:
+    """A JSON column's value (``None`` for SQL null)."""
+    return None if text is None else json.loads(text)
+
+
+# -- call events
+
+
+def event_seed(call_id: str) -> str:
+    return sha256_hex(EVENT_SEED_PREFIX + call_id)
+
+
+def event_canonical(call_id: str, seq: int, at: datetime | str, kind: str, detail_text: str) -> str:
+    return canonical(
+        {
+            "call_id": call_id,
+            "seq": seq,
+            "at": hash_time(at),
+            "kind": kind,
+            "detail": RawJson(detail_text),
+        }
+    )
+
+
+def event_hash(
+    prev: str, call_id: str, seq: int, at: datetime | str, kind: str, detail_text: str
+) -> str:
+    return link(prev, event_canonical(call_id, seq, at, kind, detail_text))
+
+
+# -- calls
+
+
+def call_canonical(call: Mapping[str, Any]) -> str:
+    """``call_v1`` of a call row as stored (``rights`` JSON text, booleans as 0/1 or bool)."""
+    fields: dict[str, Any] = {}
+    for name in CALL_V1:
+        value = call.get(name)
+        if name in _CALL_TIMES:
+            value = hash_time(value)
+        elif name in _CALL_JSON:
+            value = json_value(value)
+        elif name in _CALL_BOOLS:
+            value = None if value is None else bool(value)
+        fields[name] = value
+    return canonical(fields)
+
+
+def call_head(last_event_hash: str, call: Mapping[str, Any]) -> str:
+    """The seal: ``H(last event hash + "\\n" + canonical(call_v1))``."""
+    return link(last_event_hash, call_canonical(call))
+
+
+def seal_line(call_id: str, evidence_head: str) -> str:
+    return f"{call_id}:{evidence_head}"
+
+
+def calls_root(lines: Iterable[str]) -> str:
+    """H of the ``call_id:evidence_head`` lines sorted, joined by newlines (none: ``H("")``)."""
+    return sha256_hex("\n".join(sorted(lines)))
+
+
+# -- opt-outs
+
+
+def optout_canonical(row: Mapping[str, Any]) -> str:
+    """``optouts_v1`` of an opt-out row as stored (scope JSON text, charities 0/1)."""
+    fields: dict[str, Any] = {name: row.get(name) for name in OPTOUTS_V1}
+    fields["scope"] = json_value(fields["scope"])
+    charities = fields["charities"]
+    fields["charities"] = None if charities is None else bool(charities)
+    fields["created_at"] = hash_time(fields["created_at"])
+    return canonical(fields)
+
+
+def optout_hash(prev: str, row: Mapping[str, Any]) -> str:
+    return link(prev, optout_canonical(row))
+
+
+# -- checkpoints
+
+
+def checkpoint_hash(prev: str, checkpoint: Mapping[str, Any]) -> str:
+    fields = {name: checkpoint[name] for name in CHECKPOINT_FIELDS}
+    fields["at"] = hash_time(fields["at"])
+    return link(prev, canonical(fields))
+
+
+def seed(name: str) -> str:
+    """The first ``prev`` of a table chain: ``H(name)``."""
+    return sha256_hex(name)

@@ -1,0 +1,221 @@
+"""The writer's jobs for the evidence trail: chained events, the seal, checkpoints.
+
+Each runs inside the writer's open transaction (``BEGIN IMMEDIATE``), which is
+the lock under which a chain's head is read and advanced (DESIGN 14.10).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ivr.store import chain
+from ivr.store.db import Db
+from ivr.store.errors import CallNotFound, StoreError
+from ivr.store.writer import Bulk
+
+EventParams = tuple[str, str, str, str]
+"""``(call_id, at, kind, detail)`` of one call event; ``detail`` is its canonical text."""
+
+_INSERT_EVENT = (
+    "INSERT INTO call_events (call_id, seq, at, kind, detail, hash) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(slots=True)
+class _Head:
+    seq: int
+    hash: str
+    sealed: bool
+
+
+async def _event_heads(db: Db, call_ids: Sequence[str]) -> dict[str, _Head]:
+    """The last (seq, hash) of each call's events and whether it is sealed (known calls only)."""
+    marks = ", ".join("?" for _ in call_ids)
+    rows = await db.fetchall(
+        "SELECT c.id, c.ended_at IS NOT NULL AS sealed, e.seq, e.hash FROM calls c"  # noqa: S608
+        " LEFT JOIN call_events e ON e.call_id = c.id"
+        " AND e.seq = (SELECT MAX(seq) FROM call_events WHERE call_id = c.id)"
+        f" WHERE c.id IN ({marks})",
+        list(call_ids),
+    )
+    return {
+        row["id"]: _Head(
+            seq=row["seq"] or 0,
+            hash=row["hash"] if row["seq"] else chain.event_seed(row["id"]),
+            sealed=bool(row["sealed"]),
+        )
+        for row in rows
+    }
+
+
+async def add_event(db: Db, arg: EventParams) -> bool:
+    """Append one event at the head of its call's chain; ``False`` when the call is sealed."""
+    heads = await _event_heads(db, [arg[0]])
+    if arg[0] not in heads:
+        raise CallNotFound(arg[0])
+    return await _insert_events(db, heads, [arg]) == [True]
+
+
+async def add_events(db: Db, args: list[EventParams]) -> list[bool]:
+    """:func:`add_event` for many in one ``executemany``, ``seq`` in queue order."""
+    heads = await _event_heads(db, sorted({arg[0] for arg in args}))
+    if any(arg[0] not in heads for arg in args):
+        raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: unknown call")
+    return await _insert_events(db, heads, args)
+
+
+async def _insert_events(db: Db, heads: dict[str, _Head], args: list[EventParams]) -> list[bool]:
+    rows = []
+    stored = []
+    for call_id, at, kind, detail in args:
+        head = heads[call_id]
+        if head.sealed:
+            stored.append(False)
+            continue
+        head.seq += 1
+        head.hash = chain.event_hash(head.hash, call_id, head.seq, at, kind, detail)
+        rows.append((call_id, head.seq, at, kind, detail, head.hash))
+        stored.append(True)
+    if rows:
+        await db.executemany(_INSERT_EVENT, rows)
+    return stored
+
+
+EVENTS: Bulk[EventParams, bool] = Bulk("event", add_event, add_events)
+
+
+@dataclass(frozen=True, slots=True)
+class SealParams:
+    call_id: str
+    outcome: str
+    rights: str | None  # canonical JSON text; None: no verdict (no rights row either)
+    evidence_complete: bool
+    ended_at: str
+
+
+async def seal_call(db: Db, arg: SealParams) -> bool:
+    """Write the ``rights`` row, then the end of the call with its head and ``seal_seq``.
+
+    ``False`` when the call was sealed already (its first ending stays).
+    """
+    row = await db.fetchone("SELECT * FROM calls WHERE id = ?", (arg.call_id,))
+    if row is None:
+        raise CallNotFound(arg.call_id)
+    if row["ended_at"] is not None:
+        return False
+    await db.execute("SAVEPOINT seal")
+    try:
+        await _seal(db, dict(row), arg)
+    except BaseException:
+        if db.in_transaction:
+            await db.execute("ROLLBACK TO seal")
+            await db.execute("RELEASE seal")
+        raise
+    await db.execute("RELEASE seal")
+    return True
+
+
+async def _seal(db: Db, call: dict[str, Any], arg: SealParams) -> None:
+    heads = await _event_heads(db, [arg.call_id])
+    if arg.rights is not None:
+        await _insert_events(db, heads, [(arg.call_id, arg.ended_at, "rights", arg.rights)])
+    call.update(
+        ended_at=arg.ended_at,
+        outcome=arg.outcome,
+        rights=arg.rights,
+        evidence_complete=int(bool(call["evidence_complete"]) and arg.evidence_complete),
+    )
+    head = chain.call_head(heads[arg.call_id].hash, call)
+    seal_seq = await _advance_seals(db, arg.call_id, head)
+    await db.execute(
+        "UPDATE calls SET ended_at = ?, outcome = ?, rights = ?, evidence_complete = ?,"
+        " evidence_head = ?, seal_seq = ? WHERE id = ? AND ended_at IS NULL",
+        (
+            arg.ended_at,
+            arg.outcome,
+            arg.rights,
+            call["evidence_complete"],
+            head,
+            seal_seq,
+            arg.call_id,
+        ),
+    )
+
+
+async def _advance_seals(db: Db, call_id: str, evidence_head: str) -> int:
+    """The next global ``seal_seq``; the seals chain links ``call_id:evidence_head``."""
+    seals = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'seals'")
+    if seals is None:
+        raise StoreError("chain_heads has no row 'seals'")
+    seq = int(seals["seq"]) + 1
+    new_hash = chain.link(str(seals["hash"]), chain.seal_line(call_id, evidence_head))
+    await db.execute(
+        "UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'seals'", (seq, new_hash)
+    )
+    return seq
+
+
+async def mark_incomplete(db: Db, call_id: str) -> None:
+    """``evidence_complete = false`` on an open call (a sealed one keeps its seal)."""
+    await db.execute(
+        "UPDATE calls SET evidence_complete = 0 WHERE id = ? AND ended_at IS NULL", (call_id,)
+    )
+
+
+CHECKPOINT_COLUMNS = (
+    "seq, at, seal_from, seal_to, calls_root, optouts_head, optouts_seq, "
+    "consents_head, consents_seq, prev, hash"
+)
+
+
+async def write_checkpoint(db: Db, at: str) -> dict[str, Any]:
+    """Append a checkpoint over the calls sealed since the last one and the chain heads."""
+    last = await db.fetchone(
+        f"SELECT {CHECKPOINT_COLUMNS} FROM evidence_checkpoints"  # noqa: S608
+        " ORDER BY seq DESC LIMIT 1"
+    )
+    heads = {
+        row["name"]: (int(row["seq"]), str(row["hash"]))
+        for row in await db.fetchall("SELECT name, seq, hash FROM chain_heads")
+    }
+    seal_from = 0 if last is None else int(last["seal_to"])
+    seal_to = heads["seals"][0]
+    lines = await sealed_lines(db, seal_from, seal_to)
+    checkpoint: dict[str, Any] = {
+        "seq": 1 if last is None else int(last["seq"]) + 1,
+        "at": chain.hash_time(at),
+        "seal_from": seal_from,
+        "seal_to": seal_to,
+        "calls_root": chain.calls_root(lines),
+        "optouts_head": heads["optouts"][1],
+        "optouts_seq": heads["optouts"][0],
+        "consents_head": heads["consents"][1],
+        "consents_seq": heads["consents"][0],
+        "prev": chain.seed(chain.CHECKPOINTS_SEED) if last is None else str(last["hash"]),
+    }
+    checkpoint["hash"] = chain.checkpoint_hash(checkpoint["prev"], checkpoint)
+    columns = CHECKPOINT_COLUMNS.split(", ")
+    await db.execute(
+        f"INSERT INTO evidence_checkpoints ({CHECKPOINT_COLUMNS})"  # noqa: S608
+        f" VALUES ({', '.join('?' for _ in columns)})",
+        [checkpoint[name] for name in columns],
+    )
+    return checkpoint
+
+
+async def sealed_lines(db: Db, seal_from: int, seal_to: int) -> list[str]:
+    """``call_id:evidence_head`` of the calls (kept or purged) with ``seal_seq`` in (from, to]."""
+    rows = await db.fetchall(
+        "SELECT id, evidence_head FROM calls WHERE seal_seq > ? AND seal_seq <= ?"
+        " UNION ALL SELECT call_id, evidence_head FROM purged_calls"
+        " WHERE seal_seq > ? AND seal_seq <= ?",
+        (seal_from, seal_to, seal_from, seal_to),
+    )
+    return [chain.seal_line(row[0], row[1]) for row in rows]
+
+
+def rights_text(rights: Mapping[str, str]) -> str:
+    return chain.canonical_json(dict(rights))
