@@ -99,6 +99,21 @@ class OptOut:
     requested_by: str | None = None
 
 
+def same_entry(row: OptOut, request: OptOutRequest) -> bool:
+    """Whether ``row`` already says what ``request`` asks to record: the same number,
+    advertiser, kind, scope (in any order) and charities answer."""
+    return (row.number, row.advertiser, row.kind, row.charities) == (
+        request.number,
+        request.advertiser,
+        request.kind,
+        request.charities,
+    ) and _scope_key(row.scope) == _scope_key(request.scope)
+
+
+def _scope_key(scope: Scope | None) -> str | frozenset[str] | None:
+    return scope if scope is None or isinstance(scope, str) else frozenset(scope)
+
+
 @dataclass(frozen=True, slots=True)
 class CallStart:
     """What is known about a call when it enters the IVR."""

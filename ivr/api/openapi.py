@@ -16,11 +16,11 @@ from ivr.api.schemas import ErrorOut
 REF = "#/components/schemas/{model}"
 
 ERROR_DESCRIPTIONS = {
-    400: "Malformed: bad JSON or unreadable CSV.",
+    400: "Malformed: bad JSON or unreadable CSV, or bad_idempotency_key.",
     401: "No valid bearer token.",
     403: "The token lacks the scope, or is bound to another advertiser.",
     404: "Unknown id, or unknown_advertiser.",
-    409: "Conflict: already_revoked.",
+    409: "Conflict: already_revoked, idempotency_conflict or idempotency_in_progress.",
     413: "Too large.",
     415: "Wrong content type.",
     422: "Well-formed but invalid values (bad number, bad date, unknown category).",
@@ -65,6 +65,21 @@ def _parameters(route: Route, defs: dict[str, Any]) -> list[dict[str, Any]]:
                 "required": True,
                 "description": route.path_params.get(name, name),
                 "schema": {"type": "string"},
+            }
+        )
+    for header in route.headers:
+        schema: dict[str, Any] = {"type": "string", "minLength": 1}
+        if header.max_length is not None:
+            schema["maxLength"] = header.max_length
+        if header.pattern is not None:
+            schema["pattern"] = header.pattern
+        params.append(
+            {
+                "name": header.name,
+                "in": "header",
+                "required": False,
+                "description": header.description,
+                "schema": schema,
             }
         )
     if route.query is not None:

@@ -26,6 +26,16 @@ Content = type[BaseModel] | ArrayOf | None
 
 
 @dataclass(frozen=True)
+class Header:
+    """An optional request header the route reads (documented as a parameter)."""
+
+    name: str
+    description: str
+    pattern: str | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     status: int
     description: str
@@ -44,6 +54,7 @@ class Route:
     body: Mapping[str, Content] = field(default_factory=dict)
     errors: Sequence[int] = ()
     path_params: Mapping[str, str] = field(default_factory=dict)
+    headers: Sequence[Header] = ()
     tag: str = "suppression list"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ivr.api.schemas import OptOutEntry
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
@@ -48,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     add = actions.add_parser(
         "add",
-        help="record an opt-out (an agent's entry); prints it as JSON",
+        help="record an opt-out (an agent's entry); prints it as JSON (an identical "
+        "active one is printed instead of adding a second)",
         description="Record an opt-out by hand: source agent with --agent, else api.",
     )
     add.add_argument("number", metavar="NUMBER")
@@ -91,7 +93,9 @@ def run_add(args: argparse.Namespace) -> int:
             agent=args.agent,
         )
         await ensure_advertiser(store, where.settings, args.advertiser)
-        row = await store.record_optout(wanted)
+        row, created = await store.record_manual_optout(wanted)
+        if not created:
+            print(f"ivr: an identical opt-out is already active: {row.id}", file=sys.stderr)
         print(OptOutEntry.of(row).model_dump_json(indent=2))
         return OK
 

@@ -30,10 +30,12 @@ from ivr.domain import (
     OptOutRequest,
     OptOutSource,
     Outcome,
+    same_entry,
 )
-from ivr.store import queries, trail, writes
+from ivr.store import idempotency, queries, trail, writes
 from ivr.store.db import Db
 from ivr.store.errors import OptOutNotFound, StoreError
+from ivr.store.idempotency import Claim
 from ivr.store.legacy import hash_legacy_rows
 from ivr.store.migrate import load_migrations, migrate
 from ivr.store.records import CallEventRecord, CallRecord
@@ -342,6 +344,26 @@ class Store:
         )
         return row
 
+    async def record_manual_optout(self, request: OptOutRequest) -> tuple[OptOut, bool]:
+        """Record an agent's or another system's opt-out, unless an identical one is active
+        (DESIGN 14.21: a retried entry does not double the list); the row and whether it
+        is new. Committed (fsynced) when this returns."""
+        if request.source is OptOutSource.IVR or request.kind is OptOutKind.REVOCATION:
+            raise ValueError("a manual opt-out is recorded here; IVR ones with record_optout()")
+        params = optout_params(str(uuid.uuid4()), self._clock.now(), request)
+        job = partial(
+            writes.insert_unless_active, params=params, same=partial(same_entry, request=request)
+        )
+        row, created = await self._writer.submit(job, "manual_optout")
+        log.info(
+            "store.optout_recorded" if created else "store.optout_already_active",
+            optout_id=row.id,
+            kind=row.kind.value,
+            advertiser=row.advertiser,
+            number=row.number,
+        )
+        return row, created
+
     async def optouts_for_call(self, call_id: str) -> list[OptOut]:
         return await self._optouts(queries.optouts().equal("call_id", call_id))
 
@@ -457,6 +479,36 @@ class Store:
                 rows.append(optout_params(str(uuid.uuid4()), created_at, request))
             added += await self._writer.submit(partial(writes.insert_many, rows=rows), "import")
         return added
+
+    # -- idempotency keys of the write routes
+
+    async def claim_idempotency_key(self, token_name: str, key: str, body_hash: str) -> Claim:
+        """Claim ``key`` before the write it guards (see :mod:`ivr.store.idempotency`)."""
+        now = self._clock.now()
+        job = partial(
+            idempotency.claim,
+            token_name=token_name,
+            key=key,
+            body_hash=body_hash,
+            now=db_time(now),
+            expired_before=db_time(now - idempotency.KEPT),
+            abandoned_before=db_time(now - idempotency.ABANDONED),
+        )
+        return await self._writer.submit(job, "idempotency_claim")
+
+    async def complete_idempotency_key(
+        self, token_name: str, key: str, status: int, answer: str
+    ) -> None:
+        """Keep the answer to replay for the next 24 hours."""
+        job = partial(
+            idempotency.complete, token_name=token_name, key=key, status=status, answer=answer
+        )
+        await self._writer.submit(job, "idempotency_complete")
+
+    async def release_idempotency_key(self, token_name: str, key: str) -> None:
+        """Forget a claim whose write did not succeed, so that a retry may run."""
+        job = partial(idempotency.release, token_name=token_name, key=key)
+        await self._writer.submit(job, "idempotency_release")
 
     # -- operations
 

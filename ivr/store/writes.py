@@ -14,6 +14,7 @@ from ivr.domain import OptOut, OptOutKind
 from ivr.store import chain
 from ivr.store.db import Db
 from ivr.store.errors import AlreadyRevoked, CallNotFound, OptOutNotFound, StoreError
+from ivr.store.queries import NOT_REVOKED
 from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, optout_from_row
 from ivr.store.writer import Bulk
 
@@ -40,7 +41,7 @@ async def set_call_number(db: Db, call_id: str, number: str, source: str) -> Non
         raise CallNotFound(call_id)
 
 
-_ID, _SOURCE, _KIND, _CALL_ID = 0, 6, 3, 8
+_ID, _NUMBER, _ADVERTISER, _KIND, _SOURCE, _CALL_ID = 0, 1, 2, 3, 6, 8
 """Positions in the values of :func:`ivr.store.rows.optout_params`."""
 _OPTOUTS_PER_STATEMENT = 500  # 16 values each, well under SQLite's 32,766 variables
 _CHAINED_COLUMNS = OPTOUT_COLUMNS + ", hash, chain_seq"
@@ -137,6 +138,23 @@ async def _insert_chained(db: Db, rows: list[Sequence[Any]]) -> list[OptOut]:
 _CHAINED_NAMES = tuple(name.strip() for name in _CHAINED_COLUMNS.split(","))
 
 OPTOUTS: Bulk[Sequence[Any], OptOut] = Bulk("optout", insert_optout, insert_optouts)
+
+
+async def insert_unless_active(
+    db: Db, params: Sequence[Any], same: Callable[[OptOut], bool]
+) -> tuple[OptOut, bool]:
+    """Insert a manual opt-out unless an active row of the same number and advertiser
+    is ``same``; that row, and whether it is new."""
+    rows = await db.fetchall(
+        f"SELECT {OPTOUT_COLUMNS} FROM optouts"  # noqa: S608
+        f" WHERE number = ? AND advertiser = ? AND {NOT_REVOKED} ORDER BY created_at, id",
+        (params[_NUMBER], params[_ADVERTISER]),
+    )
+    for row in rows:
+        existing = optout_from_row(row)
+        if same(existing):
+            return existing, False
+    return await insert_optout(db, params), True
 
 
 async def revoke(db: Db, optout_id: str, params: Sequence[Any]) -> OptOut:

@@ -448,3 +448,22 @@ def test_import_of_a_totaal_register_list_needs_charities(
     code, _, err = run(capsys, *argv, "--scope", "all", "--charities", "no")
     assert code == 0, err
     assert "imported 2 opt-outs" in err
+
+
+def test_optout_add_twice_keeps_one_row(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = add(capsys, "--kind", "bel_me_niet", "--scope", "energie,auto")
+    code, out, err = run(
+        capsys,
+        "optout",
+        "add",
+        "0612345678",
+        "--advertiser",
+        "acme",
+        "--kind",
+        "bel_me_niet",
+        "--scope",
+        "auto,energie",
+    )
+    assert (code, json.loads(out)["id"]) == (0, first["id"])
+    assert "already active" in err
+    assert count_optouts(db) == 1

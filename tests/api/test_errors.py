@@ -51,7 +51,7 @@ async def test_a_store_failure_is_503_and_counted(
     async def disk_full(*args: Any, **kwargs: Any) -> Any:
         raise StoreError("database or disk is full")
 
-    monkeypatch.setattr(store, "record_optout", disk_full)
+    monkeypatch.setattr(store, "record_manual_optout", disk_full)
     response = await client.post(
         "/v1/optouts",
         json={"number": "0612345678", "advertiser": "acme", "kind": "recht_van_verzet"},

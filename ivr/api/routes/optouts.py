@@ -8,8 +8,15 @@ from ivr.api.auth import Scope
 from ivr.api.context import advertiser_filter, context_of, principal_of, require_advertiser
 from ivr.api.errors import forbidden, not_found
 from ivr.api.export import MEDIA_TYPES, ExportFormat, optout_lines, seen_by_viewer
+from ivr.api.idempotency import (
+    HEADER,
+    HEADER_DESCRIPTION,
+    KEY_PATTERN,
+    MAX_KEY_LENGTH,
+    idempotent,
+)
 from ivr.api.parsing import json_body, query
-from ivr.api.routing import ArrayOf, Reply, Route
+from ivr.api.routing import ArrayOf, Header, Reply, Route
 from ivr.api.schemas import ExportQuery, OptOutCreate, OptOutEntry, RevokeRequest
 from ivr.api.streaming import stream_text
 from ivr.domain import OptOutKind, OptOutSource
@@ -33,9 +40,11 @@ async def create_optout(request: web.Request) -> web.Response:
         agent=body.agent,
     )
     await ensure_advertiser(ctx.store, ctx.settings, body.advertiser)
-    row = await ctx.store.record_optout(wanted)
-    ctx.metrics.optouts.labels(kind=row.kind.value, source=row.source.value).inc()
-    return web.json_response(text=OptOutEntry.of(row).model_dump_json(), status=201)
+    row, created = await ctx.store.record_manual_optout(wanted)
+    if created:
+        ctx.metrics.optouts.labels(kind=row.kind.value, source=row.source.value).inc()
+    status = 201 if created else 200
+    return web.json_response(text=OptOutEntry.of(row).model_dump_json(), status=status)
 
 
 async def revoke_optout(request: web.Request) -> web.Response:
@@ -85,28 +94,45 @@ _EXPORT_MEDIA = {
     "application/json": ArrayOf(OptOutEntry),
 }
 
+IDEMPOTENCY_KEY = Header(HEADER, HEADER_DESCRIPTION, KEY_PATTERN, MAX_KEY_LENGTH)
+
 ROUTES = [
     Route(
         "POST",
         "/v1/optouts",
-        create_optout,
+        idempotent(create_optout),
         "Record an opt-out by hand (an agent's entry, or another system's).",
         scope=Scope.WRITE,
         body={"application/json": OptOutCreate},
+        headers=[IDEMPOTENCY_KEY],
         replies=[
-            Reply(201, "The stored entry (number in E.164).", {"application/json": OptOutEntry})
+            Reply(201, "The stored entry (number in E.164).", {"application/json": OptOutEntry}),
+            Reply(
+                200,
+                "An identical opt-out (number, advertiser, kind, scope, charities) is already "
+                "active: that entry; or the first answer to this Idempotency-Key.",
+                {"application/json": OptOutEntry},
+            ),
         ],
-        errors=(400, 401, 403, 404, 415, 422),
+        errors=(400, 401, 403, 404, 409, 415, 422),
     ),
     Route(
         "POST",
         "/v1/optouts/{optout_id}/revoke",
-        revoke_optout,
+        idempotent(revoke_optout),
         "Revoke an opt-out at the consumer's explicit request (a row of its own).",
         scope=Scope.WRITE,
         body={"application/json": RevokeRequest},
+        headers=[IDEMPOTENCY_KEY],
         path_params={"optout_id": "The id of the opt-out to revoke."},
-        replies=[Reply(201, "The revocation row.", {"application/json": OptOutEntry})],
+        replies=[
+            Reply(201, "The revocation row.", {"application/json": OptOutEntry}),
+            Reply(
+                200,
+                "The first answer to this Idempotency-Key.",
+                {"application/json": OptOutEntry},
+            ),
+        ],
         errors=(400, 401, 403, 404, 409, 415, 422),
     ),
     Route(
