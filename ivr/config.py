@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     api_tokens: str = Field(default="", repr=False)
     max_upload_mb: int = Field(default=256, ge=1)
     evidence_retention_days: int = Field(default=730, ge=1)
+    evidence_checkpoint_s: float = Field(default=3600.0, gt=0)
     shutdown_grace_s: float = Field(default=30.0, ge=0)
     advertisers: dict[str, AdvertiserConfig] = {}
 

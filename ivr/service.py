@@ -62,6 +62,7 @@ class IvrService:
     stream: EventStream | None = None
     api: web.Application | None = None
     _stream_task: asyncio.Task[None] | None = None
+    _checkpoint_task: asyncio.Task[None] | None = None
     _stopping: bool = False
 
     async def start(self) -> None:
@@ -112,6 +113,23 @@ class IvrService:
             regimes=regimes,
         )
         self._stream_task = asyncio.create_task(self.stream.run(), name="ari-events")
+        self._checkpoint_task = asyncio.create_task(
+            self._write_checkpoints(), name="evidence-checkpoints"
+        )
+
+    async def _write_checkpoints(self) -> None:
+        """A checkpoint every ``IVR_EVIDENCE_CHECKPOINT_S`` (DESIGN 14.11); one more at stop."""
+        while True:
+            await self.clock.sleep(self.settings.evidence_checkpoint_s)
+            await self._checkpoint()
+
+    async def _checkpoint(self) -> None:
+        if self.store is None:
+            return
+        try:
+            await self.store.write_checkpoint()
+        except Exception as exc:
+            log.error("checkpoint_failed", error=str(exc))
 
     async def _ari_ready(self) -> bool:
         return self.stream is not None and self.stream.connected
@@ -151,5 +169,10 @@ class IvrService:
                 await self._stream_task
         if self.ari is not None:
             await self.ari.close()
+        if self._checkpoint_task is not None:
+            self._checkpoint_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoint_task
+            await self._checkpoint()
         if self.store is not None:
             await self.store.close()

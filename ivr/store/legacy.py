@@ -18,11 +18,7 @@ from ivr.store.errors import StoreError
 
 log = structlog.get_logger()
 
-_PENDING = (
-    "SELECT EXISTS (SELECT 1 FROM call_events WHERE hash IS NULL)"
-    " OR EXISTS (SELECT 1 FROM calls WHERE ended_at IS NOT NULL AND evidence_head IS NULL)"
-    " OR EXISTS (SELECT 1 FROM optouts WHERE hash IS NULL)"
-)
+_PENDING = "SELECT EXISTS (SELECT 1 FROM evidence_legacy WHERE chain = 'pending')"
 
 
 async def hash_legacy_rows(db: Db) -> None:
@@ -30,11 +26,15 @@ async def hash_legacy_rows(db: Db) -> None:
         return
     try:
         await db.execute("BEGIN IMMEDIATE")
+        if not await db.scalar(_PENDING):  # another process did it meanwhile
+            await db.rollback()
+            return
         await db.execute("INSERT INTO evidence_maintenance (reason) VALUES ('legacy')")
         events = await _hash_events(db)
         seals = await _seal_ended_calls(db)
         optouts = await _hash_optouts(db)
         await db.execute("DELETE FROM evidence_maintenance WHERE reason = 'legacy'")
+        await db.execute("DELETE FROM evidence_legacy WHERE chain = 'pending'")
         await db.execute("COMMIT")
     except sqlite3.Error as exc:
         await db.rollback()

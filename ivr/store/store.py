@@ -49,6 +49,7 @@ from ivr.store.rows import (
     optout_from_row,
     optout_params,
 )
+from ivr.store.verify import Report, verify
 from ivr.store.writer import Writer
 
 log = structlog.get_logger()
@@ -280,6 +281,59 @@ class Store:
                 sealed.append(call.id)
                 log.warning("store.open_call_recovered", call_id=call.id, outcome="lost")
         return sealed
+
+    # -- checkpoints (DESIGN 14.11)
+
+    async def write_checkpoint(self) -> dict[str, Any]:
+        """Append a checkpoint over the calls sealed since the last one and the chain heads."""
+        checkpoint: dict[str, Any] = await self._writer.submit(
+            partial(trail.write_checkpoint, at=self._now()), "checkpoint"
+        )
+        log.info("store.checkpoint_written", seq=checkpoint["seq"], seal_to=checkpoint["seal_to"])
+        return checkpoint
+
+    async def checkpoints(self, since: int = 0) -> list[dict[str, Any]]:
+        """The checkpoints with ``seq`` above ``since``, oldest first, as stored."""
+        rows = await self._reader.fetchall(
+            f"SELECT {trail.CHECKPOINT_COLUMNS} FROM evidence_checkpoints"  # noqa: S608
+            " WHERE seq > ? ORDER BY seq",
+            (since,),
+        )
+        return [dict(row) for row in rows]
+
+    async def verify_evidence(
+        self,
+        *,
+        call_id: str | None = None,
+        kept_checkpoints: Sequence[Mapping[str, Any]] | None = None,
+    ) -> Report:
+        """Recompute every chain, seal and checkpoint on one snapshot (:mod:`ivr.store.verify`)."""
+        db = await self._connect(read_only=True)
+        try:
+            await db.execute("BEGIN")
+            return await verify(db, call_id=call_id, kept_checkpoints=kept_checkpoints)
+        finally:
+            await db.rollback()
+            await db.close()
+
+    async def export_call(self, call_id: str) -> list[dict[str, Any]]:
+        """The call's row and its events exactly as stored (hashes included), the call first;
+        empty when there is no such call."""
+        db = await self._connect(read_only=True)
+        try:
+            await db.execute("BEGIN")
+            call = await db.fetchone("SELECT * FROM calls WHERE id = ?", (call_id,))
+            if call is None:
+                return []
+            events = await db.fetchall(
+                "SELECT * FROM call_events WHERE call_id = ? ORDER BY seq", (call_id,)
+            )
+            return [{"table": "calls", **dict(call)}] + [
+                {"table": "call_events", **dict(row)} for row in events
+            ]
+        finally:
+            await db.rollback()
+            await db.close()
 
     async def get_call(self, call_id: str) -> CallRecord | None:
         found = await self._calls(queries.calls().equal("id", call_id))

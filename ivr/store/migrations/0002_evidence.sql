@@ -128,11 +128,13 @@ BEGIN
     SELECT RAISE(ABORT, 'chain_heads rows are never removed');
 END;
 
--- Rows hashed once by Store.open because they were written before the chains existed.
+-- Rows hashed once by Store.open because they were written before the chains existed; the row
+-- 'pending' asks for it (only once: a null hash found later is an alteration, not legacy).
 CREATE TABLE evidence_legacy (
     chain    TEXT PRIMARY KEY,
     upto_seq INTEGER NOT NULL
 );
+INSERT INTO evidence_legacy (chain, upto_seq) VALUES ('pending', 0);
 
 -- Checkpoints (14.11): the advertiser keeps copies elsewhere.
 CREATE TABLE evidence_checkpoints (

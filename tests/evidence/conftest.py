@@ -1,0 +1,102 @@
+"""A database written by real calls: ``ivr demo`` (the simulated Asterisk, the real
+service, scripted callers) runs once per session; each test tampers with a copy."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import structlog
+
+from ivr.cli import main
+
+TRAIL_TABLES = (
+    "calls", "call_events", "optouts", "chain_heads", "evidence_checkpoints", "purged_calls",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.sqlite3"
+    env = {**os.environ, "IVR_CONFIG": str(folder / "none.toml")}
+    env.pop("IVR_DB", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "ivr.cli", "demo", "--db", str(path), "--speed", "20"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM calls WHERE ended_at IS NOT NULL").fetchone()[0]
+    return path
+
+
+@pytest.fixture(autouse=True)
+def keep_logging() -> Iterator[None]:
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
+
+
+@pytest.fixture
+def copy(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo's database, with IVR_DB pointing at it."""
+    target = tmp_path / "copy.sqlite3"
+    with sqlite3.connect(demo_db) as source, sqlite3.connect(target) as into:
+        source.backup(into)
+    config = tmp_path / "ivr.toml"
+    config.write_text('[advertisers.acme]\nname = "Acme"\n', encoding="utf-8")
+    monkeypatch.setenv("IVR_CONFIG", str(config))
+    monkeypatch.setenv("IVR_DB", str(target))
+    return target
+
+
+def tamper(path: Path, *statements: str, params: tuple[Any, ...] = ()) -> None:
+    """What someone holding the file can do: drop the triggers, change rows."""
+    with sqlite3.connect(path) as conn:
+        triggers = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN"
+            f" ({', '.join('?' for _ in TRAIL_TABLES)})",
+            TRAIL_TABLES,
+        ).fetchall()
+        for (name,) in triggers:
+            conn.execute(f'DROP TRIGGER "{name}"')
+        for statement in statements:
+            conn.execute(statement, params if "?" in statement else ())
+
+
+def rows(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute(sql, params).fetchall()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, Any]]]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    return code, [json.loads(line) for line in out.splitlines()]
+
+
+def verify(
+    capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
+    """Exit code, findings and the summary of ``ivr evidence verify``."""
+    code, lines = run(capsys, "evidence", "verify", *argv)
+    return code, lines[:-1], lines[-1]
+
+
+def mismatches(findings: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    kinds = {"altered", "missing", "inserted", "reordered"}
+    return {(f["kind"], f["table"], f["id"]) for f in findings if f["kind"] in kinds}
