@@ -23,7 +23,8 @@ ERROR_DESCRIPTIONS = {
     409: "Conflict: already_revoked, idempotency_conflict or idempotency_in_progress.",
     413: "Too large.",
     415: "Wrong content type.",
-    422: "Well-formed but invalid values (bad number, bad date, unknown category).",
+    422: "Well-formed but invalid values (bad number, bad date, unknown category, "
+    "charities_required).",
 }
 
 
