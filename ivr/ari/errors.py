@@ -84,7 +84,7 @@ class AriUnavailable(AriError):
 
 
 class VoicemailTargetRefused(Exception):
-    """The service refused to send a caller to a voicemail target (DESIGN.md section 4)."""
+    """The service refused to send a caller to a voicemail target (docs/call-flow.md)."""
 
     def __init__(self, target: str, glob: str) -> None:
         super().__init__(target, glob)

@@ -1,10 +1,10 @@
-"""The ARI REST calls we use, one typed method each (DESIGN.md section 2).
+"""The ARI REST calls we use, one typed method each (docs/architecture.md).
 
 Credentials travel only in the ``Authorization`` header (never in a URL, an
 error or a log line).  Every non-2xx answer raises a typed
 :class:`~ivr.ari.errors.AriError` keeping Asterisk's message; no answer at all
 raises :class:`~ivr.ari.errors.AriUnavailable`.  ``continue`` and ``redirect``
-refuse voicemail targets before anything is sent (DESIGN.md section 4).
+refuse voicemail targets before anything is sent (docs/call-flow.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The ARI event WebSocket: connect, read, reconnect, stop (DESIGN.md section 2).
+"""The ARI event WebSocket: connect, read, reconnect, stop (docs/architecture.md).
 
 One small class owns the connection.  Each attempt uses a fresh TCP connection
 (real Asterisk answered 401 to a correct upgrade on a reused one), Basic auth

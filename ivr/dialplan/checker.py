@@ -1,4 +1,4 @@
-"""Every way a call handed to the IVR can end up on voicemail (DESIGN.md section 4).
+"""Every way a call handed to the IVR can end up on voicemail (docs/call-flow.md).
 
 The hand-off contexts are those that run ``Stasis(<app>…)`` (or the ones named).
 From each of their extensions the checker walks every path a call can take:

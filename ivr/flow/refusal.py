@@ -1,4 +1,4 @@
-"""Is this channel an answering machine or a voicemail box? (DESIGN.md section 4)
+"""Is this channel an answering machine or a voicemail box? (docs/call-flow.md)
 
 What counts is what the dialer found when it first answered (``AMDSTATUS``) or
 an explicit ``IVR_VOICEMAIL=1``; ``AMD()`` is never run on the hand-off.

@@ -1,4 +1,4 @@
-"""Is a dialplan target a voicemail box? (DESIGN.md section 4)
+"""Is a dialplan target a voicemail box? (docs/call-flow.md)
 
 The IVR must never send a caller to voicemail.  Targets are matched against
 ``IVR_VOICEMAIL_TARGETS``: shell globs (:mod:`fnmatch`), case-insensitive,
