@@ -1,7 +1,8 @@
 """``Idempotency-Key`` on a write route (DESIGN 10.1, 14.21): a retried request gets the
 first answer again instead of writing twice.
 
-Wrap a route's handler with :func:`idempotent`. With a key, the request's fingerprint
+Wrap a route's handler with :func:`idempotent` and list :data:`IDEMPOTENCY_KEY` in its
+``Route(headers=…)`` so the OpenAPI document shows the header. With a key, the request's fingerprint
 H(method + " " + path + "\\n" + canonical JSON body) is claimed in the store before the
 handler runs; the same key with the same fingerprint then gets the stored answer with
 status 200, another fingerprint 409 ``idempotency_conflict``, and while the first is still
@@ -22,6 +23,7 @@ from aiohttp import web
 from ivr.api.auth import Principal
 from ivr.api.context import context_of, principal_of
 from ivr.api.errors import ApiError, Handler, bad_request
+from ivr.api.routing import Header
 from ivr.store.idempotency import ClaimState
 
 HEADER = "Idempotency-Key"
@@ -38,6 +40,8 @@ HEADER_DESCRIPTION = (
     "idempotency_conflict, and 409 idempotency_in_progress while the first request is "
     "still being answered. Keys are kept 24 hours, per token."
 )
+IDEMPOTENCY_KEY = Header(HEADER, HEADER_DESCRIPTION, KEY_PATTERN, MAX_KEY_LENGTH)
+"""The header as a route documents it."""
 
 
 def idempotent(handler: Handler) -> Handler:

@@ -18,7 +18,7 @@ from ivr.api.scrub_core import CsvLayout, inspect_csv, iter_records
 from ivr.commands.optout import KINDS, add_register_options, charities_flag, missing_charities
 from ivr.commands.progress import Progress
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
-from ivr.domain import OptOut, OptOutKind, OptOutRequest, OptOutSource
+from ivr.domain import OptOutKind, OptOutRequest, OptOutSource, same_entry
 from ivr.rules.numbers import normalize
 from ivr.store import Store
 from ivr.suppressions import InputError, ensure_advertiser, optout_request
@@ -107,15 +107,6 @@ def _check(source: BinaryIO, layout: CsvLayout) -> tuple[list[tuple[int, str]], 
     return invalid, first_valid
 
 
-def _same(row: OptOut, wanted: OptOutRequest) -> bool:
-    return (row.kind, row.advertiser, row.scope, row.charities) == (
-        wanted.kind,
-        wanted.advertiser,
-        wanted.scope,
-        wanted.charities,
-    )
-
-
 async def _load(
     store: Store, source: BinaryIO, layout: CsvLayout, template: OptOutRequest
 ) -> tuple[int, int]:
@@ -141,6 +132,11 @@ async def _load_batch(
 ) -> tuple[int, int]:
     unique = list(dict.fromkeys(batch))
     existing = await store.active_optouts_many(unique, template.advertiser)
-    new = [n for n in unique if not any(_same(row, template) for row in existing[n])]
+
+    def present_already(number: str) -> bool:
+        wanted = dataclasses.replace(template, number=number)
+        return any(same_entry(row, wanted) for row in existing[number])
+
+    new = [n for n in unique if not present_already(n)]
     added += await store.import_optouts(dataclasses.replace(template, number=n) for n in new)
     return added, present + len(batch) - len(new)

@@ -8,15 +8,9 @@ from ivr.api.auth import Scope
 from ivr.api.context import advertiser_filter, context_of, principal_of, require_advertiser
 from ivr.api.errors import forbidden, not_found
 from ivr.api.export import MEDIA_TYPES, ExportFormat, optout_lines, seen_by_viewer
-from ivr.api.idempotency import (
-    HEADER,
-    HEADER_DESCRIPTION,
-    KEY_PATTERN,
-    MAX_KEY_LENGTH,
-    idempotent,
-)
+from ivr.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from ivr.api.parsing import json_body, query
-from ivr.api.routing import ArrayOf, Header, Reply, Route
+from ivr.api.routing import ArrayOf, Reply, Route
 from ivr.api.schemas import ExportQuery, OptOutCreate, OptOutEntry, RevokeRequest
 from ivr.api.streaming import stream_text
 from ivr.domain import OptOutKind, OptOutSource
@@ -93,8 +87,6 @@ _EXPORT_MEDIA = {
     "application/x-ndjson": OptOutEntry,
     "application/json": ArrayOf(OptOutEntry),
 }
-
-IDEMPOTENCY_KEY = Header(HEADER, HEADER_DESCRIPTION, KEY_PATTERN, MAX_KEY_LENGTH)
 
 ROUTES = [
     Route(
