@@ -7,14 +7,16 @@ content type, 422 well-formed but invalid values.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
+from typing import Any
 
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 from pydantic import ValidationError
 
+from ivr.scrub import NumberColumnNotFound
 from ivr.store import AlreadyRevoked, OptOutNotFound, StoreError
 from ivr.suppressions import InputError, UnknownAdvertiser
 
@@ -27,11 +29,14 @@ STREAM_STARTED = web.RequestKey("stream_started", bool)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, details: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.details = dict(details or {})
 
 
 def bad_request(code: str, message: str) -> ApiError:
@@ -70,9 +75,12 @@ def from_validation(exc: ValidationError) -> ApiError:
     return invalid("invalid_request", "; ".join(problems))
 
 
-def error_response(status: int, code: str, message: str) -> web.Response:
+def error_response(
+    status: int, code: str, message: str, details: Mapping[str, Any] | None = None
+) -> web.Response:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return web.json_response({"error": code, "message": message}, status=status, headers=headers)
+    body = {"error": code, "message": message, **(details or {})}
+    return web.json_response(body, status=status, headers=headers)
 
 
 def _translate(exc: Exception) -> ApiError | None:
@@ -82,6 +90,9 @@ def _translate(exc: Exception) -> ApiError | None:
         return ApiError(404, "unknown_advertiser", str(exc))
     if isinstance(exc, InputError):
         return invalid(exc.code, exc.message)
+    if isinstance(exc, NumberColumnNotFound):
+        message = f"{exc}; name it with column=NAME"
+        return ApiError(422, "number_column_not_found", message, {"headers": exc.headers})
     if isinstance(exc, ValidationError):
         return from_validation(exc)
     if isinstance(exc, OptOutNotFound):
@@ -110,14 +121,14 @@ def make_error_middleware(on_store_error: Callable[[], None]) -> Middleware:
                 raise
             error = _translate(exc)
             assert error is not None
-            return error_response(error.status, error.code, error.message)
+            return error_response(error.status, error.code, error.message, error.details)
         except Exception as exc:
             if request.get(STREAM_STARTED):
                 log.error("api.stream_failed", route=route_template(request), error=repr(exc))
                 raise
             error = _translate(exc)
             if error is not None:
-                return error_response(error.status, error.code, error.message)
+                return error_response(error.status, error.code, error.message, error.details)
             if isinstance(exc, StoreError):
                 on_store_error()
                 log.error("api.store_error", route=route_template(request), error=str(exc))

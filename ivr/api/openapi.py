@@ -24,7 +24,7 @@ ERROR_DESCRIPTIONS = {
     413: "Too large.",
     415: "Wrong content type.",
     422: "Well-formed but invalid values (bad number, bad date, unknown category, "
-    "charities_required).",
+    "charities_required, number_column_not_found).",
 }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+import typing
+from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -14,8 +15,13 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def query(request: web.Request, model: type[M]) -> M:
+    """The query string as ``model``; a list field takes every value of its repeated key."""
+    values: dict[str, Any] = dict(request.query.items())
+    for name, spec in model.model_fields.items():
+        if typing.get_origin(spec.annotation) is list and name in request.query:
+            values[name] = request.query.getall(name)
     try:
-        return model.model_validate(dict(request.query.items()))
+        return model.model_validate(values)
     except ValidationError as exc:
         raise from_validation(exc) from None
 

@@ -28,6 +28,9 @@ class _Strict(BaseModel):
 class ErrorOut(_Strict):
     error: str = Field(description="A stable code, e.g. unknown_advertiser or invalid_number.")
     message: str
+    headers: list[str] | None = Field(
+        default=None, description="number_column_not_found: the file's headers as seen."
+    )
 
 
 class HealthOut(_Strict):
@@ -176,7 +179,10 @@ class ExportQuery(_Strict):
 class ScrubQuery(_Strict):
     advertiser: str = Field(min_length=1)
     mode: Literal["remove", "mark"] = "remove"
-    column: str | None = Field(default=None, description="The header of the number column.")
+    column: list[str] = Field(
+        default_factory=list,
+        description="A number column by its header (headerless file: `#1`, `#2`…); repeatable.",
+    )
     category: str | None = None
 
 

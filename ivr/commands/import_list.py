@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ivr.api.scrub_core import CsvLayout, inspect_csv, iter_records
 from ivr.commands.optout import KINDS, add_register_options, charities_flag, missing_charities
 from ivr.commands.progress import Progress
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.domain import OptOutKind, OptOutRequest, OptOutSource, same_entry
 from ivr.rules.numbers import normalize
+from ivr.scrub import CsvLayout, data_records, inspect_csv
 from ivr.store import Store
 from ivr.suppressions import InputError, ensure_advertiser, optout_request
 
@@ -31,13 +31,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "import",
         help="load an existing suppression list (CSV) as opt-outs",
-        description="Load the numbers of FILE (CSV with a header, or one number a line) as "
-        "opt-outs of ADVERTISER, source import, created_by import:<file name>.",
+        description="Load the numbers of FILE (CSV with or without a header; every number "
+        "column, found as ivr scrub finds them) as opt-outs of ADVERTISER, source import, "
+        "created_by import:<file name>.",
     )
     parser.add_argument("file", metavar="FILE", type=Path)
     parser.add_argument("--advertiser", required=True, metavar="ID")
     parser.add_argument("--kind", required=True, choices=KINDS)
-    parser.add_argument("--column", metavar="NAME", help="the header of the number column")
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a number column by its header (headerless file: #1, #2…); repeatable",
+    )
     add_register_options(parser)
     parser.add_argument(
         "--skip-invalid", action="store_true", help="import the valid numbers, skip the rest"
@@ -89,11 +96,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _numbers(source: BinaryIO, layout: CsvLayout) -> Iterator[tuple[int, str]]:
-    """(record number, number cell) for every record; a header that is a number counts."""
-    if normalize(layout.header[layout.column]) is not None:
-        yield 1, layout.header[layout.column]
-    for n, cells in enumerate(iter_records(source, layout), 2):
-        yield n, cells[layout.column] if len(cells) > layout.column else ""
+    """(record number, cell) of every number cell that holds something; a record whose
+    number cells are all empty gives one empty cell (an invalid number)."""
+    for n, cells in data_records(source, layout):
+        found = [cells[i] for i in layout.columns if i < len(cells) and cells[i].strip()]
+        if not found:
+            yield n, ""
+        for cell in found:
+            yield n, cell
 
 
 def _check(source: BinaryIO, layout: CsvLayout) -> tuple[list[tuple[int, str]], str | None]:
@@ -112,7 +122,7 @@ async def _load(
 ) -> tuple[int, int]:
     added = present = 0
     numbers = (normalize(raw) for _, raw in _numbers(source, layout))
-    with Progress("import", layout.rows) as progress:
+    with Progress("import") as progress:
         batch: list[str] = []
         for number in numbers:
             if number is not None:

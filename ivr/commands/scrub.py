@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
-from ivr.api.scrub_core import ScrubMode, ScrubStats, inspect_csv, scrub, store_judge
 from ivr.clock import LoopClock
 from ivr.commands.output import check_output_target, output_file
 from ivr.commands.progress import Progress
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
+from ivr.scrub import ScrubMode, scrub_file, store_judge
 from ivr.store import Store
 from ivr.suppressions import ensure_advertiser, parse_category
 
@@ -19,15 +24,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "scrub",
         help="scrub a call file (CSV) against the suppression list",
-        description="Read the CSV call file IN (header; `,` or `;`; UTF-8, BOM allowed) and "
-        "write it to OUT without the suppressed rows (--mode remove) or with the columns "
-        "suppressed and suppression_reason added (--mode mark). Same rules as POST /v1/scrub.",
+        description="Read the CSV call file IN (with or without a header; `,` or `;`; UTF-8, "
+        "BOM allowed) and write it to OUT without the suppressed rows (--mode remove) or with "
+        "the columns suppressed and suppression_reason appended (--mode mark). The number "
+        "columns are those given with --column, else every column named like a number column "
+        "or holding mostly valid numbers; none found is exit 2. Same rules as POST /v1/scrub.",
     )
     parser.add_argument("input", metavar="IN", type=Path)
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="- for stdout")
     parser.add_argument("--advertiser", required=True, metavar="ID")
     parser.add_argument("--mode", choices=[m.value for m in ScrubMode], default="remove")
-    parser.add_argument("--column", metavar="NAME", help="the header of the number column")
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a number column by its header (headerless file: #1, #2…); repeatable",
+    )
     parser.add_argument("--category", metavar="C", help="a register category of the profile")
     add_db_option(parser)
     parser.set_defaults(run=run)
@@ -42,20 +55,39 @@ def run(args: argparse.Namespace) -> int:
     async def work(store: Store) -> int:
         category = parse_category(args.category, where.profile)
         await ensure_advertiser(store, where.settings, args.advertiser)
-        stats = ScrubStats()
-        with args.input.open("rb") as source:
-            layout = inspect_csv(source, args.column)
-            judge = store_judge(store, args.advertiser, category, LoopClock().now())
-            pieces = scrub(source, layout, ScrubMode(args.mode), judge, stats)
-            with Progress("scrub", layout.rows) as progress, output_file(args.output) as out:
-                async for piece in pieces:
-                    out.write(piece.encode())
-                    progress.advance(stats.rows - progress.done)
+        judge = store_judge(store, args.advertiser, category, LoopClock().now())
+        with (
+            args.input.open("rb") as source,
+            Progress("scrub") as progress,
+            whole_output(args.output) as out,
+        ):
+            stats = await scrub_file(
+                source,
+                out,
+                ScrubMode(args.mode),
+                judge,
+                args.column,
+                progress=lambda rows: progress.advance(rows - progress.done),
+            )
         print(
             f"scrubbed {stats.rows} rows: {stats.suppressed} suppressed, "
-            f"{stats.invalid} invalid numbers",
+            f"{stats.invalid} invalid numbers; number columns: {', '.join(stats.columns)}",
             file=sys.stderr,
         )
         return OK
 
     return run_with_store(where, work)
+
+
+@contextmanager
+def whole_output(target: str) -> Iterator[BinaryIO]:
+    """Like :func:`output_file`, and stdout too gets the file only once it is complete."""
+    if target != "-":
+        with output_file(target) as out:
+            yield out
+        return
+    with tempfile.TemporaryFile(prefix="ivr-scrub-") as spool:
+        yield spool
+        spool.seek(0)
+        with output_file(target) as out:
+            shutil.copyfileobj(spool, out)

@@ -12,12 +12,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.api.scrub_core import MalformedCsv
 from ivr.clock import LoopClock
 from ivr.commands.running import check_database_path, configured_profile, open_store
 from ivr.config import Settings, load_settings
 from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
+from ivr.scrub import MalformedCsv, NumberColumnNotFound
 from ivr.store import AlreadyRevoked, OptOutNotFound, Store, StoreError
 from ivr.suppressions import InputError, UnknownAdvertiser
 
@@ -59,7 +59,14 @@ def run_with_store(where: Setup, work: Callable[[Store], Awaitable[int]]) -> int
 
     try:
         return asyncio.run(main())
-    except (InputError, UnknownAdvertiser, MalformedCsv, OptOutNotFound, AlreadyRevoked) as exc:
+    except (
+        InputError,
+        UnknownAdvertiser,
+        MalformedCsv,
+        NumberColumnNotFound,
+        OptOutNotFound,
+        AlreadyRevoked,
+    ) as exc:
         return fail(_message(exc))
     except (StoreError, sqlite3.Error) as exc:
         return fail(f"database {where.db}: {exc}")
@@ -72,6 +79,8 @@ def _message(exc: Exception) -> str:
         return f"no opt-out {exc}"
     if isinstance(exc, AlreadyRevoked):
         return f"opt-out already revoked: {exc}"
+    if isinstance(exc, NumberColumnNotFound):
+        return f"{exc}; name it with --column NAME"
     return str(exc)
 
 

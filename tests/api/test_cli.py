@@ -184,7 +184,7 @@ def test_import_stops_at_an_invalid_number_unless_told_to_skip(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "list.csv"
-    source.write_text("0612345678\nnot-a-number\n0687654321\n")
+    source.write_text("0612345678\nnot-a-number\n0687654321\n0611111111\n0622222222\n")
     argv = ["import", str(source), "--advertiser", "acme", "--kind", "bel_me_niet"]
     code, _, err = run(capsys, *argv, "--charities", "yes")
     assert code == 2
@@ -192,7 +192,7 @@ def test_import_stops_at_an_invalid_number_unless_told_to_skip(
     assert not db.exists() or count_optouts(db) == 0
     code, _, err = run(capsys, *argv, "--skip-invalid", "--scope", "energie")
     assert code == 0
-    assert "imported 2 opt-outs" in err
+    assert "imported 4 opt-outs" in err
     assert (
         run(capsys, "check", "0612345678", "--advertiser", "globex", "--category", "energie")[0]
         == 1
@@ -271,6 +271,86 @@ def test_scrub_input_errors_exit_2_without_output(
     assert code == 2
     assert message in err
     assert not target.exists()
+
+
+def test_scrub_finds_every_number_column_and_prints_the_counts(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet", number="0687654321")
+    source = tmp_path / "calls.csv"
+    source.write_text("naam;GSM;mobiel\nA;0611111111;0687654321\nB;0622222222;\nC;x;y\n")
+    code, out, err = run(capsys, "scrub", str(source), "-o", "-", "--advertiser", "acme")
+    assert code == 0
+    assert out == "naam;GSM;mobiel\nB;0622222222;\nC;x;y\n"
+    assert "3 rows: 1 suppressed, 1 invalid numbers; number columns: GSM, mobiel" in err
+    code, out, _ = run(
+        capsys, "scrub", str(source), "-o", "-", "--advertiser", "acme", "--column", "gsm"
+    )
+    assert out == source.read_text()
+    code, out, _ = run(
+        capsys,
+        "scrub",
+        str(source),
+        "-o",
+        "-",
+        "--advertiser",
+        "acme",
+        *("--column", "gsm", "--column", "MOBIEL"),
+    )
+    assert out == "naam;GSM;mobiel\nB;0622222222;\nC;x;y\n"
+
+
+def test_scrub_of_a_headerless_list_checks_its_first_line(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet")
+    source = tmp_path / "numbers.txt"
+    source.write_text("06 1234 5678\n0687654321\n")
+    code, out, err = run(capsys, "scrub", str(source), "-o", "-", "--advertiser", "acme")
+    assert code == 0
+    assert out == "0687654321\n"
+    assert "number columns: #1" in err
+
+
+def test_scrub_without_a_number_column_is_exit_2_naming_the_headers(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(capsys, "--kind", "recht_van_verzet")
+    source = tmp_path / "calls.csv"
+    source.write_text("naam,plaats\nA,Utrecht\n")
+    target = tmp_path / "out.csv"
+    code, _, err = run(capsys, "scrub", str(source), "-o", str(target), "--advertiser", "acme")
+    assert code == 2
+    assert "no number column found (headers seen: 'naam', 'plaats')" in err
+    assert "--column" in err
+    assert not target.exists()
+
+
+def test_import_takes_the_numbers_of_every_number_column(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "list.csv"
+    source.write_text("naam,nummer,mobiel\nA,0201234567,0612345678\nB,,0687654321\n")
+    code, _, err = run(
+        capsys, "import", str(source), "--advertiser", "acme", "--kind", "recht_van_verzet"
+    )
+    assert code == 0, err
+    assert "imported 3 opt-outs" in err
+    for number in ("0201234567", "0612345678", "0687654321"):
+        assert run(capsys, "check", number, "--advertiser", "acme")[0] == 1
+
+
+def test_import_of_a_headerless_list_keeps_its_first_number(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "list.txt"
+    source.write_text("0612345678\n0687654321\n")
+    code, _, err = run(
+        capsys, "import", str(source), "--advertiser", "acme", "--kind", "recht_van_verzet"
+    )
+    assert code == 0, err
+    assert "imported 2 opt-outs" in err
+    assert run(capsys, "check", "0612345678", "--advertiser", "acme")[0] == 1
 
 
 def test_scrub_of_a_missing_file_is_exit_2(

@@ -1,27 +1,13 @@
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from ivr.api.scrub_core import (
-    MalformedCsv,
-    ScrubMode,
-    ScrubStats,
-    inspect_csv,
-    number_column,
-    scrub,
-)
 from ivr.domain import OptOutKind
-from ivr.rules.reasons import Reason, ReasonCode, reason
 from ivr.store import Store
-from ivr.suppressions import InputError
-from tests.api.conftest import ACME_READER, NUMBER, OTHER, READER, MakeClient, bearer, record
+from tests.api.conftest import ACME_READER, OTHER, READER, MakeClient, bearer, record
 
 CSV = {"Content-Type": "text/csv", **bearer(READER)}
 
@@ -78,37 +64,11 @@ async def test_a_named_column_wins_over_detection(
     await record(store, number=OTHER)
     body = "phone,mobiel\n0612345678,0687654321\n"
     _, detected = await scrub_http(client, body)
-    _, named = await scrub_http(client, body, "advertiser=acme&column=Mobiel")
-    assert detected.decode() == body
-    assert named.decode() == "phone,mobiel\n"
-
-
-async def test_without_a_number_header_the_first_column_is_used(
-    client: TestClient[Any, Any], store: Store
-) -> None:
-    await record(store)
-    status, out = await scrub_http(client, "gsm,naam\n0612345678,x\n0687654321,y\n")
-    assert status == 200
-    assert out.decode() == "gsm,naam\n0687654321,y\n"
-
-
-@pytest.mark.parametrize(
-    ("header", "named", "expected"),
-    [
-        (["naam", "MSISDN"], None, 1),
-        (["id", " Nummer ", "phone"], None, 1),
-        (["a", "b"], None, 0),
-        (["a", "b"], "B", 1),
-    ],
-)
-def test_number_column_detection(header: list[str], named: str | None, expected: int) -> None:
-    assert number_column(header, named) == expected
-
-
-def test_an_unknown_named_column_is_an_input_error() -> None:
-    with pytest.raises(InputError) as caught:
-        number_column(["a"], "phone")
-    assert caught.value.code == "unknown_column"
+    _, phone = await scrub_http(client, body, "advertiser=acme&column=phone")
+    _, mobiel = await scrub_http(client, body, "advertiser=acme&column=Mobiel")
+    assert detected.decode() == "phone,mobiel\n"
+    assert phone.decode() == body
+    assert mobiel.decode() == "phone,mobiel\n"
 
 
 async def test_quoted_fields_with_line_breaks_survive(
@@ -185,66 +145,114 @@ async def test_a_bound_token_scrubs_only_for_its_advertiser(client: TestClient[A
     assert response.status == 403
 
 
-class CountingJudge:
-    def __init__(self, suppressed: set[str]) -> None:
-        self.suppressed = suppressed
-        self.batches: list[int] = []
-
-    async def __call__(self, numbers: Sequence[str]) -> Mapping[str, Sequence[Reason]]:
-        self.batches.append(len(numbers))
-        hit = [reason(ReasonCode.RECHT_VAN_VERZET)]
-        return {n: hit if n in self.suppressed else [] for n in numbers}
+async def scrub_response(
+    client: TestClient[Any, Any], body: str, query: str = "advertiser=acme"
+) -> tuple[int, str, dict[str, str]]:
+    response = await client.post(f"/v1/scrub?{query}", data=body.encode(), headers=CSV)
+    scrub_headers = {k: v for k, v in response.headers.items() if k.startswith("X-Scrub-")}
+    return response.status, (await response.read()).decode("utf-8-sig"), scrub_headers
 
 
-async def test_the_scrub_looks_numbers_up_a_batch_at_a_time() -> None:
-    lines = "".join(f"+316{n:08d}\n" for n in range(10_000_000, 10_000_250))
-    file = io.BytesIO(("number\n" + lines).encode())
-    layout = inspect_csv(file)
-    assert layout.rows == 250
-    judge = CountingJudge({"+31610000007"})
-    stats = ScrubStats()
-    pieces = [p async for p in scrub(file, layout, ScrubMode.REMOVE, judge, stats, batch_rows=100)]
-    assert judge.batches == [100, 100, 50]
-    assert len(pieces) == 4
-    assert "+31610000007" not in "".join(pieces)
-    assert (stats.rows, stats.suppressed, stats.invalid) == (250, 1, 0)
-
-
-def test_inspect_refuses_a_blank_header() -> None:
-    with pytest.raises(MalformedCsv):
-        inspect_csv(io.BytesIO(b"\n0612345678\n"))
-
-
-# A bare CR in an unquoted cell (Python's csv writer leaves it unquoted when the line
-# terminator is LF) is a line break to every CSV reader, so it is not a cell's text.
-_cell = st.text(st.characters(codec="utf-8", exclude_characters="\x00\r"), max_size=8)
-_number = st.sampled_from(["0612345678", "+31687654321", "0611112222", "nope", ""])
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    rows=st.lists(st.tuples(_number, _cell), max_size=30),
-    delimiter=st.sampled_from([",", ";"]),
-    crlf=st.booleans(),
-    bom=st.booleans(),
-)
-async def test_remove_keeps_exactly_the_rows_not_suppressed(
-    rows: list[tuple[str, str]], delimiter: str, crlf: bool, bom: bool
+@pytest.mark.parametrize("name", ["GSM", "tel.nr", "phone_number", "Mobiel", "contact"])
+async def test_a_number_column_after_a_name_column_is_found_by_its_header_or_content(
+    client: TestClient[Any, Any], store: Store, name: str
 ) -> None:
-    import csv
+    await record(store)
+    body = f"naam,{name}\nJansen,06 1234 5678\nde Vries,0687654321\nBakker,+31611112222\n"
+    status, out, headers = await scrub_response(client, body)
+    assert status == 200
+    assert out == f"naam,{name}\nde Vries,0687654321\nBakker,+31611112222\n"
+    assert headers == {
+        "X-Scrub-Rows": "3",
+        "X-Scrub-Suppressed": "1",
+        "X-Scrub-Invalid": "0",
+        "X-Scrub-Columns": name,
+    }
 
-    newline = "\r\n" if crlf else "\n"
-    records = []
-    for number, note in rows:
-        buffer = io.StringIO()
-        csv.writer(buffer, delimiter=delimiter, lineterminator=newline).writerow([number, note])
-        records.append((number, buffer.getvalue()))
-    text = f"telefoon{delimiter}note{newline}" + "".join(r for _, r in records)
-    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode()
-    file = io.BytesIO(data)
-    layout = inspect_csv(file)
-    assert layout.delimiter == delimiter
-    judge = CountingJudge({NUMBER})
-    out = "".join([p async for p in scrub(file, layout, ScrubMode.REMOVE, judge, batch_rows=7)])
-    kept = "".join(r for n, r in records if n != "0612345678")
-    assert out == ("\ufeff" if bom else "") + f"telefoon{delimiter}note{newline}" + kept
+
+async def test_a_headerless_list_is_scrubbed_from_its_first_line(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    await record(store)
+    body = "0612345678\n0687654321\n"
+    status, out, headers = await scrub_response(client, body)
+    assert status == 200
+    assert out == "0687654321\n"
+    assert (headers["X-Scrub-Rows"], headers["X-Scrub-Suppressed"]) == ("2", "1")
+    assert headers["X-Scrub-Columns"] == "#1"
+
+
+async def test_a_headerless_file_is_marked_without_a_header_line(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    await record(store)
+    body = "Jansen;0612345678;Utrecht\nde Vries;0687654321\n"
+    status, out, headers = await scrub_response(client, body, "advertiser=acme&mode=mark")
+    assert status == 200
+    assert out.splitlines() == [
+        "Jansen;0612345678;Utrecht;yes;recht_van_verzet",
+        "de Vries;0687654321;;no;",
+    ]
+    assert headers["X-Scrub-Columns"] == "#2"
+
+
+async def test_a_suppressed_number_in_a_second_number_column_suppresses_the_row(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    await record(store, number=OTHER)
+    body = "naam,nummer,mobiel\nA,0611111111,0687654321\nB,0622222222,\nC,,0633333333\n"
+    status, out, headers = await scrub_response(client, body)
+    assert status == 200
+    assert out == "naam,nummer,mobiel\nB,0622222222,\nC,,0633333333\n"
+    assert headers["X-Scrub-Columns"] == "nummer,mobiel"
+    assert headers["X-Scrub-Suppressed"] == "1"
+
+
+async def test_both_named_columns_are_checked_when_asked_for(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    await record(store, number=OTHER)
+    body = "a,b,c\nx,0611111111,0687654321\ny,0622222222,0633333333\n"
+    status, out, headers = await scrub_response(client, body, "advertiser=acme&column=b&column=C")
+    assert status == 200
+    assert out == "a,b,c\ny,0622222222,0633333333\n"
+    assert headers["X-Scrub-Columns"] == "b,c"
+
+
+async def test_a_file_without_a_number_column_is_refused_with_its_headers(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    await record(store)
+    response = await client.post(
+        "/v1/scrub?advertiser=acme", data=b"naam,plaats\nA,Utrecht\n", headers=CSV
+    )
+    assert response.status == 422
+    body = await response.json()
+    assert body["error"] == "number_column_not_found"
+    assert body["headers"] == ["naam", "plaats"]
+
+
+async def test_mark_pads_short_rows_and_appends_after_long_ones(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    await record(store)
+    body = "naam,telefoon,plaats\nA,0612345678\nB,0687654321,Delft,extra\nC\n"
+    status, out, headers = await scrub_response(client, body, "advertiser=acme&mode=mark")
+    assert status == 200
+    assert out.splitlines() == [
+        "naam,telefoon,plaats,suppressed,suppression_reason",
+        "A,0612345678,,yes,recht_van_verzet",
+        "B,0687654321,Delft,extra,no,",
+        "C,,,invalid,",
+    ]
+    assert (headers["X-Scrub-Rows"], headers["X-Scrub-Invalid"]) == ("3", "1")
+
+
+async def test_a_file_that_breaks_after_its_first_rows_is_refused_whole(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    await record(store)
+    body = b"number\n" + b"0687654321\n" * 30_000 + b"\xff\n"
+    response = await client.post("/v1/scrub?advertiser=acme", data=body, headers=CSV)
+    assert response.status == 400
+    assert (await response.json())["error"] == "malformed_csv"

@@ -1,9 +1,10 @@
 """Scrub a call file: the CSV comes in, the same file goes back without (or marking)
-the suppressed numbers. The body is spooled to disk first, so memory stays flat."""
+the suppressed numbers. Body and answer are spooled to disk, so memory stays flat and
+the counts can travel in the answer's headers."""
 
 from __future__ import annotations
 
-import asyncio
+import re
 import tempfile
 from typing import BinaryIO
 
@@ -11,15 +12,15 @@ from aiohttp import web
 
 from ivr.api.auth import Scope
 from ivr.api.context import ApiContext, context_of, require_advertiser
-from ivr.api.errors import bad_request, too_large, unsupported_media_type
+from ivr.api.errors import STREAM_STARTED, bad_request, too_large, unsupported_media_type
 from ivr.api.parsing import query
 from ivr.api.routing import Reply, Route
 from ivr.api.schemas import ScrubQuery
-from ivr.api.scrub_core import MalformedCsv, ScrubMode, inspect_csv, scrub, store_judge
-from ivr.api.streaming import stream_text
+from ivr.scrub import MalformedCsv, ScrubMode, ScrubStats, scrub_file, store_judge
 from ivr.suppressions import ensure_advertiser, parse_category
 
 SPOOL_CHUNK = 1 << 16
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 async def scrub_call_file(request: web.Request) -> web.StreamResponse:
@@ -35,16 +36,17 @@ async def scrub_call_file(request: web.Request) -> web.StreamResponse:
     limit = ctx.settings.max_upload_mb * 1024 * 1024
     if request.content_length is not None and request.content_length > limit:
         raise _too_large(ctx)
-    with tempfile.TemporaryFile(prefix="ivr-scrub-") as spool:
+    with (
+        tempfile.TemporaryFile(prefix="ivr-scrub-in-") as spool,
+        tempfile.TemporaryFile(prefix="ivr-scrub-out-") as answer,
+    ):
         await _spool(request, spool, limit, ctx)
+        judge = store_judge(ctx.store, params.advertiser, category, ctx.clock.now())
         try:
-            with ctx.clock.busy():
-                layout = await asyncio.to_thread(inspect_csv, spool, params.column)
+            stats = await scrub_file(spool, answer, ScrubMode(params.mode), judge, params.column)
         except MalformedCsv as exc:
             raise bad_request("malformed_csv", str(exc)) from None
-        judge = store_judge(ctx.store, params.advertiser, category, ctx.clock.now())
-        pieces = scrub(spool, layout, ScrubMode(params.mode), judge)
-        return await stream_text(request, "text/csv", pieces, "scrubbed")
+        return await _send(request, answer, stats)
 
 
 async def _spool(request: web.Request, spool: BinaryIO, limit: int, ctx: ApiContext) -> None:
@@ -57,6 +59,31 @@ async def _spool(request: web.Request, spool: BinaryIO, limit: int, ctx: ApiCont
     spool.flush()
 
 
+def scrub_headers(stats: ScrubStats) -> dict[str, str]:
+    names = ",".join(_CONTROL.sub(" ", name) for name in stats.columns)
+    return {
+        "X-Scrub-Rows": str(stats.rows),
+        "X-Scrub-Suppressed": str(stats.suppressed),
+        "X-Scrub-Invalid": str(stats.invalid),
+        "X-Scrub-Columns": names,
+    }
+
+
+async def _send(request: web.Request, answer: BinaryIO, stats: ScrubStats) -> web.StreamResponse:
+    response = web.StreamResponse(headers=scrub_headers(stats))
+    response.content_type = "text/csv"
+    response.charset = "utf-8"
+    response.content_length = answer.tell()
+    response.headers["Content-Disposition"] = 'attachment; filename="scrubbed.csv"'
+    await response.prepare(request)
+    request[STREAM_STARTED] = True
+    answer.seek(0)
+    while chunk := answer.read(SPOOL_CHUNK):
+        await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
 def _too_large(ctx: ApiContext) -> Exception:
     return too_large(f"the call file is larger than {ctx.settings.max_upload_mb} MB")
 
@@ -66,7 +93,12 @@ ROUTES = [
         "POST",
         "/v1/scrub",
         scrub_call_file,
-        "Scrub a call file (CSV with a header; `,` or `;`, UTF-8, BOM allowed).",
+        "Scrub a call file (CSV with or without a header; `,` or `;`, UTF-8, BOM allowed)."
+        " The number columns are those named by `column` (repeatable), else every column"
+        " whose header names a number or whose content is mostly valid numbers; none"
+        " found is 422 `number_column_not_found` with the `headers` seen. The answer's"
+        " headers X-Scrub-Rows, X-Scrub-Suppressed, X-Scrub-Invalid and X-Scrub-Columns"
+        " carry the counts and the columns checked.",
         scope=Scope.READ,
         query=ScrubQuery,
         body={"text/csv": None},
@@ -74,7 +106,7 @@ ROUTES = [
             Reply(
                 200,
                 "The same file, suppressed rows removed, or marked with `suppressed`"
-                " (yes/no/invalid) and `suppression_reason`.",
+                " (yes/no/invalid) and `suppression_reason` appended to every row.",
                 {"text/csv": None},
             )
         ],
