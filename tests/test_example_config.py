@@ -30,8 +30,10 @@ def _only_the_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_the_example_shows_every_setting() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     settings_part, advertiser_part = text.split("[advertisers.acme]", 1)
-    assert set(Settings.model_fields) - {"advertisers"} <= keys_shown(settings_part)
-    assert set(AdvertiserConfig.model_fields) <= keys_shown(advertiser_part)
+    missing = set(Settings.model_fields) - {"advertisers"} - keys_shown(settings_part)
+    assert not missing, f"add these settings to ivr.example.toml: {sorted(missing)}"
+    missing = set(AdvertiserConfig.model_fields) - keys_shown(advertiser_part)
+    assert not missing, f"add these to [advertisers.acme] in ivr.example.toml: {sorted(missing)}"
 
 
 def test_the_example_loads_with_the_defaults_and_one_advertiser() -> None:
