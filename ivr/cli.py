@@ -11,6 +11,7 @@ from ivr import __version__
 from ivr.commands import (
     CommandModule,
     api,
+    calls,
     check,
     demo,
     dialplan,
@@ -41,6 +42,7 @@ COMMAND_MODULES: list[CommandModule] = [
     export,
     scrub,
     maintenance,
+    calls,
     evidence,
     profiles,
     prompts,

@@ -55,6 +55,9 @@ class CallEventKind(StrEnum):
     RIGHTS = "rights"
 
 
+RIGHT_VERDICTS = ("chosen", "chosen_unconfirmed", "heard", "not_heard")
+"""What ``calls.rights`` says of each right of the call's profile (DESIGN 10.2, 14.4)."""
+
 Scope = str | tuple[str, ...]
 """``"all"`` or the category ids of a partial (deel) registration."""
 

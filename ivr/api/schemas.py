@@ -221,6 +221,18 @@ class CallOut(_Strict):
     started_at: datetime
     ended_at: datetime | None
     outcome: str | None
+    caller_number: str | None = Field(description="The caller id as Asterisk gave it.")
+    rights: dict[str, str] | None = Field(
+        description="The verdict per right of the profile (chosen, chosen_unconfirmed, heard,"
+        " not_heard); {} for a call refused before any prompt; null while open."
+    )
+    evidence_complete: bool = Field(
+        description="False when an evidence row could not be written or a crash interrupted it."
+    )
+    software_version: str | None
+    profile_hash: str | None
+    evidence_head: str | None = Field(description="The seal: the hash over the events and row.")
+    seal_seq: int | None
 
 
 class CallEventOut(_Strict):
@@ -228,6 +240,7 @@ class CallEventOut(_Strict):
     at: datetime
     kind: str
     detail: dict[str, Any]
+    hash: str | None = Field(description="This row's link in the call's hash chain.")
 
 
 class CallDetailOut(_Strict):
@@ -237,9 +250,15 @@ class CallDetailOut(_Strict):
 
 
 class CallSearchQuery(_Strict):
-    number: str | None = None
+    number: str | None = Field(default=None, description="Matches number or caller_number.")
     advertiser: str | None = None
     campaign: str | None = None
+    rights: str | None = Field(
+        default=None,
+        pattern=r"^(chosen|chosen_unconfirmed|heard|not_heard)(,(chosen|chosen_unconfirmed|heard|not_heard))*$",
+        description="Calls with any right given any of these verdicts (comma = any of),"
+        " e.g. not_heard,chosen_unconfirmed to follow up by hand.",
+    )
     since: str | None = Field(default=None, description="ISO 8601 date or date-time.")
     until: str | None = Field(default=None, description="ISO 8601 date or date-time.")
     limit: int = Field(default=1000, ge=1, le=10_000)

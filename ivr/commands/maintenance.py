@@ -27,8 +27,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     purge = subparsers.add_parser(
         "purge",
         help="remove call evidence older than the retention period (never opt-outs)",
-        description="Remove calls that ended more than N days ago and their events. "
-        "Opt-outs are never removed.",
+        description="Remove calls that ended more than N days ago and their events, except "
+        "the calls an opt-out in force points to (their proof). Each removed call leaves a "
+        "tombstone (id, end, seal) so the checkpoints still verify. Opt-outs are never removed.",
     )
     purge.add_argument(
         "--older-than-days",

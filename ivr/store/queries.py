@@ -113,9 +113,23 @@ def call_search(
     since: datetime | None,
     until: datetime | None,
     limit: int | None,
+    caller_number: str | None = None,
+    rights: Sequence[str] | None = None,
 ) -> Query:
-    query = calls().equal("number", number).equal("advertiser", advertiser)
-    query.equal("campaign", campaign)
+    query = calls().equal("advertiser", advertiser).equal("campaign", campaign)
+    typed = [value for value in (number, caller_number) if value is not None]
+    if typed:
+        marks = ", ".join("?" for _ in typed)
+        if number is not None:
+            query.cond(f"(number = ? OR caller_number IN ({marks}))", number, *typed)
+        else:
+            query.cond(f"caller_number IN ({marks})", *typed)
+    if rights:
+        marks = ", ".join("?" for _ in rights)
+        query.cond(
+            f"EXISTS (SELECT 1 FROM json_each(calls.rights) WHERE json_each.value IN ({marks}))",  # noqa: S608
+            *rights,
+        )
     if since is not None:
         query.cond("started_at >= ?", db_time(since))
     if until is not None:

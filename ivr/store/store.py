@@ -367,10 +367,17 @@ class Store:
         until: datetime | None = None,
         limit: int | None = None,
         *,
+        caller_number: str | None = None,
+        rights: Sequence[str] | None = None,
         chunk_size: int = 500,
     ) -> AsyncIterator[CallRecord]:
-        """Calls started in ``[since, until)`` matching every filter given, oldest first."""
-        query = queries.call_search(number, advertiser, campaign, since, until, limit)
+        """Calls started in ``[since, until)`` matching every filter given, oldest first.
+
+        ``number`` (E.164) matches ``number`` or ``caller_number``, as does ``caller_number``
+        (the number as typed); ``rights``: any right with any of these verdicts."""
+        query = queries.call_search(
+            number, advertiser, campaign, since, until, limit, caller_number, rights
+        )
         async for row in self._stream(query, chunk_size):
             yield call_from_row(row)
 

@@ -113,6 +113,71 @@ async def test_search_filters_calls(
     assert await ids("", ACME_READER) == ["c1"]
 
 
+async def sealed_call(
+    store: Store, clock: VirtualClock, call_id: str, rights: dict[str, str], caller: str
+) -> None:
+    await store.start_call(
+        CallStart(
+            id=call_id,
+            channel_id=f"chan-{call_id}",
+            advertiser="acme",
+            started_at=clock.now(),
+            profile="nl-ctm2012",
+            caller_number=caller,
+            software_version="9.9.9",
+            profile_hash="ab" * 32,
+        )
+    )
+    await store.add_event(call_id, CallEventKind.HANGUP, {"by": "caller"})
+    await store.seal_call(call_id, outcome=Outcome.CALLER_HUNG_UP, rights=rights)
+    await clock.advance(60)
+
+
+async def test_calls_show_their_verdict_and_are_found_by_it_and_by_caller_id(
+    client: TestClient[Any, Any], store: Store, clock: VirtualClock
+) -> None:
+    await sealed_call(
+        store, clock, "heard", {"recht_van_verzet": "heard", "bel_me_niet": "heard"}, "0612345678"
+    )
+    await sealed_call(
+        store,
+        clock,
+        "unheard",
+        {"recht_van_verzet": "heard", "bel_me_niet": "not_heard"},
+        "0687654321",
+    )
+    await sealed_call(
+        store,
+        clock,
+        "pending",
+        {"recht_van_verzet": "chosen_unconfirmed", "bel_me_niet": "heard"},
+        "anonymous",
+    )
+    await sealed_call(store, clock, "refused", {}, "0612345678")
+
+    response = await client.get("/v1/calls/unheard", headers=H)
+    call = (await response.json())["call"]
+    assert call["rights"] == {"recht_van_verzet": "heard", "bel_me_niet": "not_heard"}
+    assert call["caller_number"] == "0687654321" and call["number"] is None
+    assert call["evidence_complete"] is True and call["seal_seq"] == 2
+    assert (call["software_version"], call["profile_hash"]) == ("9.9.9", "ab" * 32)
+    events = (await (await client.get("/v1/calls/unheard", headers=H)).json())["events"]
+    assert [e["kind"] for e in events] == ["hangup", "rights"]
+    assert all(len(e["hash"]) == 64 for e in events)
+
+    async def ids(query: str) -> list[str]:
+        response = await client.get(f"/v1/calls?{query}", headers=H)
+        assert response.status == 200, await response.text()
+        return [c["id"] for c in (await response.json())["calls"]]
+
+    assert await ids("rights=not_heard") == ["unheard"]
+    assert await ids("rights=not_heard,chosen_unconfirmed") == ["unheard", "pending"]
+    assert await ids("rights=heard&number=0612345678") == ["heard"]
+    assert await ids("number=0612345678") == ["heard", "refused"]  # by caller id
+    response = await client.get("/v1/calls?rights=maybe", headers=H)
+    assert response.status == 422
+
+
 @pytest.mark.parametrize(
     ("query", "status", "code"),
     [

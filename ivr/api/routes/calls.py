@@ -37,6 +37,13 @@ def call_out(call: CallRecord) -> CallOut:
         started_at=call.started_at,
         ended_at=call.ended_at,
         outcome=call.outcome.value if call.outcome else None,
+        caller_number=call.caller_number,
+        rights=call.rights,
+        evidence_complete=call.evidence_complete,
+        software_version=call.software_version,
+        profile_hash=call.profile_hash,
+        evidence_head=call.evidence_head,
+        seal_seq=call.seal_seq,
     )
 
 
@@ -51,7 +58,8 @@ async def get_call(request: web.Request) -> web.Response:
     out = CallDetailOut(
         call=call_out(call),
         events=[
-            CallEventOut(seq=e.seq, at=e.at, kind=e.kind.value, detail=e.detail) for e in events
+            CallEventOut(seq=e.seq, at=e.at, kind=e.kind.value, detail=e.detail, hash=e.hash)
+            for e in events
         ],
         optouts=[OptOutEntry.of(o) for o in optouts],
     )
@@ -68,6 +76,8 @@ async def search_calls(request: web.Request) -> web.Response:
         call_out(call)
         async for call in ctx.store.search_calls(
             number=parse_number(params.number) if params.number else None,
+            caller_number=params.number,
+            rights=params.rights.split(",") if params.rights else None,
             advertiser=advertiser,
             campaign=params.campaign,
             since=parse_since(params.since, ctx.timezone),
@@ -99,7 +109,8 @@ ROUTES = [
         "GET",
         "/v1/calls",
         search_calls,
-        "Search calls by number, advertiser, campaign and start time [since, until).",
+        "Search calls by number (or caller id), advertiser, campaign, rights verdict and"
+        " start time [since, until).",
         scope=Scope.READ,
         query=CallSearchQuery,
         replies=[Reply(200, "Matching calls, oldest first.", {"application/json": CallListOut})],
