@@ -11,6 +11,12 @@ class OptOutKind(StrEnum):
     RECHT_VAN_VERZET = "recht_van_verzet"
     BEL_ME_NIET = "bel_me_niet"
     REVOCATION = "revocation"
+    DO_NOT_CALL = "do_not_call"
+    """us-tcpa: the seller's do-not-call list; suppresses like a recht van verzet."""
+
+
+OBJECTIONS = frozenset({OptOutKind.RECHT_VAN_VERZET, OptOutKind.DO_NOT_CALL})
+"""Opt-outs that bind their advertiser and withdraw the consents given to it."""
 
 
 class OptOutSource(StrEnum):
@@ -137,3 +143,61 @@ class CallStart:
     software_version: str | None = None
     profile_hash: str | None = None  # sha256 of the profile file as loaded
     asterisk: str | None = None  # the Asterisk box's id (several boxes, one database)
+
+
+class ConsentKind(StrEnum):
+    CONSENT = "consent"
+    WITHDRAWAL = "withdrawal"
+
+
+class ConsentChannel(StrEnum):
+    """How a consent was obtained."""
+
+    WEB = "web"
+    APP = "app"
+    SMS = "sms"
+    EMAIL = "email"
+    PHONE = "phone"
+    PAPER = "paper"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRequest:
+    """A consent somebody asked to record; the store gives it an id and a time."""
+
+    number: str  # E.164
+    advertiser: str
+    scope: Scope
+    channel: ConsentChannel
+    obtained_at: datetime
+    created_by: str
+    proof_ref: str | None = None
+    verified_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """One row of the append-only ``consents`` table: a consent or a withdrawal.
+
+    A withdrawal names the consent it ends (``withdraws``); its consent-only
+    fields (scope, channel, obtained_at, proof_ref, verified_at, expires_at) are None.
+    """
+
+    id: str
+    number: str
+    advertiser: str
+    kind: ConsentKind
+    scope: Scope | None
+    channel: ConsentChannel | None
+    obtained_at: datetime | None
+    proof_ref: str | None
+    verified_at: datetime | None
+    expires_at: datetime | None
+    created_at: datetime
+    created_by: str
+    withdraws: str | None = None
+    reason: str | None = None
+    requested_by: str | None = None
+    call_id: str | None = None

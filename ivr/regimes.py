@@ -14,6 +14,8 @@ from datetime import datetime
 
 from ivr.config import AdvertiserConfig, ConfigError, Settings
 from ivr.flow.profile import Profile, known_profiles, load_profile
+from ivr.rules.hours import CallingHours
+from ivr.rules.maycall import Regime
 from ivr.rules.regime import Sector
 
 
@@ -23,6 +25,7 @@ class Regimes:
     """IVR_PROFILE: a profile or a family."""
     advertisers: Mapping[str, AdvertiserConfig] = field(default_factory=dict)
     profiles: Mapping[str, Profile] = field(default_factory=dict)
+    _hours: dict[str, CallingHours] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Regimes:
@@ -48,6 +51,21 @@ class Regimes:
     def profile_for(self, advertiser: str | None, at: datetime) -> Profile:
         """The profile that decides ``advertiser``'s call at ``at``."""
         return self.resolve(self.named_for(advertiser), at)
+
+    def regime_for(self, advertiser: str, at: datetime) -> tuple[Profile, Regime]:
+        """The profile deciding ``advertiser``'s call at ``at``, and what a decision needs of it."""
+        profile = self.profile_for(advertiser, at)
+        hours = self._hours.get(profile.name)
+        if hours is None:
+            hours = self._hours[profile.name] = CallingHours(profile.hours)
+        regime = Regime(
+            hours=hours,
+            opt_in=profile.opt_in,
+            sector=self.sector_of(advertiser),
+            expired=profile.expired_at(at),
+            notices=profile.notices,
+        )
+        return profile, regime
 
     def sector_of(self, advertiser: str | None) -> Sector:
         config = self.advertisers.get(advertiser) if advertiser is not None else None

@@ -15,12 +15,21 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from ivr.config import Settings
-from ivr.domain import SCOPE_ALL, OptOut, OptOutKind, OptOutRequest, OptOutSource, Scope
+from ivr.domain import (
+    SCOPE_ALL,
+    Consent,
+    OptOut,
+    OptOutKind,
+    OptOutRequest,
+    OptOutSource,
+    Scope,
+)
 from ivr.flow.profile import Profile
-from ivr.rules.hours import CallingHours
-from ivr.rules.maycall import Decision, may_call
-from ivr.rules.numbers import normalize
-from ivr.rules.reasons import Reason
+from ivr.regimes import Regimes
+from ivr.rules.consent import has_active_consent, lacks_permission
+from ivr.rules.maycall import Decision, Regime, may_call
+from ivr.rules.numbers import DEFAULT_REGION, normalize
+from ivr.rules.reasons import Reason, ReasonCode, reason
 from ivr.rules.suppression import Relation, is_suppressed, suppression_reasons
 from ivr.store import Store
 
@@ -60,8 +69,9 @@ class Suppression:
     entries: list[OptOut]
 
 
-def parse_number(raw: str) -> str:
-    number = normalize(raw)
+def parse_number(raw: str, region: str = DEFAULT_REGION) -> str:
+    """E.164 of ``raw``, read with ``region`` (that of the advertiser's profile)."""
+    number = normalize(raw, region)
     if number is None:
         raise InputError("invalid_number", f"{raw!r} is not a valid phone number")
     return number
@@ -115,6 +125,18 @@ def parse_moment(raw: str | None) -> datetime | None:
     return at
 
 
+def parse_relation_ended(raw: str | None, relation: Relation | None) -> date | None:
+    """The day a customer relation ended (``relation=customer`` only); none: it is current."""
+    if not raw:
+        return None
+    if relation is not Relation.CUSTOMER:
+        raise InputError("invalid_relation", "relation_ended goes with relation=customer")
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InputError("invalid_date", f"{raw!r} is not an ISO 8601 date") from None
+
+
 def parse_since(raw: str | None, timezone: str) -> datetime | None:
     """An ISO 8601 date or date-time; a date, or a time without offset, is local time."""
     if not raw:
@@ -147,15 +169,20 @@ async def look_up(
     *,
     at: datetime | None = None,
     include_revoked: bool = False,
+    regimes: Regimes | None = None,
 ) -> Suppression:
     """Whether ``advertiser`` may not call ``number`` (E.164), with the entries that say so.
 
     With ``at``, the decision as it stood then: only opt-outs and revocations created
     at or before ``at`` count. ``include_revoked`` lists the number's whole history in
-    the entries (the decision still rests on the active ones).
+    the entries (the decision still rests on the active ones). With ``regimes``, the
+    profile in force decides too (consent under an opt-in regime, its information).
     """
+    moment = now if at is None else at
     counting = await store.active_optouts(number, advertiser, at)
-    found = judge(number, advertiser, counting, now if at is None else at, category)
+    regime = None if regimes is None else regimes.regime_for(advertiser, moment)[1]
+    consents = [] if regime is None else await _consents(store, number, advertiser, regime)
+    found = judge(number, advertiser, counting, moment, category, regime=regime, consents=consents)
     if include_revoked:
         history = await store.optout_history(number, advertiser, at)
         return dataclasses.replace(found, entries=history)
@@ -166,16 +193,38 @@ async def decide_may_call(
     store: Store,
     number: str,
     advertiser: str,
-    hours: CallingHours,
+    regimes: Regimes,
     now: datetime,
     *,
     at: datetime | None = None,
     relation: Relation | None = None,
     category: str | None = None,
-) -> Decision:
-    """May-call over ``advertiser``'s list as it stood at ``at`` (default: as it is now)."""
+    relation_ended: date | None = None,
+) -> tuple[Decision, Profile]:
+    """May-call over ``advertiser``'s list and consents as they stood at ``at`` (default:
+    now), under the profile in force then; the decision and that profile."""
+    moment = now if at is None else at
+    profile, regime = regimes.regime_for(advertiser, moment)
     optouts = await store.active_optouts(number, advertiser, at)
-    return may_call(optouts, advertiser, now if at is None else at, hours, relation, category)
+    consents = await _consents(store, number, advertiser, regime)
+    decision = may_call(
+        optouts,
+        advertiser,
+        moment,
+        regime,
+        relation,
+        category,
+        number=number,
+        consents=consents,
+        relation_ended=relation_ended,
+    )
+    return decision, profile
+
+
+async def _consents(store: Store, number: str, advertiser: str, regime: Regime) -> list[Consent]:
+    if not regime.opt_in.consent_required:
+        return []
+    return await store.consents_of(number, advertiser)
 
 
 def seen_by(row: OptOut, viewer: str | None) -> OptOut:
@@ -198,9 +247,29 @@ def judge(
     entries: Sequence[OptOut],
     at: datetime,
     category: str | None = None,
+    *,
+    regime: Regime | None = None,
+    consents: Sequence[Consent] = (),
 ) -> Suppression:
+    """Whether ``number`` is suppressed for ``advertiser``. Under an opt-in ``regime`` a
+    number without an active consent is suppressed too (``no_consent``, DESIGN 14.18)."""
     reasons = suppression_reasons(entries, advertiser, category, at)
-    return Suppression(number, advertiser, is_suppressed(reasons), reasons, list(entries))
+    if regime is not None:
+        reasons.extend(consent_reasons(regime, consents, category, at))
+        reasons.extend(regime.info())
+    suppressed = is_suppressed(reasons) or lacks_permission(reasons)
+    return Suppression(number, advertiser, suppressed, reasons, list(entries))
+
+
+def consent_reasons(
+    regime: Regime, consents: Sequence[Consent], category: str | None, at: datetime
+) -> list[Reason]:
+    """The consent rule of a look-up or a list (no relation, no hours): ``no_consent``."""
+    if not regime.opt_in.consent_required:
+        return []
+    if has_active_consent(consents, category, at, regime.opt_in):
+        return []
+    return [reason(ReasonCode.NO_CONSENT)]
 
 
 def parse_scope(raw: str | Sequence[str] | None, profile: Profile) -> Scope:

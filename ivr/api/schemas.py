@@ -195,6 +195,11 @@ class MayCallQuery(_Strict):
         "created at or before it count.",
     )
     relation: Literal["customer", "requested", "callback", "research"] | None = None
+    relation_ended: str | None = Field(
+        default=None,
+        description="With relation=customer: the ISO 8601 date the customer relation ended"
+        " (absent: it is current).",
+    )
     category: str | None = None
 
 
@@ -202,6 +207,7 @@ class MayCallOut(_Strict):
     number: str
     advertiser: str
     at: datetime
+    profile: str = Field(description="The profile applied: the one in force at `at`.")
     allowed: bool
     reasons: list[ReasonOut]
 

@@ -6,6 +6,7 @@ import argparse
 
 from ivr.api.schemas import SuppressionOut
 from ivr.clock import LoopClock
+from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, SAYS_NO, Setup, add_db_option, run_with_store, setup
 from ivr.store import Store
 from ivr.suppressions import (
@@ -53,18 +54,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def check(store: Store, where: Setup, args: argparse.Namespace) -> int:
-    number = parse_number(args.number)
-    category = parse_category(args.category, where.profile)
+    now = LoopClock().now()
     at = parse_moment(args.at)
+    regimes = configured_regimes(where.settings)
+    profile = regimes.profile_for(args.advertiser, at or now)
+    number = parse_number(args.number, profile.number_region)
+    category = parse_category(args.category, profile)
     await ensure_advertiser(store, where.settings, args.advertiser)
     found = await look_up(
         store,
         number,
         args.advertiser,
-        LoopClock().now(),
+        now,
         category,
         at=at,
         include_revoked=args.include_revoked,
+        regimes=regimes,
     )
     print(SuppressionOut.of(found).model_dump_json(indent=2))
     return SAYS_NO if found.suppressed else OK

@@ -6,8 +6,8 @@ import argparse
 import json
 
 from ivr.clock import LoopClock
+from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, SAYS_NO, add_db_option, run_with_store, setup
-from ivr.rules.hours import CallingHours
 from ivr.rules.suppression import Relation
 from ivr.store import Store
 from ivr.suppressions import (
@@ -17,6 +17,7 @@ from ivr.suppressions import (
     parse_moment,
     parse_number,
     parse_relation,
+    parse_relation_ended,
 )
 
 
@@ -24,10 +25,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "may-call",
         help="may an advertiser call this number now (JSON; exit 1 when not)",
-        description="Decide whether ADVERTISER may call NUMBER: suppression (recht van verzet, "
-        "Bel-me-niet Register) first, then the calling hours of the profile. Prints "
-        '{"number", "advertiser", "allowed", "reasons"}. Exit 0 allowed, 1 not allowed, '
-        "2 bad input or configuration.",
+        description="Decide whether ADVERTISER may call NUMBER under the profile in force at "
+        "the moment: suppression (recht van verzet, Bel-me-niet Register, do-not-call) first, "
+        "then the consent an opt-in regime asks for, then the calling hours. Prints "
+        '{"number", "advertiser", "profile", "allowed", "reasons"}. Exit 0 allowed, 1 not '
+        "allowed, 2 bad input or configuration.",
     )
     parser.add_argument("number", metavar="NUMBER", help="the consumer's number (06…, +31…)")
     parser.add_argument("--advertiser", required=True, metavar="ID")
@@ -38,6 +40,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "revocations created at or before it count",
     )
     parser.add_argument("--relation", choices=[relation.value for relation in Relation])
+    parser.add_argument(
+        "--relation-ended",
+        metavar="DATE",
+        help="with --relation customer: the date the customer relation ended (default: current)",
+    )
     parser.add_argument("--category", metavar="C", help="a register category of the profile")
     add_db_option(parser)
     parser.set_defaults(run=run)
@@ -47,25 +54,30 @@ def run(args: argparse.Namespace) -> int:
     where = setup(args)
 
     async def work(store: Store) -> int:
-        number = parse_number(args.number)
+        now = LoopClock().now()
         at = parse_moment(args.at)
+        regimes = configured_regimes(where.settings)
+        profile = regimes.profile_for(args.advertiser, at or now)
+        number = parse_number(args.number, profile.number_region)
         relation = parse_relation(args.relation)
-        category = parse_category(args.category, where.profile)
+        relation_ended = parse_relation_ended(args.relation_ended, relation)
+        category = parse_category(args.category, profile)
         await ensure_advertiser(store, where.settings, args.advertiser)
-        hours = CallingHours(where.profile.hours)
-        decision = await decide_may_call(
+        decision, profile = await decide_may_call(
             store,
             number,
             args.advertiser,
-            hours,
-            LoopClock().now(),
+            regimes,
+            now,
             at=at,
             relation=relation,
             category=category,
+            relation_ended=relation_ended,
         )
         answer = {
             "number": number,
             "advertiser": args.advertiser,
+            "profile": profile.name,
             "allowed": decision.allowed,
             "reasons": [reason.as_dict() for reason in decision.reasons],
         }

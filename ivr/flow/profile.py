@@ -19,6 +19,7 @@ import phonenumbers
 from pydantic import BaseModel, Field, model_validator
 
 from ivr.rules.hours import HoursRules
+from ivr.rules.reasons import ReasonCode
 from ivr.rules.regime import OptIn, Period, Right, local_day
 
 DEFAULT_PROFILE = "nl-ctm2012"
@@ -175,6 +176,8 @@ class Profile(BaseModel, frozen=True, extra="forbid"):
     opt_in: OptIn = OptIn()
     sources: tuple[str, ...] = ()
     """Where the rules come from (shown by ``ivr profiles``)."""
+    notices: tuple[ReasonCode, ...] = ()
+    """Information reasons every decision under this profile carries."""
 
     @model_validator(mode="before")
     @classmethod

@@ -35,6 +35,13 @@ _REGISTER_EXCEPTIONS = {
 }
 
 
+_OBJECTION_CODES = (
+    (OptOutKind.RECHT_VAN_VERZET, ReasonCode.RECHT_VAN_VERZET),
+    (OptOutKind.DO_NOT_CALL, ReasonCode.DO_NOT_CALL),
+)
+"""Opt-outs that bind the advertiser they were made to (a call the consumer asked for aside)."""
+
+
 def active(optouts: Iterable[OptOut]) -> list[OptOut]:
     """The opt-outs that still count: revocation rows and what they revoke are left out."""
     rows = list(optouts)
@@ -73,11 +80,12 @@ def suppression_reasons(
         raise ValueError("the time of a call must carry its time zone")
     counting = active(optouts)
     codes: list[ReasonCode] = []
-    if any(o.kind is OptOutKind.RECHT_VAN_VERZET and o.advertiser == advertiser for o in counting):
-        if relation is Relation.REQUESTED:
-            codes.append(ReasonCode.EXCEPTION_REQUESTED_CALL)
-        else:
-            codes.append(ReasonCode.RECHT_VAN_VERZET)
+    for kind, code in _OBJECTION_CODES:
+        if any(o.kind is kind and o.advertiser == advertiser for o in counting):
+            if relation is Relation.REQUESTED:
+                codes.append(ReasonCode.EXCEPTION_REQUESTED_CALL)
+            else:
+                codes.append(code)
     registrations = [
         o for o in counting if o.kind is OptOutKind.BEL_ME_NIET and covers(o, category)
     ]

@@ -2,7 +2,9 @@
 
 from ivr.store.errors import (
     AlreadyRevoked,
+    AlreadyWithdrawn,
     CallNotFound,
+    ConsentNotFound,
     OptOutNotFound,
     SchemaTooNew,
     StoreError,
@@ -12,9 +14,11 @@ from ivr.store.store import Store
 
 __all__ = [
     "AlreadyRevoked",
+    "AlreadyWithdrawn",
     "CallEventRecord",
     "CallNotFound",
     "CallRecord",
+    "ConsentNotFound",
     "OptOutNotFound",
     "SchemaTooNew",
     "Store",

@@ -21,3 +21,11 @@ class AlreadyRevoked(Exception):
 
 class CallNotFound(LookupError):
     """No call with that id."""
+
+
+class ConsentNotFound(LookupError):
+    """No consent with that id (a withdrawal row is not a consent either)."""
+
+
+class AlreadyWithdrawn(Exception):
+    """The consent already has a withdrawal; a consent is withdrawn once."""

@@ -24,6 +24,9 @@ from ivr.clock import Clock
 from ivr.domain import (
     CallEventKind,
     CallStart,
+    Consent,
+    ConsentKind,
+    ConsentRequest,
     NumberSource,
     OptOut,
     OptOutKind,
@@ -32,9 +35,9 @@ from ivr.domain import (
     Outcome,
     same_entry,
 )
-from ivr.store import idempotency, queries, trail, writes
+from ivr.store import consents, idempotency, queries, trail, writes
 from ivr.store.db import Db
-from ivr.store.errors import OptOutNotFound, StoreError
+from ivr.store.errors import ConsentNotFound, OptOutNotFound, StoreError
 from ivr.store.idempotency import Claim
 from ivr.store.legacy import hash_legacy_rows
 from ivr.store.migrate import load_migrations, migrate
@@ -518,14 +521,113 @@ class Store:
         )
 
     async def advertiser_known(self, advertiser: str) -> bool:
-        """Whether the advertiser has opt-outs or calls here."""
+        """Whether the advertiser has opt-outs, consents or calls here."""
         return bool(
             await self._reader.scalar(
                 "SELECT EXISTS (SELECT 1 FROM optouts WHERE advertiser = ?)"
-                " OR EXISTS (SELECT 1 FROM calls WHERE advertiser = ?)",
-                (advertiser, advertiser),
+                " OR EXISTS (SELECT 1 FROM calls WHERE advertiser = ?)"
+                " OR EXISTS (SELECT 1 FROM consents WHERE advertiser = ?)",
+                (advertiser, advertiser, advertiser),
             )
         )
+
+    # -- consents
+
+    async def record_consent(self, request: ConsentRequest) -> Consent:
+        """Record a consent; committed (fsynced) when this returns. A consent identical to
+        one stored (number, advertiser, scope, obtained_at) returns the stored row."""
+        params = consents.consent_params(str(uuid.uuid4()), self._clock.now(), request)
+        row = await self._writer.submit(partial(consents.insert_consent, values=params), "consent")
+        log.info(
+            "store.consent_recorded",
+            consent_id=row.id,
+            advertiser=row.advertiser,
+            number=row.number,
+        )
+        return row
+
+    async def withdraw_consent(
+        self,
+        consent_id: str,
+        reason: str,
+        requested_by: str | None,
+        created_by: str,
+        call_id: str | None = None,
+    ) -> Consent:
+        """End a consent with a withdrawal row.
+
+        Raises :class:`ConsentNotFound` or :class:`AlreadyWithdrawn`.
+        """
+        target = await self.get_consent(consent_id)
+        if target is None or target.kind is not ConsentKind.CONSENT:
+            raise ConsentNotFound(consent_id)
+        params = consents.withdrawal_params(
+            str(uuid.uuid4()),
+            self._clock.now(),
+            target,
+            reason=reason,
+            requested_by=requested_by,
+            created_by=created_by,
+            call_id=call_id,
+        )
+        job = partial(consents.withdraw, consent_id=consent_id, values=params)
+        row = await self._writer.submit(job, "withdraw_consent")
+        log.info("store.consent_withdrawn", consent_id=consent_id, withdrawal_id=row.id)
+        return row
+
+    async def get_consent(self, consent_id: str) -> Consent | None:
+        query = consents.listing(None, None, None).equal("id", consent_id)
+        rows = await self._reader.fetchall(query.sql, query.params)
+        return consents.consent_from_row(rows[0]) if rows else None
+
+    async def consents_of(self, number: str, advertiser: str) -> list[Consent]:
+        """Every consent and withdrawal of ``number`` for ``advertiser``, in chain order."""
+        return (await self.consents_many([number], advertiser))[number]
+
+    async def consents_many(
+        self, numbers: Sequence[str], advertiser: str
+    ) -> dict[str, list[Consent]]:
+        """:meth:`consents_of` for many numbers at once; every number asked is a key."""
+        found: dict[str, list[Consent]] = {number: [] for number in numbers}
+        unique = list(found)
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            chunk = unique[start : start + LOOKUP_CHUNK]
+            query = consents.of_numbers(chunk, advertiser)
+            for row in await self._reader.fetchall(query.sql, query.params):
+                found[row["number"]].append(consents.consent_from_row(row))
+        return found
+
+    async def active_consents(self, advertiser: str) -> dict[str, list[Consent]]:
+        """The advertiser's consents not withdrawn, by number (a scrub preloads them)."""
+        found: dict[str, list[Consent]] = {}
+        async for row in self._stream(consents.active_of_advertiser(advertiser), 5000):
+            consent = consents.consent_from_row(row)
+            found.setdefault(consent.number, []).append(consent)
+        return found
+
+    async def iter_consents(
+        self,
+        advertiser: str | None = None,
+        number: str | None = None,
+        since: datetime | None = None,
+        *,
+        chunk_size: int = 500,
+    ) -> AsyncIterator[Consent]:
+        """Consents and withdrawals in chain order, streamed ``chunk_size`` rows at a time."""
+        query = consents.listing(advertiser, number, None if since is None else db_time(since))
+        async for row in self._stream(query, chunk_size):
+            yield consents.consent_from_row(row)
+
+    async def import_consents(self, requests: Iterable[ConsentRequest]) -> int:
+        """Load a list of consents: :data:`IMPORT_CHUNK` rows per transaction; how many
+        rows were new (a consent already stored is skipped)."""
+        created_at = self._clock.now()
+        added = 0
+        pending = iter(requests)
+        while chunk := list(islice(pending, IMPORT_CHUNK)):
+            rows = [consents.consent_params(str(uuid.uuid4()), created_at, r) for r in chunk]
+            added += await self._writer.submit(partial(consents.import_many, rows=rows), "import")
+        return added
 
     async def import_optouts(self, requests: Iterable[OptOutRequest]) -> int:
         """Load a list: :data:`IMPORT_CHUNK` rows per transaction; how many rows were new."""

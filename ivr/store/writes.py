@@ -7,11 +7,12 @@ that its failure undoes exactly its own work and nothing of the batch around it.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from ivr.domain import OptOut, OptOutKind
-from ivr.store import chain
+from ivr.store import chain, consents
 from ivr.store.db import Db
 from ivr.store.errors import AlreadyRevoked, CallNotFound, OptOutNotFound, StoreError
 from ivr.store.queries import NOT_REVOKED
@@ -132,10 +133,16 @@ async def _insert_chained(db: Db, rows: list[Sequence[Any]]) -> list[OptOut]:
         )
         found.extend(optout_from_row(row) for row in result)
     await db.execute("UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'optouts'", (seq, prev))
+    await consents.withdraw_for_objections(db, found, _new_id)
     return found
 
 
 _CHAINED_NAMES = tuple(name.strip() for name in _CHAINED_COLUMNS.split(","))
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
 
 OPTOUTS: Bulk[Sequence[Any], OptOut] = Bulk("optout", insert_optout, insert_optouts)
 

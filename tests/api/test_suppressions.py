@@ -8,10 +8,12 @@ from aiohttp.test_utils import TestClient
 
 from ivr.clock import VirtualClock
 from ivr.domain import OptOutKind
+from ivr.rules.reasons import ReasonCode, reason
 from ivr.store import Store
 from tests.api.conftest import NUMBER, OTHER, READER, bearer, record
 
 H = bearer(READER)
+EXPIRED = reason(ReasonCode.PROFILE_EXPIRED).as_dict()
 
 
 async def look_up(client: TestClient[Any, Any], number: str, query: str = "advertiser=acme") -> Any:
@@ -26,7 +28,7 @@ async def test_a_clean_number_is_not_suppressed(client: TestClient[Any, Any]) ->
         "number": NUMBER,
         "advertiser": "acme",
         "suppressed": False,
-        "reasons": [],
+        "reasons": [EXPIRED],  # nl-ctm2012 ended 2021-06-30: said in every decision
         "entries": [],
     }
 
@@ -42,7 +44,7 @@ async def test_every_common_form_finds_the_recht_van_verzet(
     assert status == 200
     assert body["number"] == NUMBER
     assert body["suppressed"] is True
-    assert [r["code"] for r in body["reasons"]] == ["recht_van_verzet"]
+    assert [r["code"] for r in body["reasons"]] == ["recht_van_verzet", "profile_expired"]
     assert body["reasons"][0]["message_nl"]
     (entry,) = body["entries"]
     assert entry["id"] == row.id
@@ -76,7 +78,11 @@ async def test_a_register_entry_of_anyone_counts_with_a_grace_note(
     await record(store, advertiser="globex", kind=OptOutKind.BEL_ME_NIET)
     _, body = await look_up(client, NUMBER)
     assert body["suppressed"] is True
-    assert [r["code"] for r in body["reasons"]] == ["bel_me_niet", "register_grace_period"]
+    assert [r["code"] for r in body["reasons"]] == [
+        "bel_me_niet",
+        "register_grace_period",
+        "profile_expired",
+    ]
 
 
 async def test_an_old_registration_has_no_grace_note(
@@ -85,7 +91,7 @@ async def test_an_old_registration_has_no_grace_note(
     await record(store, kind=OptOutKind.BEL_ME_NIET)
     await clock.advance(timedelta(weeks=7).total_seconds())
     _, body = await look_up(client, NUMBER)
-    assert [r["code"] for r in body["reasons"]] == ["bel_me_niet"]
+    assert [r["code"] for r in body["reasons"]] == ["bel_me_niet", "profile_expired"]
 
 
 async def test_a_partial_registration_counts_only_for_its_categories(
@@ -108,7 +114,7 @@ async def test_a_revoked_opt_out_no_longer_counts(
     assert before["suppressed"] is True
     await store.revoke(row.id, "asked", "consumer", "api", OptOutSource.API)
     _, body = await look_up(client, NUMBER)
-    assert (body["suppressed"], body["reasons"], body["entries"]) == (False, [], [])
+    assert (body["suppressed"], body["reasons"], body["entries"]) == (False, [EXPIRED], [])
 
 
 @pytest.mark.parametrize(

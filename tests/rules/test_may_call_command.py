@@ -15,9 +15,16 @@ from ivr.clock import VirtualClock
 from ivr.domain import OptOutKind, OptOutRequest, OptOutSource
 from ivr.flow.profile import DEFAULT_PROFILE, load_profile
 from ivr.rules.hours import CallingHours
+from ivr.rules.reasons import ReasonCode, reason
 from ivr.store import Store
 
 NUMBER = "+31612345678"
+
+
+def reason_of(code: str) -> dict[str, str]:
+    return reason(ReasonCode(code)).as_dict()
+
+
 TUESDAY_NOON = "2026-03-10T12:00:00+01:00"
 TUESDAY_HALF_PAST_TEN = "2026-03-10T22:30:00+01:00"
 SUNDAY_NOON = "2026-03-15T12:00:00+01:00"
@@ -73,7 +80,13 @@ def test_an_unsuppressed_number_inside_the_hours_exits_zero(
 ) -> None:
     code, answer = may_call(capsys, "06-1234 5678", "--advertiser", "acme", "--at", TUESDAY_NOON)
     assert code == 0
-    assert answer == {"number": NUMBER, "advertiser": "acme", "allowed": True, "reasons": []}
+    assert answer == {
+        "number": NUMBER,
+        "advertiser": "acme",
+        "profile": "nl-ctm2012",
+        "allowed": True,
+        "reasons": [reason_of("profile_expired")],  # nl-ctm2012 ended 2021-06-30
+    }
 
 
 def test_a_recht_van_verzet_in_the_store_exits_one(
@@ -83,7 +96,7 @@ def test_a_recht_van_verzet_in_the_store_exits_one(
     code, answer = may_call(capsys, NUMBER, "--advertiser", "acme", "--at", TUESDAY_NOON)
     assert code == 1
     assert answer["allowed"] is False
-    [reason] = answer["reasons"]
+    reason, _expired = answer["reasons"]
     assert reason["code"] == "recht_van_verzet"
     assert reason["message"] and reason["message_nl"]
 
@@ -94,12 +107,15 @@ def test_a_registration_counts_by_category(db: Path, capsys: pytest.CaptureFixtu
     assert may_call(capsys, *base, "--category", "energie")[0] == 1
     assert may_call(capsys, *base, "--category", "loterijen")[0] == 0
     code, answer = may_call(capsys, *base, "--category", "energie", "--relation", "customer")
-    assert (code, [r["code"] for r in answer["reasons"]]) == (0, ["exception_customer"])
+    assert (code, [r["code"] for r in answer["reasons"]]) == (
+        0,
+        ["exception_customer", "profile_expired"],
+    )
 
 
 def test_sunday_and_the_callback_exception(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, answer = may_call(capsys, NUMBER, "--advertiser", "acme", "--at", SUNDAY_NOON)
-    assert (code, [r["code"] for r in answer["reasons"]]) == (1, ["sunday"])
+    assert (code, [r["code"] for r in answer["reasons"]]) == (1, ["sunday", "profile_expired"])
     code, answer = may_call(
         capsys,
         NUMBER,
@@ -110,7 +126,10 @@ def test_sunday_and_the_callback_exception(db: Path, capsys: pytest.CaptureFixtu
         "--relation",
         "callback",
     )
-    assert (code, [r["code"] for r in answer["reasons"]]) == (0, ["exception_callback"])
+    assert (code, [r["code"] for r in answer["reasons"]]) == (
+        0,
+        ["exception_callback", "profile_expired"],
+    )
 
 
 def test_an_advertiser_known_only_from_the_store_is_accepted(
@@ -126,9 +145,12 @@ def test_without_at_the_decision_is_for_now(db: Path, capsys: pytest.CaptureFixt
     before = [r.code for r in hours.reasons_at(datetime.now(UTC))]
     code, answer = may_call(capsys, NUMBER, "--advertiser", "acme")
     after = [r.code for r in hours.reasons_at(datetime.now(UTC))]
-    assert [r["code"] for r in answer["reasons"]] in (before, after)
+    assert [r["code"] for r in answer["reasons"]] in (
+        [*before, "profile_expired"],
+        [*after, "profile_expired"],
+    )
     assert code == (0 if answer["allowed"] else 1)
-    assert answer["allowed"] is (answer["reasons"] == [])
+    assert answer["allowed"] is (len(answer["reasons"]) == 1)
 
 
 @pytest.mark.parametrize(

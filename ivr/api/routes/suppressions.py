@@ -35,9 +35,10 @@ from ivr.suppressions import (
 async def get_suppression(request: web.Request) -> web.Response:
     ctx = context_of(request)
     params = query(request, SuppressionQuery)
-    number = parse_number(request.match_info["number"])
-    category = parse_category(params.category, ctx.profile)
     at = parse_moment(params.at)
+    profile = ctx.regimes.profile_for(params.advertiser, at or ctx.clock.now())
+    number = parse_number(request.match_info["number"], profile.number_region)
+    category = parse_category(params.category, profile)
     require_advertiser(request, params.advertiser)
     await ensure_advertiser(ctx.store, ctx.settings, params.advertiser)
     found = await look_up(
@@ -48,6 +49,7 @@ async def get_suppression(request: web.Request) -> web.Response:
         category,
         at=at,
         include_revoked=params.include_revoked,
+        regimes=ctx.regimes,
     )
     viewer = principal_of(request).advertiser
     shown = replace(found, entries=[seen_by(row, viewer) for row in found.entries])
@@ -59,13 +61,19 @@ async def check_suppressions(request: web.Request) -> web.Response:
     body = await json_body(request, CheckRequest)
     if len(body.numbers) > MAX_CHECK_NUMBERS:
         raise too_large(f"at most {MAX_CHECK_NUMBERS} numbers a request; split the list")
-    category = parse_category(body.category, ctx.profile)
+    now = ctx.clock.now()
+    profile, regime = ctx.regimes.regime_for(body.advertiser, now)
+    category = parse_category(body.category, profile)
     require_advertiser(request, body.advertiser)
     await ensure_advertiser(ctx.store, ctx.settings, body.advertiser)
-    numbers = [normalize(raw) for raw in body.numbers]
+    numbers = [normalize(raw, profile.number_region) for raw in body.numbers]
     valid = list(dict.fromkeys(n for n in numbers if n is not None))
     entries = await ctx.store.active_optouts_many(valid, body.advertiser) if valid else {}
-    now = ctx.clock.now()
+    consents = (
+        await ctx.store.consents_many(valid, body.advertiser)
+        if valid and regime.opt_in.consent_required
+        else {}
+    )
     results = []
     for raw, number in zip(body.numbers, numbers, strict=True):
         if number is None:
@@ -73,7 +81,15 @@ async def check_suppressions(request: web.Request) -> web.Response:
                 CheckResult(input=raw, number=None, valid=False, suppressed=None, reasons=[])
             )
             continue
-        found = judge(number, body.advertiser, entries.get(number, []), now, category)
+        found = judge(
+            number,
+            body.advertiser,
+            entries.get(number, []),
+            now,
+            category,
+            regime=regime,
+            consents=consents.get(number, []),
+        )
         results.append(
             CheckResult(
                 input=raw,

@@ -1,0 +1,297 @@
+"""The ``consents`` table (DESIGN.md 11.2, 14.24, 15.35): rows, chain and writer jobs.
+
+Append-only, one hash chain over the table in ``chain_seq`` order from
+``H("ivr-consents-v1")``; the head is read and advanced in the writer's
+transaction, as for opt-outs. A recht van verzet (or a do-not-call request)
+withdraws every active consent of its number and advertiser in the
+transaction that records it (:func:`withdraw_for_objections`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ivr.domain import OBJECTIONS, Consent, ConsentChannel, ConsentKind, ConsentRequest, OptOut
+from ivr.store import chain
+from ivr.store.db import Db
+from ivr.store.errors import AlreadyWithdrawn, ConsentNotFound, StoreError
+from ivr.store.queries import Query
+from ivr.store.rows import db_time, decode_scope, encode_scope, py_time
+
+CONSENTS_V1 = (
+    "id", "number", "advertiser", "scope", "channel", "obtained_at", "proof_ref", "verified_at",
+    "expires_at", "created_at", "created_by", "kind", "withdraws", "reason", "requested_by",
+    "call_id",
+)  # fmt: skip
+"""The fields a consent's hash covers, in the order of DESIGN.md 11.2 and 14.24 (frozen)."""
+CONSENT_COLUMNS = ", ".join(CONSENTS_V1)
+_TIMES = ("obtained_at", "verified_at", "expires_at", "created_at")
+_ROWS_PER_STATEMENT = 500  # 18 values each, well under SQLite's 32,766 variables
+_CHAINED = CONSENT_COLUMNS + ", hash, chain_seq"
+_MARKS = "(" + ", ".join("?" for _ in _CHAINED.split(",")) + ")"
+_INSERT_HEAD = f"INSERT INTO consents ({_CHAINED}) VALUES "  # noqa: S608
+_RETURNING = f" RETURNING {CONSENT_COLUMNS}"
+_SELECT = f"SELECT {CONSENT_COLUMNS} FROM consents"  # noqa: S608
+NOT_WITHDRAWN = (
+    "kind = 'consent' AND NOT EXISTS (SELECT 1 FROM consents w WHERE w.withdraws = consents.id)"
+)
+
+Params = tuple[Any, ...]
+
+
+def consent_params(consent_id: str, created_at: datetime, request: ConsentRequest) -> Params:
+    """The values of one consent, in :data:`CONSENTS_V1` order."""
+    return (
+        consent_id,
+        request.number,
+        request.advertiser,
+        encode_scope(request.scope),
+        request.channel.value,
+        db_time(request.obtained_at),
+        request.proof_ref,
+        _opt_db_time(request.verified_at),
+        _opt_db_time(request.expires_at),
+        db_time(created_at),
+        request.created_by,
+        ConsentKind.CONSENT.value,
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def withdrawal_params(
+    withdrawal_id: str,
+    created_at: datetime,
+    target: Consent,
+    *,
+    reason: str,
+    requested_by: str | None,
+    created_by: str,
+    call_id: str | None = None,
+) -> Params:
+    return (
+        withdrawal_id,
+        target.number,
+        target.advertiser,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        db_time(created_at),
+        created_by,
+        ConsentKind.WITHDRAWAL.value,
+        target.id,
+        reason,
+        requested_by,
+        call_id,
+    )
+
+
+def consent_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Consent:
+    channel = row["channel"]
+    return Consent(
+        id=row["id"],
+        number=row["number"],
+        advertiser=row["advertiser"],
+        kind=ConsentKind(row["kind"]),
+        scope=decode_scope(row["scope"]),
+        channel=None if channel is None else ConsentChannel(channel),
+        obtained_at=_opt_py_time(row["obtained_at"]),
+        proof_ref=row["proof_ref"],
+        verified_at=_opt_py_time(row["verified_at"]),
+        expires_at=_opt_py_time(row["expires_at"]),
+        created_at=py_time(row["created_at"]),
+        created_by=row["created_by"],
+        withdraws=row["withdraws"],
+        reason=row["reason"],
+        requested_by=row["requested_by"],
+        call_id=row["call_id"],
+    )
+
+
+def consent_canonical(row: Mapping[str, Any]) -> str:
+    """``consents_v1`` of a row as stored (scope JSON text, times as text)."""
+    fields: dict[str, Any] = {name: row.get(name) for name in CONSENTS_V1}
+    fields["scope"] = chain.json_value(fields["scope"])
+    for name in _TIMES:
+        fields[name] = chain.hash_time(fields[name])
+    return chain.canonical(fields)
+
+
+def consent_hash(prev: str, row: Mapping[str, Any]) -> str:
+    return chain.link(prev, consent_canonical(row))
+
+
+# -- writer jobs (each runs inside the writer's transaction)
+
+
+async def insert_chained(db: Db, rows: Sequence[Params]) -> list[Consent]:
+    """Insert ``rows`` at the head of the consents chain; the new rows, in order.
+
+    A consent identical to one already stored (number, advertiser, scope,
+    obtained_at) is not inserted again: the stored one is returned in its place.
+    """
+    fresh: list[Params] = []
+    found: list[Consent | int] = []
+    for values in rows:
+        existing = await _same_consent(db, values) if values[11] == "consent" else None
+        if existing is not None:
+            found.append(existing)
+        else:
+            found.append(len(fresh))
+            fresh.append(values)
+    inserted = await _chain_and_insert(db, fresh)
+    return [inserted[item] if isinstance(item, int) else item for item in found]
+
+
+async def _same_consent(db: Db, values: Params) -> Consent | None:
+    row = await db.fetchone(
+        _SELECT + " WHERE kind = 'consent' AND number = ? AND advertiser = ? AND scope = ?"
+        " AND obtained_at = ?",
+        (values[1], values[2], values[3], values[5]),
+    )
+    return None if row is None else consent_from_row(row)
+
+
+async def _chain_and_insert(db: Db, rows: Sequence[Params]) -> list[Consent]:
+    if not rows:
+        return []
+    head = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'consents'")
+    if head is None:
+        raise StoreError("chain_heads has no row 'consents'")
+    seq, prev = int(head["seq"]), str(head["hash"])
+    chained: list[Params] = []
+    for values in rows:
+        seq += 1
+        prev = consent_hash(prev, dict(zip(CONSENTS_V1, values, strict=True)))
+        chained.append((*values, prev, seq))
+    inserted: list[Consent] = []
+    for start in range(0, len(chained), _ROWS_PER_STATEMENT):
+        chunk = chained[start : start + _ROWS_PER_STATEMENT]
+        result = await db.fetchall(
+            _INSERT_HEAD + ", ".join([_MARKS] * len(chunk)) + _RETURNING,
+            [value for values in chunk for value in values],
+        )
+        inserted.extend(consent_from_row(row) for row in result)
+    await db.execute(
+        "UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'consents'", (seq, prev)
+    )
+    return inserted
+
+
+async def insert_consent(db: Db, values: Params) -> Consent:
+    (consent,) = await insert_chained(db, [values])
+    return consent
+
+
+async def withdraw(db: Db, consent_id: str, values: Params) -> Consent:
+    """Insert the withdrawal row ``values`` of ``consent_id``."""
+    target = await db.fetchone(
+        "SELECT c.kind, w.id AS withdrawn_by FROM consents c"
+        " LEFT JOIN consents w ON w.withdraws = c.id WHERE c.id = ?",
+        (consent_id,),
+    )
+    if target is None or target["kind"] != ConsentKind.CONSENT.value:
+        raise ConsentNotFound(consent_id)
+    if target["withdrawn_by"] is not None:
+        raise AlreadyWithdrawn(consent_id)
+    (row,) = await _chain_and_insert(db, [values])
+    return row
+
+
+async def active_for(db: Db, number: str, advertiser: str) -> list[Consent]:
+    query = of_numbers([number], advertiser).cond(NOT_WITHDRAWN)
+    return [consent_from_row(row) for row in await db.fetchall(query.sql, query.params)]
+
+
+# -- reads
+
+
+def _consents() -> Query:
+    return Query("consents", CONSENT_COLUMNS, "chain_seq")
+
+
+def of_numbers(numbers: Sequence[str], advertiser: str) -> Query:
+    """Every consent and withdrawal of ``numbers`` for ``advertiser``."""
+    marks = ", ".join("?" for _ in numbers)
+    return _consents().cond(f"number IN ({marks})", *numbers).equal("advertiser", advertiser)
+
+
+def active_of_advertiser(advertiser: str) -> Query:
+    return _consents().equal("advertiser", advertiser).cond(NOT_WITHDRAWN)
+
+
+def listing(advertiser: str | None, number: str | None, since: str | None) -> Query:
+    query = _consents().equal("advertiser", advertiser).equal("number", number)
+    if since is not None:
+        query.cond("created_at >= ?", since)
+    return query
+
+
+async def withdraw_for_objections(db: Db, optouts: Sequence[OptOut], new_id: Any) -> list[Consent]:
+    """For each recht van verzet or do-not-call request among ``optouts``: a withdrawal
+    of every active consent of its number and advertiser (reason ``<kind>:<opt-out id>``).
+
+    ``new_id()`` gives the withdrawals' ids.
+    """
+    withdrawals: list[Params] = []
+    for optout in optouts:
+        if optout.kind not in OBJECTIONS:
+            continue
+        for consent in await active_for(db, optout.number, optout.advertiser):
+            withdrawals.append(
+                withdrawal_params(
+                    new_id(),
+                    optout.created_at,
+                    consent,
+                    reason=f"{optout.kind.value}:{optout.id}",
+                    requested_by="consumer",
+                    created_by=optout.created_by,
+                    call_id=optout.call_id,
+                )
+            )
+    return await _chain_and_insert(db, withdrawals)
+
+
+async def import_many(db: Db, rows: Sequence[Params]) -> int:
+    """All of ``rows`` or none (a savepoint); how many were new (duplicates are skipped)."""
+    await db.execute("SAVEPOINT import_consents")
+    try:
+        before = await db.scalar("SELECT seq FROM chain_heads WHERE name = 'consents'")
+        await insert_chained(db, _unique(rows))
+        after = await db.scalar("SELECT seq FROM chain_heads WHERE name = 'consents'")
+    except BaseException:
+        if db.in_transaction:
+            await db.execute("ROLLBACK TO import_consents")
+            await db.execute("RELEASE import_consents")
+        raise
+    await db.execute("RELEASE import_consents")
+    return int(after) - int(before)
+
+
+def _unique(rows: Sequence[Params]) -> list[Params]:
+    """Rows of one file that repeat an earlier row (number, advertiser, scope, obtained_at)
+    are left out."""
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for values in rows:
+        key = (values[1], values[2], values[3], values[5])
+        if key not in seen:
+            seen.add(key)
+            kept.append(values)
+    return kept
+
+
+def _opt_db_time(moment: datetime | None) -> str | None:
+    return None if moment is None else db_time(moment)
+
+
+def _opt_py_time(text: str | None) -> datetime | None:
+    return None if text is None else py_time(text)

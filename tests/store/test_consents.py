@@ -1,0 +1,196 @@
+"""Consents: append-only, hash-chained, withdrawn once, and withdrawn by a recht van verzet."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ivr.clock import VirtualClock
+from ivr.domain import ConsentChannel, ConsentKind, ConsentRequest, OptOutKind
+from ivr.store import AlreadyWithdrawn, ConsentNotFound, Store
+from ivr.store.chain import sha256_hex
+from ivr.store.consents import CONSENTS_V1, consent_hash
+
+from .conftest import NUMBER, agent_request, ivr_request
+
+OTHER = "+31687654321"
+OBTAINED = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+
+
+def consent(**changes: Any) -> ConsentRequest:
+    fields: dict[str, Any] = {
+        "number": NUMBER,
+        "advertiser": "acme",
+        "scope": "all",
+        "channel": ConsentChannel.WEB,
+        "obtained_at": OBTAINED,
+        "created_by": "api",
+        "proof_ref": "form-123",
+    }
+    fields.update(changes)
+    return ConsentRequest(**fields)
+
+
+def rows_in_chain_order(path: Path) -> list[sqlite3.Row]:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute("SELECT * FROM consents ORDER BY chain_seq").fetchall()
+
+
+def verify_chain(path: Path) -> int:
+    """Recompute the chain from H("ivr-consents-v1"); the number of rows checked."""
+    prev = sha256_hex("ivr-consents-v1")
+    rows = rows_in_chain_order(path)
+    for seq, row in enumerate(rows, 1):
+        assert row["chain_seq"] == seq
+        prev = consent_hash(prev, {name: row[name] for name in CONSENTS_V1})
+        assert row["hash"] == prev, f"row {seq} does not chain"
+    with sqlite3.connect(path) as conn:
+        head = conn.execute("SELECT seq, hash FROM chain_heads WHERE name = 'consents'").fetchone()
+    assert tuple(head) == (len(rows), prev)
+    return len(rows)
+
+
+async def test_a_consent_reads_back_as_given(store: Store, clock: VirtualClock) -> None:
+    verified = OBTAINED + timedelta(days=1)
+    expires = OBTAINED + timedelta(days=365)
+    row = await store.record_consent(
+        consent(scope=("energie", "goede-doelen"), verified_at=verified, expires_at=expires)
+    )
+    assert await store.get_consent(row.id) == row
+    assert (row.kind, row.scope, row.channel) == (
+        ConsentKind.CONSENT,
+        ("energie", "goede-doelen"),
+        ConsentChannel.WEB,
+    )
+    assert (row.obtained_at, row.verified_at, row.expires_at) == (OBTAINED, verified, expires)
+    assert (row.created_at, row.created_by, row.proof_ref) == (clock.now(), "api", "form-123")
+    assert row.withdraws is None and row.reason is None
+
+
+async def test_every_row_is_chained_from_the_consents_seed(store: Store, db_path: Path) -> None:
+    first = await store.record_consent(consent())
+    await store.record_consent(consent(number=OTHER, scope=("energie",)))
+    await store.withdraw_consent(first.id, "asked by phone", "consumer", "api")
+    assert verify_chain(db_path) == 3
+
+
+async def test_a_withdrawal_keeps_only_its_own_fields(store: Store) -> None:
+    given = await store.record_consent(consent())
+    withdrawal = await store.withdraw_consent(given.id, "asked by mail", "consumer", "desk")
+    assert withdrawal.kind is ConsentKind.WITHDRAWAL
+    assert (withdrawal.withdraws, withdrawal.reason, withdrawal.requested_by) == (
+        given.id,
+        "asked by mail",
+        "consumer",
+    )
+    assert (withdrawal.number, withdrawal.advertiser) == (given.number, given.advertiser)
+    assert withdrawal.scope is withdrawal.channel is withdrawal.obtained_at is None
+    assert withdrawal.proof_ref is withdrawal.verified_at is withdrawal.expires_at is None
+
+
+async def test_a_consent_is_withdrawn_once(store: Store) -> None:
+    given = await store.record_consent(consent())
+    withdrawal = await store.withdraw_consent(given.id, "r", "consumer", "api")
+    with pytest.raises(AlreadyWithdrawn):
+        await store.withdraw_consent(given.id, "again", "consumer", "api")
+    with pytest.raises(ConsentNotFound):
+        await store.withdraw_consent(withdrawal.id, "a withdrawal", "consumer", "api")
+    with pytest.raises(ConsentNotFound):
+        await store.withdraw_consent("no-such-id", "r", "consumer", "api")
+
+
+async def test_the_table_is_append_only(store: Store, db_path: Path) -> None:
+    await store.record_consent(consent())
+    with sqlite3.connect(db_path) as conn:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("UPDATE consents SET proof_ref = 'forged'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM consents")
+
+
+async def test_the_same_consent_twice_is_one_row(store: Store, db_path: Path) -> None:
+    first = await store.record_consent(consent())
+    again = await store.record_consent(consent(proof_ref="another form"))
+    assert again == first
+    assert len(rows_in_chain_order(db_path)) == 1
+
+
+@pytest.mark.parametrize("kind", [OptOutKind.RECHT_VAN_VERZET, OptOutKind.DO_NOT_CALL])
+async def test_an_objection_withdraws_every_active_consent_of_that_number_and_advertiser(
+    store: Store, db_path: Path, kind: OptOutKind
+) -> None:
+    all_scope = await store.record_consent(consent())
+    energy = await store.record_consent(consent(scope=("energie",), channel=ConsentChannel.SMS))
+    ended = await store.record_consent(consent(obtained_at=OBTAINED - timedelta(days=30)))
+    await store.withdraw_consent(ended.id, "earlier", "consumer", "api")
+    other_advertiser = await store.record_consent(consent(advertiser="globex"))
+    other_number = await store.record_consent(consent(number=OTHER))
+
+    optout = await store.record_optout(ivr_request("call-9", kind))
+
+    rows = await store.consents_of(NUMBER, "acme")
+    withdrawals = {r.withdraws: r for r in rows if r.kind is ConsentKind.WITHDRAWAL}
+    assert set(withdrawals) == {all_scope.id, energy.id, ended.id}
+    for target in (all_scope.id, energy.id):
+        made = withdrawals[target]
+        assert made.reason == f"{kind.value}:{optout.id}"
+        assert (made.call_id, made.requested_by) == ("call-9", "consumer")
+        assert made.created_at == optout.created_at
+    assert withdrawals[ended.id].reason == "earlier"
+    untouched = await store.consents_of(NUMBER, "globex") + await store.consents_of(OTHER, "acme")
+    assert {r.id for r in untouched} == {other_advertiser.id, other_number.id}
+    assert verify_chain(db_path) == 8
+
+
+async def test_a_register_entry_withdraws_no_consent(store: Store) -> None:
+    await store.record_consent(consent())
+    await store.record_optout(ivr_request("call-1", OptOutKind.BEL_ME_NIET))
+    await store.record_optout(agent_request(advertiser="globex"))
+    rows = await store.consents_of(NUMBER, "acme")
+    assert [r.kind for r in rows] == [ConsentKind.CONSENT]
+
+
+async def test_the_same_ivr_objection_twice_withdraws_once(store: Store) -> None:
+    await store.record_consent(consent())
+    await store.record_optout(ivr_request("call-1"))
+    await store.record_optout(ivr_request("call-1"))
+    rows = await store.consents_of(NUMBER, "acme")
+    assert [r.kind for r in rows] == [ConsentKind.CONSENT, ConsentKind.WITHDRAWAL]
+
+
+async def test_an_import_skips_duplicates_and_counts_the_new_rows(
+    store: Store, db_path: Path
+) -> None:
+    await store.record_consent(consent())
+    requests = [
+        consent(),  # already stored
+        consent(number=OTHER),
+        consent(number=OTHER),  # twice in the file
+        consent(scope=("energie",)),
+    ]
+    assert await store.import_consents(requests) == 2
+    assert verify_chain(db_path) == 3
+
+
+async def test_the_advertiser_of_a_consent_is_known(store: Store) -> None:
+    assert not await store.advertiser_known("initech")
+    await store.record_consent(consent(advertiser="initech"))
+    assert await store.advertiser_known("initech")
+
+
+async def test_listing_and_active_consents_by_advertiser(store: Store) -> None:
+    kept = await store.record_consent(consent())
+    gone = await store.record_consent(consent(number=OTHER))
+    await store.withdraw_consent(gone.id, "r", "consumer", "api")
+    listed = [row async for row in store.iter_consents(advertiser="acme")]
+    assert [row.kind for row in listed] == [
+        ConsentKind.CONSENT,
+        ConsentKind.CONSENT,
+        ConsentKind.WITHDRAWAL,
+    ]
+    assert await store.active_consents("acme") == {NUMBER: [kept]}
