@@ -94,10 +94,16 @@ class EventStream:
         self._attempts = 0
         self._connections = 0
         self._failures = 0
+        self._auth_refused = False
 
     @property
     def connected(self) -> bool:
         return self._ws is not None and not self._ws.closed
+
+    @property
+    def auth_refused(self) -> bool:
+        """The last attempt was refused with 401 (wrong user or password, or no user)."""
+        return self._auth_refused
 
     @property
     def attempts(self) -> int:
@@ -186,6 +192,7 @@ class EventStream:
         except aiohttp.WSServerHandshakeError as exc:
             if exc.status == 401:
                 self._failures = _AT_THE_CAP
+                self._auth_refused = True
                 log.error(
                     "ari.events_auth_failed",
                     url=str(self._url),
@@ -196,9 +203,11 @@ class EventStream:
                 )
                 return None
             self._failures += 1
+            self._auth_refused = False
             self._log_failure(attempt, f"handshake refused: {exc.status} {exc.message}", exc.status)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self._failures += 1
+            self._auth_refused = False
             self._log_failure(attempt, f"{type(exc).__name__}: {exc}".rstrip(": "), None)
         return None
 
@@ -214,6 +223,7 @@ class EventStream:
     async def _serve(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         self._ws = ws
         self._connections += 1
+        self._auth_refused = False
         connected_at = self._clock.monotonic()
         self._connected_event.set()
         log.info(

@@ -10,6 +10,7 @@ import sqlite3
 import structlog
 
 from ivr.api.auth import check_bind, parse_tokens
+from ivr.ari.stream import AUTH_HINT
 from ivr.clock import LoopClock
 from ivr.commands import add_log_format
 from ivr.commands.running import (
@@ -77,7 +78,16 @@ async def serve(settings: Settings, profile: Profile, connect_timeout: float | N
     try:
         async with http_site(service.api, settings.http_host, settings.http_port):
             if connect_timeout is not None and not await service.wait_connected(connect_timeout):
-                log.error("ari_unreachable", url=settings.ari_url, waited_s=connect_timeout)
+                if service.stream is not None and service.stream.auth_refused:
+                    log.error(
+                        "ari_auth_refused",
+                        url=settings.ari_url,
+                        user=settings.ari_user,
+                        waited_s=connect_timeout,
+                        hint=AUTH_HINT,
+                    )
+                else:
+                    log.error("ari_unreachable", url=settings.ari_url, waited_s=connect_timeout)
                 return 1
             await until_signal()
             log.info("shutting_down", grace_s=settings.shutdown_grace_s)
