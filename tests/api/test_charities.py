@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import select
+import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 from structlog.testing import capture_logs
 
+from benchmarks.harness import free_port, ivr_command
+from ivr.clock import VirtualClock
 from ivr.domain import OptOutKind
 from ivr.store import Store
 from tests.api.conftest import NUMBER, READER, WRITER, MakeClient, bearer, record
@@ -60,3 +69,51 @@ async def test_the_api_logs_at_start_how_many_registrations_lack_charities(
         await make_client()
     (event,) = [e for e in logs if e["event"] == "optouts.charities_unknown"]
     assert (event["count"], event["log_level"]) == (2, "warning")
+
+
+def test_ivr_api_logs_at_start_how_many_registrations_lack_charities(tmp_path: Path) -> None:
+    db = tmp_path / "ivr.sqlite3"
+
+    async def legacy_row() -> None:
+        store = await Store.open(db, VirtualClock())
+        try:
+            await record(store, kind=OptOutKind.BEL_ME_NIET, scope="all", charities=None)
+        finally:
+            await store.close()
+
+    asyncio.run(legacy_row())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")}
+    env.update(
+        {
+            "IVR_DB": str(db),
+            "IVR_HTTP_HOST": "127.0.0.1",
+            "IVR_HTTP_PORT": str(free_port()),
+            "IVR_LOG_FORMAT": "json",
+        }
+    )
+    process = subprocess.Popen(
+        [*ivr_command(), "api"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert process.stdout is not None
+        output = b""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([process.stdout], [], [], 1.0)
+            chunk = os.read(process.stdout.fileno(), 65536) if ready else b""
+            if ready and not chunk:
+                break  # the process ended
+            output += chunk
+            for line in output.decode(errors="replace").split("\n")[:-1]:  # whole lines
+                if "optouts.charities_unknown" in line:
+                    event = json.loads(line)
+                    assert (event["count"], event["level"]) == (1, "warning")
+                    return
+        raise AssertionError("no optouts.charities_unknown line:\n" + output.decode())
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
