@@ -1,0 +1,55 @@
+"""The hashing's hot path spells out the canonical form: it must equal the general one."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ivr.store import chain
+from ivr.store.rows import db_time, encode_detail
+
+details = st.dictionaries(
+    st.text(),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=8,
+    ),
+    max_size=4,
+)
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+
+
+@given(st.text(), st.integers(1, 10**9), moments, st.text(), details)
+def test_the_event_canonical_text_is_the_canonical_json_of_the_row(
+    call_id: str, seq: int, at: datetime, kind: str, detail: dict[str, object]
+) -> None:
+    stored_at, stored_detail = db_time(at), encode_detail(detail)
+
+    text = chain.event_canonical(call_id, seq, stored_at, kind, stored_detail)
+
+    general = chain.canonical(
+        {
+            "call_id": call_id,
+            "seq": seq,
+            "at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "kind": kind,
+            "detail": chain.RawJson(stored_detail),
+        }
+    )
+    assert text == general
+    assert json.loads(text)["detail"] == json.loads(stored_detail)
+    assert stored_detail == chain.canonical_json(json.loads(stored_detail))
+
+
+@given(moments, st.integers(-12, 12))
+def test_a_time_hashes_the_same_in_any_offset_and_as_text(at: datetime, hours: int) -> None:
+    elsewhere = at.astimezone(timezone(timedelta(hours=hours)))
+    expected = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert chain.hash_time(at) == chain.hash_time(elsewhere) == expected
+    assert chain.hash_time(db_time(at)) == chain.hash_time(elsewhere.isoformat()) == expected
