@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from ivr.api.schemas import OptOutEntry, SubmissionOut, scope_out
 from ivr.domain import OptOut, Scope
+from ivr.rules.suppression import charities_answer
 from ivr.suppressions import seen_by
 
 OPTOUT_COLUMNS = (
@@ -96,7 +97,7 @@ def submission_cells(row: OptOut) -> list[str]:
     return [
         row.number,
         scope_cell(row.scope),
-        bool_cell(row.charities),
+        bool_cell(charities_answer(row)),
         _moment(row.created_at),
         row.call_id or "",
     ]
@@ -110,7 +111,7 @@ def submission_json(row: OptOut) -> str:
     return SubmissionOut(
         number=row.number,
         scope=scope_out(row.scope),
-        charities=row.charities,
+        charities=charities_answer(row),
         created_at=row.created_at,
         call_id=row.call_id,
     ).model_dump_json()

@@ -49,6 +49,14 @@ def active(optouts: Iterable[OptOut]) -> list[OptOut]:
     return [row for row in rows if row.kind is not OptOutKind.REVOCATION and row.id not in revoked]
 
 
+def charities_answer(registration: OptOut) -> bool | None:
+    """The charities answer of a registration as the rules read it: a totaal registration
+    stored without one (before it was required) is read the safe way, as ``True``."""
+    if registration.scope == SCOPE_ALL and registration.charities is None:
+        return True
+    return registration.charities
+
+
 def covers(registration: OptOut, category: str | None) -> bool:
     """Whether a Bel-me-niet registration covers a call of ``category``.
 
@@ -60,7 +68,7 @@ def covers(registration: OptOut, category: str | None) -> bool:
     if category is None or registration.scope is None:
         return True
     if registration.scope == SCOPE_ALL:
-        return category != CHARITIES or registration.charities is not False
+        return category != CHARITIES or charities_answer(registration) is True
     return category in registration.scope
 
 

@@ -58,6 +58,17 @@ async def test_a_stored_registration_without_charities_keeps_charities_from_call
         assert "bel_me_niet" in [r["code"] for r in answer["reasons"]]
 
 
+async def test_a_stored_registration_without_charities_is_submitted_as_charities_true(
+    client: TestClient[Any, Any], store: Store
+) -> None:
+    await record(store, kind=OptOutKind.BEL_ME_NIET, scope="all", charities=None)
+    response = await client.get("/v1/register-submissions?format=jsonl", headers=bearer(READER))
+    (line,) = (await response.text()).splitlines()
+    assert json.loads(line)["charities"] is True
+    export = await client.get("/v1/optouts?format=jsonl", headers=bearer(READER))
+    assert json.loads(await export.text())["charities"] is None  # the row as stored
+
+
 async def test_the_api_logs_at_start_how_many_registrations_lack_charities(
     make_client: MakeClient, store: Store
 ) -> None:
