@@ -168,11 +168,17 @@ class RevokeRequest(_Strict):
 
 
 class ExportQuery(_Strict):
-    advertiser: str | None = None
+    advertiser: str | None = Field(
+        default=None,
+        description="That advertiser's suppression list: its own opt-outs, every Bel-me-niet "
+        "registration whoever recorded it, and their revocations (a bound token: its own).",
+    )
     number: str | None = None
     since: str | None = Field(default=None, description="ISO 8601 date or date-time.")
     kind: Literal["recht_van_verzet", "bel_me_niet", "revocation"] | None = None
-    include_revoked: bool = False
+    include_revoked: bool = Field(
+        default=False, description="Also revoked opt-outs and the revocations (the history)."
+    )
     format: Literal["csv", "jsonl", "json"] = "csv"
 
 

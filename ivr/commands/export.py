@@ -22,7 +22,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "active ones unless --include-revoked.",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
-    parser.add_argument("--advertiser", metavar="ID")
+    parser.add_argument(
+        "--advertiser",
+        metavar="ID",
+        help="that advertiser's suppression list: its own opt-outs, every Bel-me-niet "
+        "registration whoever recorded it, and their revocations",
+    )
     parser.add_argument("--number", metavar="NUMBER")
     parser.add_argument("--since", metavar="DATE", help="ISO 8601 date or date-time")
     parser.add_argument("--kind", choices=[kind.value for kind in OptOutKind])
