@@ -153,8 +153,9 @@ async def test_database_that_takes_no_writes_turns_readyz_red_and_callers_hear_c
         assert any(entry["log_level"] == "error" for entry in logs), logs
 
         db.execute = healthy_execute  # type: ignore[method-assign]
+        # red until an evidence write succeeds again (DESIGN 14.7): the next call's
+        after = await world.call(RVV, number="0687654321")
+        await world.until_done(after)
         assert (await get_json(world, client, "/readyz"))[0] == 200
-    after = await world.call(RVV, number="0687654321")
-    await world.until_done(after)
     assert [r["kind"] for r in world.optouts(after)] == ["recht_van_verzet"]
     assert world.rows("SELECT count(*) FROM optouts") == [(1,)]
