@@ -29,6 +29,8 @@ from ivr.commands import (
 )
 from ivr.config import ConfigError
 from ivr.logs import LogFormat, configure_logging
+from ivr.store import StoreError
+from ivr.store.location import masked_text
 
 COMMAND_MODULES: list[CommandModule] = [
     serve,
@@ -90,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         # A file the operator named that cannot be used: one line, not a traceback.
         print(f"ivr: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except StoreError as exc:  # cannot connect, a schema newer than this ivr, …
+        print(f"ivr: database: {masked_text(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

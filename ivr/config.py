@@ -24,8 +24,9 @@ from pydantic_settings import (
 )
 
 from ivr.rules.regime import Sector
+from ivr.store.location import Location, parse_location
 
-SECRET_SETTINGS = ("ari_password", "api_tokens")
+SECRET_SETTINGS = ("ari_password", "api_tokens", "db")
 
 
 class ConfigError(Exception):
@@ -50,7 +51,10 @@ class Settings(BaseSettings):
     ari_user: str = "asterisk"
     ari_password: str = Field(default="asterisk", repr=False)
     ari_app: str = "optout"
-    db: Path = Path("./ivr.sqlite3")
+    db: str = Field(default="./ivr.sqlite3", repr=False)
+    """A path, ``sqlite:PATH`` or ``postgresql://…`` (a URL may hold a password: see
+    :attr:`db_location`, whose text is masked)."""
+    db_pool: int = Field(default=10, ge=1, le=1000)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     profile: str = "nl-ctm2012"
@@ -66,6 +70,22 @@ class Settings(BaseSettings):
     evidence_checkpoint_s: float = Field(default=3600.0, gt=0)
     shutdown_grace_s: float = Field(default=30.0, ge=0)
     advertisers: dict[str, AdvertiserConfig] = {}
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _db(cls, value: Any) -> Any:
+        if isinstance(value, Path):
+            return str(value)
+        if isinstance(value, str):
+            try:
+                parse_location(value)
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def db_location(self) -> Location:
+        return parse_location(self.db)
 
     @field_validator("ari_url")
     @classmethod

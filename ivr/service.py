@@ -74,7 +74,7 @@ class IvrService:
             log.warning(
                 "default_ari_password", hint="set IVR_ARI_PASSWORD for a non-loopback Asterisk"
             )
-        self.store = await Store.open(settings.db, self.clock)
+        self.store = await Store.open(settings.db_location, self.clock, pool_size=settings.db_pool)
         self.store.on_evidence_failure = self.metrics.evidence_write_failures.inc
         self.store.on_late_event = self.metrics.late_events.inc
         self.ari = AriClient(

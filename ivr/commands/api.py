@@ -42,13 +42,13 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(args.log_format or settings.log_format)
     profile = configured_profile(settings)
     check_bind(settings.http_host, parse_tokens(settings.api_tokens))
-    check_database_path(settings.db, must_exist=False)
+    check_database_path(settings.db_location, must_exist=False)
     return asyncio.run(serve_api(settings, profile))
 
 
 async def serve_api(settings: Settings, profile: Profile) -> int:
     clock = LoopClock()
-    store = await open_store(settings.db, clock)
+    store = await open_store(settings.db_location, clock, settings.db_pool)
     try:
         app = make_api_app(settings, store, clock, Metrics.create(), profile)
         async with http_site(app, settings.http_host, settings.http_port):

@@ -17,8 +17,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     backup = subparsers.add_parser(
         "backup",
         help="copy the database consistently (safe while ivr serve runs)",
-        description="Write a consistent copy of the database to FILE with SQLite's online "
-        "backup; FILE appears only when complete.",
+        description="Write a consistent copy of the database to FILE (SQLite: its online "
+        "backup; PostgreSQL: pg_dump -Fc of the server's version, from IVR_PG_DUMP, PATH or "
+        "/usr/lib/postgresql/<major>/bin); FILE appears only when complete.",
     )
     backup.add_argument("target", metavar="FILE", type=Path)
     add_db_option(backup)

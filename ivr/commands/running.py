@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import structlog
 from aiohttp import web
@@ -18,7 +16,9 @@ from ivr.clock import Clock, LoopClock
 from ivr.config import ConfigError, Settings
 from ivr.flow.profile import Profile
 from ivr.regimes import Regimes
-from ivr.store import Store, StoreError
+from ivr.store import SchemaTooNew, Store, StoreError
+from ivr.store.database import DATABASE_ERRORS
+from ivr.store.location import Location, SqliteLocation, masked_text
 
 log = structlog.get_logger(__name__)
 
@@ -46,8 +46,12 @@ def configured_profile(settings: Settings) -> Profile:
         raise ConfigError(f"IVR_PROFILE: {exc}") from exc
 
 
-def check_database_path(db: Path, *, must_exist: bool) -> None:
-    """A database path the operator got wrong, said in one line before anything is opened."""
+def check_database_path(location: Location, *, must_exist: bool) -> None:
+    """A database path the operator got wrong, said in one line before anything is opened
+    (a PostgreSQL server is asked when it is opened)."""
+    if not isinstance(location, SqliteLocation):
+        return
+    db = location.path
     where = f"database {db} (IVR_DB or --db)"
     if db.is_dir():
         raise ConfigError(f"{where} is a folder, not a database file")
@@ -65,12 +69,17 @@ def check_database_path(db: Path, *, must_exist: bool) -> None:
         raise ConfigError(f"{where}: no permission to create it in {folder}")
 
 
-async def open_store(db: Path, clock: Clock) -> Store:
-    """The store, or a one-line :class:`ConfigError` when the file cannot be opened."""
+async def open_store(db: Location, clock: Clock, pool_size: int = 10) -> Store:
+    """The store, or a one-line :class:`ConfigError` when it cannot be opened."""
     try:
-        return await Store.open(db, clock)
-    except (StoreError, sqlite3.Error) as exc:
-        raise ConfigError(f"database {db}: cannot open it: {exc}") from exc
+        return await Store.open(db, clock, pool_size=pool_size)
+    except SchemaTooNew as exc:
+        raise ConfigError(f"database {db}: {exc}") from exc
+    except OPEN_FAILURES as exc:
+        raise ConfigError(f"database {db}: cannot open it: {masked_text(str(exc))}") from exc
+
+
+OPEN_FAILURES: tuple[type[BaseException], ...] = (StoreError, *DATABASE_ERRORS)
 
 
 @asynccontextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import sqlite3
 
 import structlog
 
@@ -14,6 +13,7 @@ from ivr.ari.stream import AUTH_HINT
 from ivr.clock import LoopClock
 from ivr.commands import add_log_format
 from ivr.commands.running import (
+    OPEN_FAILURES,
     check_database_path,
     configured_profile,
     http_site,
@@ -23,7 +23,8 @@ from ivr.config import ConfigError, Settings, load_settings
 from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.service import IvrService, check_prompts_at_start
-from ivr.store import StoreError
+from ivr.store import SchemaTooNew
+from ivr.store.location import masked_text
 
 log = structlog.get_logger(__name__)
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     profile = configured_profile(settings)
     check_prompts_at_start(settings, profile)
     check_bind(settings.http_host, parse_tokens(settings.api_tokens))
-    check_database_path(settings.db, must_exist=False)
+    check_database_path(settings.db_location, must_exist=False)
     return asyncio.run(serve(settings, profile, args.connect_timeout))
 
 
@@ -70,9 +71,14 @@ async def serve(settings: Settings, profile: Profile, connect_timeout: float | N
     service = IvrService(settings, LoopClock(), profile=profile)
     try:
         await service.start()
-    except (StoreError, sqlite3.Error) as exc:
+    except SchemaTooNew as exc:
         await service.stop()
-        raise ConfigError(f"database {settings.db}: cannot open it: {exc}") from exc
+        raise ConfigError(f"database {settings.db_location}: {exc}") from exc
+    except OPEN_FAILURES as exc:
+        await service.stop()
+        raise ConfigError(
+            f"database {settings.db_location}: cannot open it: {masked_text(str(exc))}"
+        ) from exc
     _freeze_start_up_objects()
     assert service.api is not None
     try:

@@ -6,19 +6,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from ivr.clock import LoopClock
 from ivr.commands.running import check_database_path, configured_profile, open_store
-from ivr.config import Settings, load_settings
+from ivr.config import ConfigError, Settings, load_settings
 from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.scrub import MalformedCsv, NumberColumnNotFound
 from ivr.store import AlreadyRevoked, OptOutNotFound, Store, StoreError
+from ivr.store.database import DATABASE_ERRORS
+from ivr.store.location import Location, masked_text, parse_location
 from ivr.suppressions import InputError, UnknownAdvertiser
 
 OK = 0
@@ -30,19 +30,34 @@ INPUT_ERROR = 2
 class Setup:
     settings: Settings
     profile: Profile
-    db: Path
+    db: Location
+    """Its text is safe to print (a URL's user info is masked)."""
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None, metavar="PATH", help="default: IVR_DB")
+    parser.add_argument(
+        "--db",
+        default=None,
+        metavar="DB",
+        help="a path, sqlite:PATH or postgresql://… (default: IVR_DB)",
+    )
+
+
+def db_location(text: str) -> Location:
+    """``--db`` or ``IVR_DB`` as a store location; :class:`ConfigError` when it is none."""
+    try:
+        return parse_location(text)
+    except ValueError as exc:
+        raise ConfigError(f"--db: {exc}") from exc
 
 
 def setup(args: argparse.Namespace, *, db_must_exist: bool = True) -> Setup:
-    """Settings, profile and database path; :class:`ConfigError` when one is wrong."""
+    """Settings, profile and database; :class:`ConfigError` when one is wrong."""
     configure_logging(level=logging.WARNING)
     settings = load_settings()
     profile = configured_profile(settings)
-    db: Path = args.db if getattr(args, "db", None) is not None else settings.db
+    given = getattr(args, "db", None)
+    db = db_location(str(given)) if given is not None else settings.db_location
     check_database_path(db, must_exist=db_must_exist)
     return Setup(settings, profile, db)
 
@@ -51,7 +66,7 @@ def run_with_store(where: Setup, work: Callable[[Store], Awaitable[int]]) -> int
     """Open the store, run ``work``, close it; input problems become exit 2 with one line."""
 
     async def main() -> int:
-        store = await open_store(where.db, LoopClock())
+        store = await open_store(where.db, LoopClock(), where.settings.db_pool)
         try:
             return await work(store)
         finally:
@@ -68,8 +83,11 @@ def run_with_store(where: Setup, work: Callable[[Store], Awaitable[int]]) -> int
         AlreadyRevoked,
     ) as exc:
         return fail(_message(exc))
-    except (StoreError, sqlite3.Error) as exc:
-        return fail(f"database {where.db}: {exc}")
+    except _STORE_FAILURES as exc:
+        return fail(f"database {where.db}: {masked_text(str(exc))}")
+
+
+_STORE_FAILURES: tuple[type[BaseException], ...] = (StoreError, *DATABASE_ERRORS)
 
 
 def _message(exc: Exception) -> str:

@@ -9,14 +9,13 @@ transaction that records it (:func:`withdraw_for_objections`).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from ivr.domain import OBJECTIONS, Consent, ConsentChannel, ConsentKind, ConsentRequest, OptOut
 from ivr.store import chain
-from ivr.store.db import Db
+from ivr.store.database import Database, Row
 from ivr.store.errors import AlreadyWithdrawn, ConsentNotFound, StoreError
 from ivr.store.queries import Query
 from ivr.store.rows import db_time, decode_scope, encode_scope, py_time
@@ -94,7 +93,7 @@ def withdrawal_params(
     )
 
 
-def consent_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Consent:
+def consent_from_row(row: Row | Mapping[str, Any]) -> Consent:
     channel = row["channel"]
     return Consent(
         id=row["id"],
@@ -132,7 +131,7 @@ def consent_hash(prev: str, row: Mapping[str, Any]) -> str:
 # -- writer jobs (each runs inside the writer's transaction)
 
 
-async def insert_chained(db: Db, rows: Sequence[Params]) -> list[Consent]:
+async def insert_chained(db: Database, rows: Sequence[Params]) -> list[Consent]:
     """Insert ``rows`` at the head of the consents chain; the new rows, in order.
 
     A consent identical to one already stored (number, advertiser, scope,
@@ -151,7 +150,7 @@ async def insert_chained(db: Db, rows: Sequence[Params]) -> list[Consent]:
     return [inserted[item] if isinstance(item, int) else item for item in found]
 
 
-async def _same_consent(db: Db, values: Params) -> Consent | None:
+async def _same_consent(db: Database, values: Params) -> Consent | None:
     row = await db.fetchone(
         _SELECT + " WHERE kind = 'consent' AND number = ? AND advertiser = ? AND scope = ?"
         " AND obtained_at = ?",
@@ -160,10 +159,12 @@ async def _same_consent(db: Db, values: Params) -> Consent | None:
     return None if row is None else consent_from_row(row)
 
 
-async def _chain_and_insert(db: Db, rows: Sequence[Params]) -> list[Consent]:
+async def _chain_and_insert(db: Database, rows: Sequence[Params]) -> list[Consent]:
     if not rows:
         return []
-    head = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'consents'")
+    head = await db.fetchone(
+        "SELECT seq, hash FROM chain_heads WHERE name = 'consents'" + db.for_update  # noqa: S608
+    )
     if head is None:
         raise StoreError("chain_heads has no row 'consents'")
     seq, prev = int(head["seq"]), str(head["hash"])
@@ -186,12 +187,12 @@ async def _chain_and_insert(db: Db, rows: Sequence[Params]) -> list[Consent]:
     return inserted
 
 
-async def insert_consent(db: Db, values: Params) -> Consent:
+async def insert_consent(db: Database, values: Params) -> Consent:
     (consent,) = await insert_chained(db, [values])
     return consent
 
 
-async def withdraw(db: Db, consent_id: str, values: Params) -> Consent:
+async def withdraw(db: Database, consent_id: str, values: Params) -> Consent:
     """Insert the withdrawal row ``values`` of ``consent_id``."""
     target = await db.fetchone(
         "SELECT c.kind, w.id AS withdrawn_by FROM consents c"
@@ -206,7 +207,7 @@ async def withdraw(db: Db, consent_id: str, values: Params) -> Consent:
     return row
 
 
-async def active_for(db: Db, number: str, advertiser: str) -> list[Consent]:
+async def active_for(db: Database, number: str, advertiser: str) -> list[Consent]:
     query = of_numbers([number], advertiser).cond(NOT_WITHDRAWN)
     return [consent_from_row(row) for row in await db.fetchall(query.sql, query.params)]
 
@@ -235,7 +236,9 @@ def listing(advertiser: str | None, number: str | None, since: str | None) -> Qu
     return query
 
 
-async def withdraw_for_objections(db: Db, optouts: Sequence[OptOut], new_id: Any) -> list[Consent]:
+async def withdraw_for_objections(
+    db: Database, optouts: Sequence[OptOut], new_id: Any
+) -> list[Consent]:
     """For each recht van verzet or do-not-call request among ``optouts``: a withdrawal
     of every active consent of its number and advertiser (reason ``<kind>:<opt-out id>``).
 
@@ -260,7 +263,7 @@ async def withdraw_for_objections(db: Db, optouts: Sequence[OptOut], new_id: Any
     return await _chain_and_insert(db, withdrawals)
 
 
-async def import_many(db: Db, rows: Sequence[Params]) -> int:
+async def import_many(db: Database, rows: Sequence[Params]) -> int:
     """All of ``rows`` or none (a savepoint); how many were new (duplicates are skipped)."""
     await db.execute("SAVEPOINT import_consents")
     try:

@@ -23,6 +23,9 @@ Params = Sequence[Any]
 
 
 class Db:
+    atomic_statements = True
+    for_update = ""  # the writer's BEGIN IMMEDIATE already holds the whole database
+
     def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
         self._conn = conn
         self._clock = clock
@@ -71,6 +74,12 @@ class Db:
     @property
     def in_transaction(self) -> bool:
         return self._conn.in_transaction
+
+    async def begin(self) -> None:
+        await self.execute("BEGIN IMMEDIATE")
+
+    async def commit(self) -> None:
+        await self.execute("COMMIT")
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; the number of rows it changed."""

@@ -7,6 +7,10 @@ class StoreError(Exception):
     """The database could not do what was asked (disk full, locked, closed, corrupt)."""
 
 
+class IntegrityViolation(Exception):
+    """A row the database would not take (our own check, alongside the backends' errors)."""
+
+
 class SchemaTooNew(StoreError):
     """The database was migrated by a newer ``ivr`` than this one."""
 

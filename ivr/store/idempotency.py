@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from ivr.store.db import Db
+from ivr.store.database import Database
 
 KEPT = timedelta(hours=24)
 """How long a key and its answer are kept."""
@@ -39,7 +39,7 @@ class Claim:
 
 
 async def claim(
-    db: Db,
+    db: Database,
     token_name: str,
     key: str,
     body_hash: str,
@@ -50,18 +50,20 @@ async def claim(
     """Claim ``key``; keys older than ``expired_before`` are forgotten first, and a claim
     left in flight since before ``abandoned_before`` (its process died) may be taken over."""
     await db.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (expired_before,))
+    # insert first: two processes claiming at once (PostgreSQL) see one row, one claimant
+    if await db.execute(
+        "INSERT INTO idempotency_keys (token_name, key, body_hash, created_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (token_name, key, body_hash, now),
+    ):
+        return Claim(ClaimState.CLAIMED)
     row = await db.fetchone(
-        "SELECT body_hash, status, answer, created_at FROM idempotency_keys"
-        " WHERE token_name = ? AND key = ?",
+        "SELECT body_hash, status, answer, created_at FROM idempotency_keys"  # noqa: S608
+        " WHERE token_name = ? AND key = ?" + db.for_update,
         (token_name, key),
     )
-    if row is None:
-        await db.execute(
-            "INSERT INTO idempotency_keys (token_name, key, body_hash, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (token_name, key, body_hash, now),
-        )
-        return Claim(ClaimState.CLAIMED)
+    if row is None:  # removed meanwhile by its own claimant's failure: not ours to answer
+        return Claim(ClaimState.IN_PROGRESS)
     if row["body_hash"] != body_hash:
         return Claim(ClaimState.CONFLICT)
     if row["status"] is not None:
@@ -75,14 +77,14 @@ async def claim(
     return Claim(ClaimState.IN_PROGRESS)
 
 
-async def complete(db: Db, token_name: str, key: str, status: int, answer: str) -> None:
+async def complete(db: Database, token_name: str, key: str, status: int, answer: str) -> None:
     await db.execute(
         "UPDATE idempotency_keys SET status = ?, answer = ? WHERE token_name = ? AND key = ?",
         (status, answer, token_name, key),
     )
 
 
-async def release(db: Db, token_name: str, key: str) -> None:
+async def release(db: Database, token_name: str, key: str) -> None:
     await db.execute(
         "DELETE FROM idempotency_keys WHERE token_name = ? AND key = ? AND status IS NULL",
         (token_name, key),

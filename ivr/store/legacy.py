@@ -2,18 +2,17 @@
 
 SQL has no SHA-256, so migration 0002 marks the calls it found ``legacy`` and
 leaves the hashes null; :func:`hash_legacy_rows` fills them in one transaction
-before the writer starts.  ``ivr evidence verify`` reports these rows ``legacy``:
+before the writer starts (SQLite only: PostgreSQL had no rows before its chains).
+``ivr evidence verify`` reports these rows ``legacy``:
 their hashes prove nothing about what happened to them before that moment.
 """
 
 from __future__ import annotations
 
-import sqlite3
-
 import structlog
 
 from ivr.store import chain
-from ivr.store.db import Db
+from ivr.store.database import DATABASE_ERRORS, Database
 from ivr.store.errors import StoreError
 
 log = structlog.get_logger()
@@ -21,11 +20,11 @@ log = structlog.get_logger()
 _PENDING = "SELECT EXISTS (SELECT 1 FROM evidence_legacy WHERE chain = 'pending')"
 
 
-async def hash_legacy_rows(db: Db) -> None:
+async def hash_legacy_rows(db: Database) -> None:
     if not await db.scalar(_PENDING):
         return
     try:
-        await db.execute("BEGIN IMMEDIATE")
+        await db.begin()
         if not await db.scalar(_PENDING):  # another process did it meanwhile
             await db.rollback()
             return
@@ -35,8 +34,8 @@ async def hash_legacy_rows(db: Db) -> None:
         optouts = await _hash_optouts(db)
         await db.execute("DELETE FROM evidence_maintenance WHERE reason = 'legacy'")
         await db.execute("DELETE FROM evidence_legacy WHERE chain = 'pending'")
-        await db.execute("COMMIT")
-    except sqlite3.Error as exc:
+        await db.commit()
+    except DATABASE_ERRORS as exc:
         await db.rollback()
         raise StoreError(f"hashing the rows from before the evidence chains failed: {exc}") from exc
     except BaseException:
@@ -45,7 +44,7 @@ async def hash_legacy_rows(db: Db) -> None:
     log.info("store.legacy_rows_hashed", events=events, seals=seals, optouts=optouts)
 
 
-async def _hash_events(db: Db) -> int:
+async def _hash_events(db: Database) -> int:
     call_ids = [
         row[0]
         for row in await db.fetchall(
@@ -70,7 +69,7 @@ async def _hash_events(db: Db) -> int:
     return len(updates)
 
 
-async def _seal_ended_calls(db: Db) -> int:
+async def _seal_ended_calls(db: Database) -> int:
     calls = await db.fetchall(
         "SELECT * FROM calls WHERE ended_at IS NOT NULL AND evidence_head IS NULL"
         " ORDER BY ended_at, id"
@@ -95,7 +94,7 @@ async def _seal_ended_calls(db: Db) -> int:
     return len(calls)
 
 
-async def _hash_optouts(db: Db) -> int:
+async def _hash_optouts(db: Database) -> int:
     head = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'optouts'")
     assert head is not None
     seq, prev = int(head["seq"]), str(head["hash"])

@@ -7,7 +7,6 @@ Times are stored as UTC ISO 8601 with microseconds and ``+00:00``
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +23,7 @@ from ivr.domain import (
     Outcome,
     Scope,
 )
+from ivr.store.database import Row
 from ivr.store.records import CallEventRecord, CallRecord
 
 OPTOUT_COLUMNS = (
@@ -89,7 +89,7 @@ def optout_params(optout_id: str, created_at: datetime, request: OptOutRequest) 
     )
 
 
-def optout_from_row(row: sqlite3.Row) -> OptOut:
+def optout_from_row(row: Row) -> OptOut:
     charities = row["charities"]
     return OptOut(
         id=row["id"],
@@ -137,7 +137,7 @@ def call_params(call: CallStart) -> tuple[Any, ...]:
     )
 
 
-def call_from_row(row: sqlite3.Row) -> CallRecord:
+def call_from_row(row: Row) -> CallRecord:
     source = row["number_source"]
     outcome = row["outcome"]
     return CallRecord(
@@ -178,7 +178,7 @@ def encode_detail(detail: Mapping[str, Any]) -> str:
     )
 
 
-def event_from_row(row: sqlite3.Row) -> CallEventRecord:
+def event_from_row(row: Row) -> CallEventRecord:
     return CallEventRecord(
         call_id=row["call_id"],
         seq=row["seq"],

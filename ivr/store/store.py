@@ -1,15 +1,13 @@
 """The records of the IVR: calls, their evidence trail and the append-only opt-outs.
 
 Writes go through the one :class:`~ivr.store.writer.Writer` (group commit); reads
-use a separate connection (WAL readers never block the writer), and each stream
-(export, search) gets a connection of its own so that a long export never holds
-back what other reads see.  Only database files are supported (WAL needs one).
+use a separate connection (SQLite: a WAL reader; PostgreSQL: a pool), and each
+stream (export, search) gets a connection of its own so that a long export never
+holds back what other reads see.
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Container, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -36,11 +34,12 @@ from ivr.domain import (
     same_entry,
 )
 from ivr.store import consents, idempotency, queries, trail, writes
-from ivr.store.db import Db
+from ivr.store.backend import Backend
+from ivr.store.database import Row
 from ivr.store.errors import ConsentNotFound, OptOutNotFound, StoreError
 from ivr.store.idempotency import Claim
-from ivr.store.legacy import hash_legacy_rows
-from ivr.store.migrate import load_migrations, migrate
+from ivr.store.location import Location, PostgresLocation, parse_location
+from ivr.store.pg.backend import PostgresBackend
 from ivr.store.records import CallEventRecord, CallRecord
 from ivr.store.rows import (
     EVENT_COLUMNS,
@@ -52,6 +51,7 @@ from ivr.store.rows import (
     optout_from_row,
     optout_params,
 )
+from ivr.store.sqlite_backend import SqliteBackend
 from ivr.store.verify import Report, verify
 from ivr.store.writer import Writer
 
@@ -71,14 +71,14 @@ def _nothing() -> None:
 
 
 class Store:
-    def __init__(
-        self, path: Path, clock: Clock, writer: Writer, reader: Db, busy_timeout_ms: int
-    ) -> None:
-        self._path = path
+    """The store on either backend (:mod:`ivr.store.sqlite_backend`,
+    :mod:`ivr.store.pg.backend`): the same SQL, the same answers."""
+
+    def __init__(self, backend: Backend, clock: Clock, writer: Writer) -> None:
+        self._backend = backend
         self._clock = clock
         self._writer = writer
-        self._reader = reader
-        self._busy_timeout_ms = busy_timeout_ms
+        self._reader = backend.reader
         self._incomplete: set[str] = set()
         self.evidence_healthy = True
         """False since an evidence write failed, until one succeeds (``/readyz``, DESIGN 14.7)."""
@@ -91,34 +91,35 @@ class Store:
     @classmethod
     async def open(
         cls,
-        path: Path | str,
+        where: str | Path | Location,
         clock: Clock,
         *,
         busy_timeout_ms: int = 5000,
         group_commit: bool = True,
+        pool_size: int = 10,
     ) -> Store:
-        """Open (and create or migrate) the database; ``group_commit=False`` is for benchmarks."""
-        path = Path(path)
-        db = await Db.connect(path, clock, busy_timeout_ms=busy_timeout_ms)
-        try:
-            mode = await db.use_wal(busy_timeout_ms / 1000)
-            if mode != "wal":
-                raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
-            await migrate(db, load_migrations())
-            await hash_legacy_rows(db)
-            reader = await Db.connect(path, clock, busy_timeout_ms=busy_timeout_ms, read_only=True)
-        except BaseException:
-            await db.close()
-            raise
-        writer = Writer(db, group_commit=group_commit)
+        """Open (and create or migrate) the database; ``group_commit=False`` is for benchmarks.
+
+        ``where`` is a path, ``sqlite:PATH`` or a ``postgresql://`` URL (``IVR_DB``).
+        """
+        location = parse_location(where)
+        backend: Backend
+        if isinstance(location, PostgresLocation):
+            backend = await PostgresBackend.open(location, clock, pool_size)
+        else:
+            backend = await SqliteBackend.open(location.path, clock, busy_timeout_ms)
+        writer = Writer(backend.writer_db, group_commit=group_commit)
         writer.start()
-        return cls(path, clock, writer, reader, busy_timeout_ms)
+        return cls(backend, clock, writer)
+
+    @property
+    def location(self) -> Location:
+        return self._backend.location
 
     async def close(self) -> None:
         """Finish every write already asked for, then close the connections."""
         await self._writer.close()
-        await self._writer.db.close()
-        await self._reader.close()
+        await self._backend.close()
 
     # -- health
 
@@ -311,20 +312,13 @@ class Store:
         kept_checkpoints: Sequence[Mapping[str, Any]] | None = None,
     ) -> Report:
         """Recompute every chain, seal and checkpoint on one snapshot (:mod:`ivr.store.verify`)."""
-        db = await self._connect(read_only=True)
-        try:
-            await db.execute("BEGIN")
+        async with self._backend.snapshot() as db:
             return await verify(db, call_id=call_id, kept_checkpoints=kept_checkpoints)
-        finally:
-            await db.rollback()
-            await db.close()
 
     async def export_call(self, call_id: str) -> list[dict[str, Any]]:
         """The call's row and its events exactly as stored (hashes included), the call first;
         empty when there is no such call."""
-        db = await self._connect(read_only=True)
-        try:
-            await db.execute("BEGIN")
+        async with self._backend.snapshot() as db:
             call = await db.fetchone("SELECT * FROM calls WHERE id = ?", (call_id,))
             if call is None:
                 return []
@@ -334,9 +328,6 @@ class Store:
             return [{"table": "calls", **dict(call)}] + [
                 {"table": "call_events", **dict(row)} for row in events
             ]
-        finally:
-            await db.rollback()
-            await db.close()
 
     async def get_call(self, call_id: str) -> CallRecord | None:
         found = await self._calls(queries.calls().equal("id", call_id))
@@ -676,19 +667,9 @@ class Store:
     # -- operations
 
     async def backup(self, target: Path) -> None:
-        """A consistent copy of the database at ``target`` (SQLite's online backup),
-        written beside it first and then moved in place."""
-        target = Path(target)
-        partial_copy = target.with_name(target.name + ".partial")
-        partial_copy.unlink(missing_ok=True)
-        source = await self._connect(read_only=True)
-        try:
-            await source.backup_to(partial_copy)
-        finally:
-            await source.close()
-        with self._clock.busy():
-            _fsync(partial_copy)
-            os.replace(partial_copy, target)
+        """A consistent copy of the database at ``target``, which appears only when complete
+        (SQLite: its online backup; PostgreSQL: ``pg_dump -Fc``)."""
+        await self._backend.backup(Path(target))
         log.info("store.backup_written", target=str(target))
 
     async def purge_evidence(self, older_than: datetime) -> int:
@@ -709,23 +690,7 @@ class Store:
         rows = await self._reader.fetchall(query.sql, query.params)
         return [optout_from_row(row) for row in rows]
 
-    async def _connect(self, *, read_only: bool) -> Db:
-        return await Db.connect(
-            self._path, self._clock, busy_timeout_ms=self._busy_timeout_ms, read_only=read_only
-        )
-
-    async def _stream(self, query: queries.Query, chunk_size: int) -> AsyncIterator[sqlite3.Row]:
-        db = await self._connect(read_only=True)
-        try:
+    async def _stream(self, query: queries.Query, chunk_size: int) -> AsyncIterator[Row]:
+        async with self._backend.streaming() as db:
             async for row in db.stream(query.sql, query.params, chunk_size=chunk_size):
                 yield row
-        finally:
-            await db.close()
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

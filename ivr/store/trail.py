@@ -1,19 +1,19 @@
 """The writer's jobs for the evidence trail: chained events, the seal, checkpoints.
 
-Each runs inside the writer's open transaction (``BEGIN IMMEDIATE``), which is
-the lock under which a chain's head is read and advanced (DESIGN 14.10).
+Each runs inside the writer's open transaction (SQLite ``BEGIN IMMEDIATE``;
+PostgreSQL reads a chain's head ``FOR UPDATE``), the lock under which a chain's
+head is read and advanced (DESIGN 14.10).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ivr.store import chain
-from ivr.store.db import Db
-from ivr.store.errors import CallNotFound, StoreError
+from ivr.store.database import Database
+from ivr.store.errors import CallNotFound, IntegrityViolation, StoreError
 from ivr.store.writer import Bulk
 
 EventParams = tuple[str, str, str, str]
@@ -31,7 +31,7 @@ class _Head:
     sealed: bool
 
 
-async def _event_heads(db: Db, call_ids: Sequence[str]) -> dict[str, _Head]:
+async def _event_heads(db: Database, call_ids: Sequence[str]) -> dict[str, _Head]:
     """The last (seq, hash) of each call's events and whether it is sealed (known calls only)."""
     marks = ", ".join("?" for _ in call_ids)
     rows = await db.fetchall(
@@ -51,7 +51,7 @@ async def _event_heads(db: Db, call_ids: Sequence[str]) -> dict[str, _Head]:
     }
 
 
-async def add_event(db: Db, arg: EventParams) -> bool:
+async def add_event(db: Database, arg: EventParams) -> bool:
     """Append one event at the head of its call's chain; ``False`` when the call is sealed."""
     heads = await _event_heads(db, [arg[0]])
     if arg[0] not in heads:
@@ -59,15 +59,17 @@ async def add_event(db: Db, arg: EventParams) -> bool:
     return await _insert_events(db, heads, [arg]) == [True]
 
 
-async def add_events(db: Db, args: list[EventParams]) -> list[bool]:
+async def add_events(db: Database, args: list[EventParams]) -> list[bool]:
     """:func:`add_event` for many in one ``executemany``, ``seq`` in queue order."""
     heads = await _event_heads(db, sorted({arg[0] for arg in args}))
     if any(arg[0] not in heads for arg in args):
-        raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: unknown call")
+        raise IntegrityViolation("FOREIGN KEY constraint failed: unknown call")
     return await _insert_events(db, heads, args)
 
 
-async def _insert_events(db: Db, heads: dict[str, _Head], args: list[EventParams]) -> list[bool]:
+async def _insert_events(
+    db: Database, heads: dict[str, _Head], args: list[EventParams]
+) -> list[bool]:
     rows = []
     stored = []
     for call_id, at, kind, detail in args:
@@ -96,7 +98,7 @@ class SealParams:
     ended_at: str
 
 
-async def seal_call(db: Db, arg: SealParams) -> bool:
+async def seal_call(db: Database, arg: SealParams) -> bool:
     """Write the ``rights`` row, then the end of the call with its head and ``seal_seq``.
 
     ``False`` when the call was sealed already (its first ending stays).
@@ -118,7 +120,7 @@ async def seal_call(db: Db, arg: SealParams) -> bool:
     return True
 
 
-async def _seal(db: Db, call: dict[str, Any], arg: SealParams) -> None:
+async def _seal(db: Database, call: dict[str, Any], arg: SealParams) -> None:
     heads = await _event_heads(db, [arg.call_id])
     if arg.rights is not None:
         await _insert_events(db, heads, [(arg.call_id, arg.ended_at, "rights", arg.rights)])
@@ -145,9 +147,11 @@ async def _seal(db: Db, call: dict[str, Any], arg: SealParams) -> None:
     )
 
 
-async def _advance_seals(db: Db, call_id: str, evidence_head: str) -> int:
+async def _advance_seals(db: Database, call_id: str, evidence_head: str) -> int:
     """The next global ``seal_seq``; the seals chain links ``call_id:evidence_head``."""
-    seals = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'seals'")
+    seals = await db.fetchone(
+        "SELECT seq, hash FROM chain_heads WHERE name = 'seals'" + db.for_update  # noqa: S608
+    )
     if seals is None:
         raise StoreError("chain_heads has no row 'seals'")
     seq = int(seals["seq"]) + 1
@@ -158,7 +162,7 @@ async def _advance_seals(db: Db, call_id: str, evidence_head: str) -> int:
     return seq
 
 
-async def mark_incomplete(db: Db, call_id: str) -> None:
+async def mark_incomplete(db: Database, call_id: str) -> None:
     """``evidence_complete = false`` on an open call (a sealed one keeps its seal)."""
     await db.execute(
         "UPDATE calls SET evidence_complete = 0 WHERE id = ? AND ended_at IS NULL", (call_id,)
@@ -171,7 +175,7 @@ CHECKPOINT_COLUMNS = (
 )
 
 
-async def write_checkpoint(db: Db, at: str) -> dict[str, Any]:
+async def write_checkpoint(db: Database, at: str) -> dict[str, Any]:
     """Append a checkpoint over the calls sealed since the last one and the chain heads."""
     last = await db.fetchone(
         f"SELECT {CHECKPOINT_COLUMNS} FROM evidence_checkpoints"  # noqa: S608
@@ -206,7 +210,7 @@ async def write_checkpoint(db: Db, at: str) -> dict[str, Any]:
     return checkpoint
 
 
-async def sealed_lines(db: Db, seal_from: int, seal_to: int) -> list[str]:
+async def sealed_lines(db: Database, seal_from: int, seal_to: int) -> list[str]:
     """``call_id:evidence_head`` of the calls (kept or purged) with ``seal_seq`` in (from, to]."""
     rows = await db.fetchall(
         "SELECT id, evidence_head FROM calls WHERE seal_seq > ? AND seal_seq <= ?"

@@ -10,7 +10,6 @@ hashes is found too: the copies no longer match what the rows give.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,7 +27,7 @@ from ivr.store.chain_walk import (
     Walk,
     walk_chain,
 )
-from ivr.store.db import Db
+from ivr.store.database import Database, Row
 from ivr.store.trail import CHECKPOINT_COLUMNS
 
 CHECKPOINT_NAMES = tuple(CHECKPOINT_COLUMNS.split(", "))
@@ -51,7 +50,7 @@ class Report:
 
 
 async def verify(
-    db: Db,
+    db: Database,
     *,
     call_id: str | None = None,
     kept_checkpoints: Sequence[Mapping[str, Any]] | None = None,
@@ -77,7 +76,7 @@ async def verify(
 _CHECKPOINTS = f"SELECT {CHECKPOINT_COLUMNS} FROM evidence_checkpoints ORDER BY seq"  # noqa: S608
 
 
-async def _calls(db: Db, call_id: str | None) -> dict[str, dict[str, Any]]:
+async def _calls(db: Database, call_id: str | None) -> dict[str, dict[str, Any]]:
     if call_id is None:
         rows = await db.fetchall("SELECT * FROM calls ORDER BY started_at, id")
     else:
@@ -88,13 +87,13 @@ async def _calls(db: Db, call_id: str | None) -> dict[str, dict[str, Any]]:
 # -- calls and their events
 
 
-async def _verify_calls(db: Db, calls: dict[str, dict[str, Any]], report: Report) -> int:
+async def _verify_calls(db: Database, calls: dict[str, dict[str, Any]], report: Report) -> int:
     sql = "SELECT call_id, seq, at, kind, detail, hash FROM call_events"
     params: tuple[Any, ...] = ()
     if len(calls) == 1:
         sql += " WHERE call_id = ?"
         params = (next(iter(calls)),)
-    events: dict[str, list[sqlite3.Row]] = {}
+    events: dict[str, list[Row]] = {}
     count = 0
     async for row in db.stream(sql + " ORDER BY call_id, seq", params):
         count += 1
@@ -109,11 +108,11 @@ async def _verify_calls(db: Db, calls: dict[str, dict[str, Any]], report: Report
     return count
 
 
-def _event_canonical(row: sqlite3.Row, k: int) -> str:
+def _event_canonical(row: Row, k: int) -> str:
     return chain.event_canonical(row["call_id"], k, row["at"], row["kind"], row["detail"])
 
 
-def _verify_call(call: dict[str, Any], events: list[sqlite3.Row], report: Report) -> None:
+def _verify_call(call: dict[str, Any], events: list[Row], report: Report) -> None:
     call_id = call["id"]
     head = call["evidence_head"]
     if call["legacy"]:
@@ -168,7 +167,7 @@ def _check_seal(call_id: str, seed: str, walk: Walk, sealed_at: Any, report: Rep
 # -- opt-outs
 
 
-async def _verify_optouts(db: Db, report: Report) -> Walk:
+async def _verify_optouts(db: Database, report: Report) -> Walk:
     rows = await db.fetchall("SELECT * FROM optouts ORDER BY chain_seq")
     report.counts["optouts"] = len(rows)
     chained = []
@@ -196,7 +195,7 @@ def _same(text: str, _position: int) -> str:
     return text
 
 
-def _check_head(name: str, head: sqlite3.Row | None, walk: Walk, report: Report) -> None:
+def _check_head(name: str, head: Row | None, walk: Walk, report: Report) -> None:
     length = len(walk.hashes)
     if head is None:
         report.findings.append(Finding(MISSING, "chain_heads", name, "the chain's head row"))
@@ -221,7 +220,7 @@ class _Seals:
     lines: dict[int, str]  # seal_seq -> "call_id:evidence_head"
 
 
-async def _verify_seals(db: Db, calls: dict[str, dict[str, Any]], report: Report) -> _Seals:
+async def _verify_seals(db: Database, calls: dict[str, dict[str, Any]], report: Report) -> _Seals:
     lines: dict[int, str] = {}
     for call in calls.values():
         if call["seal_seq"] is not None:
@@ -248,7 +247,7 @@ async def _verify_seals(db: Db, calls: dict[str, dict[str, Any]], report: Report
     return _Seals(lines)
 
 
-async def _consents_hashes(db: Db) -> dict[int, str] | None:
+async def _consents_hashes(db: Database) -> dict[int, str] | None:
     """Stored hashes of the consents chain by chain_seq, when that table is chained."""
     columns = {row[1] for row in await db.fetchall("PRAGMA table_info(consents)")}
     if not {"hash", "chain_seq"} <= columns:

@@ -1,25 +1,26 @@
 """The one writer: group commit without giving up durability.
 
-Every write is a *job* (an async function of the writer's :class:`Db`) put on a
-queue.  One task takes everything queued, runs it in one ``BEGIN IMMEDIATE``
-transaction, commits (``synchronous=FULL``: the commit is fsynced) and only then
-resolves each job's waiter.  So a caller gets its answer once ITS row is on disk,
-and a hundred callers share one fsync.
+Every write is a *job* (an async function of the writer's
+:class:`~ivr.store.database.Database`) put on a queue.  One task takes
+everything queued, runs it in one write transaction, commits (SQLite
+``synchronous=FULL``, PostgreSQL ``synchronous_commit = on``: the commit is on
+disk) and only then resolves each job's waiter.  So a caller gets its answer
+once ITS row is on disk, and a hundred callers share one fsync.
 
 Jobs that come many at a time (opt-outs, call events) are a :class:`Bulk`: a
-run of them next to each other in the queue goes to SQLite as one statement, so
-a batch costs a few thread hops instead of one per job.
+run of them next to each other in the queue goes to the database as one
+statement, so a batch costs a few round trips instead of one per job.
 
 A job's own mistake (a constraint, an unknown id) fails that job alone: SQLite
-undoes just that statement.  A failure of the transaction itself (disk full,
-locked, I/O) fails every job of the batch with :class:`StoreError`; the next
-batch tries again, since a full disk may clear.
+undoes just that statement; on PostgreSQL each job runs in a savepoint.  A
+failure of the transaction itself (disk full, locked, I/O) fails every job of
+the batch with :class:`StoreError`; the next batch tries again, since a full
+disk may clear.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -27,12 +28,12 @@ from typing import Any, Generic, TypeVar
 
 import structlog
 
-from ivr.store.db import Db
+from ivr.store.database import DATABASE_ERRORS, INTEGRITY_ERRORS, Database
 from ivr.store.errors import StoreError
 
 T = TypeVar("T")
 A = TypeVar("A")
-Job = Callable[[Db], Awaitable[T]]
+Job = Callable[[Database], Awaitable[T]]
 Done = Callable[[Any, BaseException | None], None]
 """Told the result (or the error) of a job nobody awaits, once its batch is over."""
 
@@ -49,8 +50,8 @@ class Bulk(Generic[A, T]):
     """
 
     name: str
-    one: Callable[[Db, A], Awaitable[T]]
-    many: Callable[[Db, list[A]], Awaitable[list[T]]]
+    one: Callable[[Database, A], Awaitable[T]]
+    many: Callable[[Database, list[A]], Awaitable[list[T]]]
 
 
 @dataclass(slots=True)
@@ -70,7 +71,7 @@ class _BatchFailed(Exception):
 
 
 class Writer:
-    def __init__(self, db: Db, *, group_commit: bool = True) -> None:
+    def __init__(self, db: Database, *, group_commit: bool = True) -> None:
         self._db = db
         self._group_commit = group_commit
         self._queue: deque[_Queued] = deque()
@@ -83,7 +84,7 @@ class Writer:
         """Transactions committed; a test reads it to see that batches share commits."""
 
     @property
-    def db(self) -> Db:
+    def db(self) -> Database:
         return self._db
 
     def start(self) -> None:
@@ -142,11 +143,11 @@ class Writer:
 
     async def _commit(self, batch: list[_Queued]) -> None:
         try:
-            await self._db.execute("BEGIN IMMEDIATE")
+            await self._db.begin()
             for run in _runs(batch):
                 await self._run_together(run)
-            await self._db.execute("COMMIT")
-        except (sqlite3.Error, _BatchFailed) as exc:
+            await self._db.commit()
+        except _BATCH_ERRORS as exc:
             await self._db.rollback()
             self._fail_batch(batch, exc)
         except BaseException as exc:
@@ -172,7 +173,7 @@ class Writer:
         await self._db.execute("SAVEPOINT bulk")
         try:
             results = await bulk.many(self._db, [queued.arg for queued in run])
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:
             await self._db.execute("ROLLBACK TO bulk")
             await self._db.execute("RELEASE bulk")
             for queued in run:
@@ -183,14 +184,20 @@ class Writer:
             queued.result = result
 
     async def _run_job(self, queued: _Queued) -> None:
+        if not self._db.atomic_statements:  # PostgreSQL: a failed statement aborts the batch
+            await self._db.execute("SAVEPOINT job")
         try:
             queued.result = await queued.job(self._db)
-        except sqlite3.IntegrityError as exc:
+        except INTEGRITY_ERRORS as exc:
             queued.error = StoreError(f"{queued.label}: {exc}")
-        except sqlite3.Error:
+        except DATABASE_ERRORS:
             raise
         except Exception as exc:
             queued.error = exc
+        if not self._db.atomic_statements:
+            if queued.error is not None:
+                await self._db.execute("ROLLBACK TO job")
+            await self._db.execute("RELEASE job")
         if queued.error is not None and not self._db.in_transaction:
             raise _BatchFailed(f"the transaction was lost after {queued.label}: {queued.error}")
 
@@ -205,8 +212,11 @@ class Writer:
             _resolve(queued)
 
 
+_BATCH_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, _BatchFailed)
+
+
 def _bind(bulk: Bulk[A, T], arg: A) -> Job[T]:
-    def job(db: Db) -> Awaitable[T]:
+    def job(db: Database) -> Awaitable[T]:
         return bulk.one(db, arg)
 
     return job

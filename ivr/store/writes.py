@@ -6,15 +6,20 @@ that its failure undoes exactly its own work and nothing of the batch around it.
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from ivr.domain import OptOut, OptOutKind
 from ivr.store import chain, consents
-from ivr.store.db import Db
-from ivr.store.errors import AlreadyRevoked, CallNotFound, OptOutNotFound, StoreError
+from ivr.store.database import INTEGRITY_ERRORS, Database, is_unique_violation
+from ivr.store.errors import (
+    AlreadyRevoked,
+    CallNotFound,
+    IntegrityViolation,
+    OptOutNotFound,
+    StoreError,
+)
 from ivr.store.queries import NOT_REVOKED
 from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, optout_from_row
 from ivr.store.writer import Bulk
@@ -30,11 +35,11 @@ _RETURNING_OPTOUT = f" RETURNING {OPTOUT_COLUMNS}"
 _INSERT_CALL = f"INSERT INTO calls ({CALL_COLUMNS}) VALUES {_marks(CALL_COLUMNS)}"  # noqa: S608
 
 
-async def insert_call(db: Db, params: Sequence[Any]) -> None:
+async def insert_call(db: Database, params: Sequence[Any]) -> None:
     await db.execute(_INSERT_CALL, params)
 
 
-async def set_call_number(db: Db, call_id: str, number: str, source: str) -> None:
+async def set_call_number(db: Database, call_id: str, number: str, source: str) -> None:
     changed = await db.execute(
         "UPDATE calls SET number = ?, number_source = ? WHERE id = ?", (number, source, call_id)
     )
@@ -50,13 +55,13 @@ _CHAINED_MARKS = _marks(_CHAINED_COLUMNS)
 _INSERT_CHAINED_HEAD = f"INSERT INTO optouts ({_CHAINED_COLUMNS}) VALUES "  # noqa: S608
 
 
-async def insert_optout(db: Db, arg: Sequence[Any]) -> OptOut:
+async def insert_optout(db: Database, arg: Sequence[Any]) -> OptOut:
     """Insert one opt-out; an IVR opt-out already recorded for (call, kind) is returned instead."""
     (optout,) = await insert_optouts(db, [arg])
     return optout
 
 
-async def insert_optouts(db: Db, args: list[Sequence[Any]]) -> list[OptOut]:
+async def insert_optouts(db: Database, args: list[Sequence[Any]]) -> list[OptOut]:
     """:func:`insert_optout` for many: the new rows chained and inserted in multi-row inserts."""
     recorded = await _recorded_for_calls(db, args)
     fresh: list[Sequence[Any]] = []
@@ -84,7 +89,9 @@ def _ivr_key(params: Sequence[Any]) -> tuple[str, str] | None:
     return (params[_CALL_ID], params[_KIND])
 
 
-async def _recorded_for_calls(db: Db, args: list[Sequence[Any]]) -> dict[tuple[str, str], str]:
+async def _recorded_for_calls(
+    db: Database, args: list[Sequence[Any]]
+) -> dict[tuple[str, str], str]:
     call_ids = sorted({key[0] for key in map(_ivr_key, args) if key is not None})
     if not call_ids:
         return {}
@@ -97,25 +104,28 @@ async def _recorded_for_calls(db: Db, args: list[Sequence[Any]]) -> dict[tuple[s
     return {(row["call_id"], row["kind"]): row["id"] for row in rows}
 
 
-async def _optout_by_id(db: Db, optout_id: str) -> OptOut:
+async def _optout_by_id(db: Database, optout_id: str) -> OptOut:
     row = await db.fetchone(
         f"SELECT {OPTOUT_COLUMNS} FROM optouts WHERE id = ?",  # noqa: S608
         (optout_id,),
     )
     if row is None:
-        raise sqlite3.IntegrityError(f"opt-out {optout_id} was not inserted")
+        raise IntegrityViolation(f"opt-out {optout_id} was not inserted")
     return optout_from_row(row)
 
 
-async def _insert_chained(db: Db, rows: list[Sequence[Any]]) -> list[OptOut]:
+async def _insert_chained(db: Database, rows: list[Sequence[Any]]) -> list[OptOut]:
     """Insert ``rows`` (in :data:`OPTOUT_COLUMNS` order) at the head of the opt-outs chain.
 
-    The head is read and advanced in the writer's transaction (``BEGIN IMMEDIATE``),
-    so every process appends to one chain in one order.
+    The head is read and advanced in the writer's transaction (SQLite ``BEGIN
+    IMMEDIATE``; PostgreSQL ``SELECT … FOR UPDATE``), so every process appends to
+    one chain in one order.
     """
     if not rows:
         return []
-    head = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'optouts'")
+    head = await db.fetchone(
+        "SELECT seq, hash FROM chain_heads WHERE name = 'optouts'" + db.for_update  # noqa: S608
+    )
     if head is None:
         raise StoreError("chain_heads has no row 'optouts'")
     seq, prev = int(head["seq"]), str(head["hash"])
@@ -148,7 +158,7 @@ OPTOUTS: Bulk[Sequence[Any], OptOut] = Bulk("optout", insert_optout, insert_opto
 
 
 async def insert_unless_active(
-    db: Db, params: Sequence[Any], same: Callable[[OptOut], bool]
+    db: Database, params: Sequence[Any], same: Callable[[OptOut], bool]
 ) -> tuple[OptOut, bool]:
     """Insert a manual opt-out unless an active row of the same number and advertiser
     is ``same``; that row, and whether it is new."""
@@ -164,7 +174,7 @@ async def insert_unless_active(
     return await insert_optout(db, params), True
 
 
-async def revoke(db: Db, optout_id: str, params: Sequence[Any]) -> OptOut:
+async def revoke(db: Database, optout_id: str, params: Sequence[Any]) -> OptOut:
     """Insert the revocation row (``params``) of ``optout_id``."""
     target = await db.fetchone(
         "SELECT o.kind, r.id AS revoked_by FROM optouts o"
@@ -177,14 +187,14 @@ async def revoke(db: Db, optout_id: str, params: Sequence[Any]) -> OptOut:
         raise AlreadyRevoked(optout_id)
     try:
         (row,) = await _insert_chained(db, [params])
-    except sqlite3.IntegrityError as exc:
-        if "optouts.revokes" in str(exc):
+    except INTEGRITY_ERRORS as exc:
+        if is_unique_violation(exc, "optouts_one_revocation", "optouts.revokes"):
             raise AlreadyRevoked(optout_id) from exc
         raise
     return row
 
 
-async def insert_many(db: Db, rows: Sequence[Sequence[Any]]) -> int:
+async def insert_many(db: Database, rows: Sequence[Sequence[Any]]) -> int:
     """All of ``rows`` or none of them, chained; how many were new (ids are fresh uuids)."""
 
     async def work() -> int:
@@ -203,7 +213,7 @@ _PURGE_EVENTS = "DELETE FROM call_events WHERE call_id IN (SELECT c.id " + _PURG
 _PURGE_CALLS = "DELETE FROM calls WHERE id IN (SELECT c.id " + _PURGEABLE + ")"  # noqa: S608
 
 
-async def purge_evidence(db: Db, before: str, purged_at: str) -> int:
+async def purge_evidence(db: Database, before: str, purged_at: str) -> int:
     """Remove the purgeable calls and their events, leaving a tombstone each; how many calls."""
 
     async def work() -> int:
@@ -221,14 +231,14 @@ async def purge_evidence(db: Db, before: str, purged_at: str) -> int:
     return await _in_savepoint(db, "purge_evidence", work)
 
 
-async def probe(db: Db, at: str) -> None:
+async def probe(db: Database, at: str) -> None:
     await db.execute(
         "INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = ?",
         (at, at),
     )
 
 
-async def _in_savepoint(db: Db, name: str, work: Callable[[], Awaitable[int]]) -> int:
+async def _in_savepoint(db: Database, name: str, work: Callable[[], Awaitable[int]]) -> int:
     await db.execute(f"SAVEPOINT {name}")
     try:
         result = await work()

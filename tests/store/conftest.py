@@ -25,7 +25,16 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def store(db_path: Path, clock: VirtualClock) -> AsyncIterator[Store]:
+async def store(db_url: str, clock: VirtualClock) -> AsyncIterator[Store]:
+    """A store on each backend (SQLite and PostgreSQL)."""
+    opened = await Store.open(db_url, clock)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def sqlite_store(db_path: Path, clock: VirtualClock) -> AsyncIterator[Store]:
+    """A store on SQLite only, for what only SQLite has (pragmas, its online backup)."""
     opened = await Store.open(db_path, clock)
     yield opened
     await opened.close()

@@ -13,12 +13,14 @@ from .conftest import ivr_request
 
 
 async def test_a_backup_while_writing_is_a_consistent_copy(
-    store: Store, tmp_path: Path, clock: VirtualClock
+    sqlite_store: Store, tmp_path: Path, clock: VirtualClock
 ) -> None:
-    before = [await store.record_optout(ivr_request(f"before-{i}")) for i in range(20)]
-    writing = asyncio.gather(*(store.record_optout(ivr_request(f"during-{i}")) for i in range(500)))
+    before = [await sqlite_store.record_optout(ivr_request(f"before-{i}")) for i in range(20)]
+    writing = asyncio.gather(
+        *(sqlite_store.record_optout(ivr_request(f"during-{i}")) for i in range(500))
+    )
     target = tmp_path / "backup.sqlite3"
-    await store.backup(target)
+    await sqlite_store.backup(target)
     during = await writing
 
     with sqlite3.connect(target) as conn:
@@ -37,11 +39,11 @@ async def test_a_backup_while_writing_is_a_consistent_copy(
         await copy.close()
 
 
-async def test_a_backup_replaces_an_older_one(store: Store, tmp_path: Path) -> None:
+async def test_a_backup_replaces_an_older_one(sqlite_store: Store, tmp_path: Path) -> None:
     target = tmp_path / "backup.sqlite3"
-    await store.backup(target)
-    row = await store.record_optout(ivr_request("call-1"))
-    await store.backup(target)
+    await sqlite_store.backup(target)
+    row = await sqlite_store.record_optout(ivr_request("call-1"))
+    await sqlite_store.backup(target)
 
     with sqlite3.connect(target) as conn:
         assert conn.execute("SELECT id FROM optouts").fetchall() == [(row.id,)]

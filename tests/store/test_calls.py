@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from ivr.clock import VirtualClock
 from ivr.domain import CallEventKind, NumberSource, OptOutSource, Outcome
 from ivr.store import CallNotFound, CallRecord, Store
+from tests import sql
 
 from .conftest import NUMBER, ivr_request, new_call
 
@@ -130,7 +129,7 @@ async def test_search_calls_applies_every_filter(store: Store, clock: VirtualClo
 
 
 async def test_purge_removes_old_evidence_but_keeps_the_proof_of_optouts_in_force(
-    store: Store, clock: VirtualClock, db_path: Path
+    store: Store, clock: VirtualClock, db_url: str
 ) -> None:
     proof = new_call(clock)
     await store.start_call(proof)
@@ -169,11 +168,11 @@ async def test_purge_removes_old_evidence_but_keeps_the_proof_of_optouts_in_forc
     assert await store.get_optout(in_force.id) == in_force
     assert await store.get_optout(revoked.id) == revoked
     assert sealed_old is not None
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM call_events").fetchone()[0] == 2
-        tombstones = conn.execute(
-            "SELECT call_id, ended_at, evidence_head, seal_seq FROM purged_calls ORDER BY seal_seq"
-        ).fetchall()
+    assert sql.scalar(db_url, "SELECT COUNT(*) FROM call_events") == 2
+    tombstones = sql.values(
+        db_url,
+        "SELECT call_id, ended_at, evidence_head, seal_seq FROM purged_calls ORDER BY seal_seq",
+    )
     assert len(tombstones) == 2
     assert tombstones[0][0] == old.id
     assert (tombstones[0][2], tombstones[0][3]) == (sealed_old.evidence_head, sealed_old.seal_seq)

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from ivr.clock import VirtualClock
 from ivr.store import Store
+from tests import sql
 
 CHILD = Path(__file__).with_name("crash_child.py")
 
 
-def run_and_kill(db_path: Path, acknowledged: int) -> list[str]:
+def run_and_kill(db_url: str, acknowledged: int) -> list[str]:
     """Start a child that records opt-outs; SIGKILL it once it acknowledged that many."""
     child = subprocess.Popen(
-        [sys.executable, str(CHILD), str(db_path)],
+        [sys.executable, str(CHILD), db_url],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -38,18 +38,18 @@ def run_and_kill(db_path: Path, acknowledged: int) -> list[str]:
 
 
 async def test_every_acknowledged_optout_survives_sigkill(
-    db_path: Path, clock: VirtualClock
+    db_url: str, backend: str, clock: VirtualClock
 ) -> None:
     acknowledged: list[str] = []
     for _ in range(3):
-        acknowledged += run_and_kill(db_path, acknowledged=150)
+        acknowledged += run_and_kill(db_url, acknowledged=150)
 
-    store = await Store.open(db_path, clock)  # recovers from the WAL like `ivr serve` would
+    store = await Store.open(db_url, clock)  # recovers from the WAL like `ivr serve` would
     try:
         missing = [i for i in acknowledged if await store.get_optout(i) is None]
     finally:
         await store.close()
     assert len(acknowledged) >= 450
     assert missing == []
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    if backend == "sqlite":
+        assert sql.values(db_url, "PRAGMA integrity_check") == [("ok",)]

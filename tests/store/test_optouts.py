@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from contextlib import aclosing
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import asyncpg.cursor
 import pytest
 
 from ivr.clock import VirtualClock
 from ivr.domain import OptOutKind, OptOutSource
 from ivr.store import AlreadyRevoked, OptOutNotFound, Store
+from tests import sql
 
 from .conftest import NUMBER, agent_request, ivr_request, new_call
 
 OTHER = "+31687654321"
 
 
-def count_rows(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM optouts").fetchone()[0])
+def count_rows(db: str) -> int:
+    return int(sql.scalar(db, "SELECT COUNT(*) FROM optouts"))
 
 
 async def test_a_recorded_optout_reads_back_as_given(store: Store, clock: VirtualClock) -> None:
@@ -42,37 +41,36 @@ async def test_a_recorded_optout_reads_back_as_given(store: Store, clock: Virtua
 
 
 async def test_scope_all_and_charities_are_stored_as_the_design_says(
-    store: Store, db_path: Path
+    store: Store, db_url: str
 ) -> None:
     await store.record_optout(ivr_request("call-1", OptOutKind.BEL_ME_NIET, charities=False))
-    with sqlite3.connect(db_path) as conn:
-        scope, charities, created_at = conn.execute(
-            "SELECT scope, charities, created_at FROM optouts"
-        ).fetchone()
+    ((scope, charities, created_at),) = sql.values(
+        db_url, "SELECT scope, charities, created_at FROM optouts"
+    )
     assert (scope, charities) == ('"all"', 0)
     assert created_at == "2026-03-02T10:00:00.000000+00:00"
 
 
-async def test_the_same_ivr_choice_twice_at_once_is_one_row(store: Store, db_path: Path) -> None:
+async def test_the_same_ivr_choice_twice_at_once_is_one_row(store: Store, db_url: str) -> None:
     first, second = await asyncio.gather(
         store.record_optout(ivr_request("call-1")), store.record_optout(ivr_request("call-1"))
     )
     again = await store.record_optout(ivr_request("call-1"))  # a later batch: a resync
 
     assert first.id == second.id == again.id
-    assert count_rows(db_path) == 1
+    assert count_rows(db_url) == 1
 
 
-async def test_one_ivr_call_may_record_each_kind_once(store: Store, db_path: Path) -> None:
+async def test_one_ivr_call_may_record_each_kind_once(store: Store, db_url: str) -> None:
     rvv = await store.record_optout(ivr_request("call-1"))
     register = await store.record_optout(ivr_request("call-1", OptOutKind.BEL_ME_NIET))
     assert rvv.id != register.id
-    assert count_rows(db_path) == 2
+    assert count_rows(db_url) == 2
 
 
-async def test_manual_entries_are_never_merged(store: Store, db_path: Path) -> None:
+async def test_manual_entries_are_never_merged(store: Store, db_url: str) -> None:
     await asyncio.gather(store.record_optout(agent_request()), store.record_optout(agent_request()))
-    assert count_rows(db_path) == 2
+    assert count_rows(db_url) == 2
 
 
 async def test_an_ivr_optout_without_its_call_is_refused(store: Store) -> None:
@@ -80,17 +78,16 @@ async def test_an_ivr_optout_without_its_call_is_refused(store: Store) -> None:
         await store.record_optout(ivr_request(None))  # type: ignore[arg-type]
 
 
-async def test_optouts_cannot_be_changed_or_deleted(store: Store, db_path: Path) -> None:
+async def test_optouts_cannot_be_changed_or_deleted(store: Store, db_url: str) -> None:
     await store.record_optout(agent_request())
-    with sqlite3.connect(db_path) as conn:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("UPDATE optouts SET number = '+31600000000'")
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("DELETE FROM optouts")
+    with pytest.raises(sql.DatabaseError, match="append-only"):
+        sql.rows(db_url, "UPDATE optouts SET number = '+31600000000'")
+    with pytest.raises(sql.DatabaseError, match="append-only"):
+        sql.rows(db_url, "DELETE FROM optouts")
 
 
 async def test_a_revocation_is_a_new_row_and_the_optout_stops_counting(
-    store: Store, db_path: Path
+    store: Store, db_url: str
 ) -> None:
     row = await store.record_optout(agent_request())
     revocation = await store.revoke(
@@ -103,14 +100,13 @@ async def test_a_revocation_is_a_new_row_and_the_optout_stops_counting(
     assert revocation.reason == "consumer asked by letter"
     assert await store.get_optout(row.id) == row  # the original stays as it was
     assert await store.active_optouts(NUMBER) == []
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute(
-            "SELECT requested_by FROM optouts WHERE id = ?", (revocation.id,)
-        ).fetchone() == ("consument",)
+    assert sql.values(db_url, "SELECT requested_by FROM optouts WHERE id = ?", revocation.id) == [
+        ("consument",)
+    ]
 
 
 async def test_revoking_twice_even_at_once_raises_already_revoked(
-    store: Store, db_path: Path
+    store: Store, db_url: str
 ) -> None:
     row = await store.record_optout(agent_request())
     results = await asyncio.gather(
@@ -120,7 +116,7 @@ async def test_revoking_twice_even_at_once_raises_already_revoked(
     assert sum(isinstance(r, AlreadyRevoked) for r in results) == 1
     with pytest.raises(AlreadyRevoked):
         await store.revoke(row.id, "asked", "consument", "api", OptOutSource.API)
-    assert count_rows(db_path) == 2
+    assert count_rows(db_url) == 2
 
 
 async def test_revoking_an_unknown_id_or_a_revocation_is_not_found(store: Store) -> None:
@@ -171,7 +167,7 @@ async def test_advertiser_known_from_optouts_or_calls(store: Store, clock: Virtu
 
 
 async def test_import_loads_in_big_transactions_and_counts_new_rows(
-    store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("ivr.store.store.IMPORT_CHUNK", 100)
     before = store.commits
@@ -182,7 +178,7 @@ async def test_import_loads_in_big_transactions_and_counts_new_rows(
         for i in range(250)
     )
     assert await store.import_optouts(requests) == 250
-    assert count_rows(db_path) == 250
+    assert count_rows(db_url) == 250
     assert store.commits - before == 3
 
 
@@ -210,19 +206,22 @@ async def test_iter_optouts_filters_and_orders_by_creation(
 
 
 async def test_iter_optouts_streams_in_chunks(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: Store, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await store.import_optouts(
         agent_request(number=f"+316{i:08d}", source=OptOutSource.IMPORT) for i in range(50)
     )
     asked: list[int | None] = []
-    fetchmany = aiosqlite.Cursor.fetchmany
+    cursor, method = (
+        (aiosqlite.Cursor, "fetchmany") if backend == "sqlite" else (asyncpg.cursor.Cursor, "fetch")
+    )
+    fetch = getattr(cursor, method)
 
-    async def spy(self: aiosqlite.Cursor, size: int | None = None) -> Any:
+    async def spy(self: Any, size: int | None = None) -> Any:
         asked.append(size)
-        return await fetchmany(self, size)
+        return await fetch(self, size)
 
-    monkeypatch.setattr(aiosqlite.Cursor, "fetchmany", spy)
+    monkeypatch.setattr(cursor, method, spy)
 
     seen = 0
     async with aclosing(store.iter_optouts(chunk_size=7)) as rows:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
@@ -15,20 +16,43 @@ from ivr.domain import CallEventKind, OptOutKind, OptOutSource, Outcome
 from ivr.store import CallEventRecord, CallRecord, Store, chain
 from ivr.store.db import Db
 from ivr.store.migrate import load_migrations, migrate
+from tests import sql
 
 from .conftest import agent_request, ivr_request, new_call
 
 RIGHTS = {"recht_van_verzet": "chosen", "bel_me_niet": "heard"}
+LATER = "2026-03-03T10:00:00.000000+00:00"
 
 
-def raw_rows(db_path: Path, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-    with sqlite3.connect(db_path) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute(sql, params).fetchall()
+def raw_rows(db: str | Path, text: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
+    """Rows as another program reads them, on either backend."""
+    return sql.rows(db, text, *params)
+
+
+def refuse_digit_9(db: str, backend: str) -> None:
+    """A write the database refuses (as a full disk would): a trigger on one event."""
+    if backend == "sqlite":
+        sql.rows(
+            db,
+            "CREATE TRIGGER refuse_digit_9 BEFORE INSERT ON call_events"
+            " WHEN NEW.detail = '{\"digit\":\"9\"}' BEGIN SELECT RAISE(ABORT, 'disk'); END",
+        )
+        return
+    sql.rows(
+        db,
+        "CREATE FUNCTION refuse_digit_9() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " IF NEW.detail = '{\"digit\":\"9\"}' THEN RAISE EXCEPTION 'disk'; END IF;"
+        " RETURN NEW; END; $$",
+    )
+    sql.rows(
+        db,
+        "CREATE TRIGGER refuse_digit_9 BEFORE INSERT ON call_events FOR EACH ROW"
+        " EXECUTE FUNCTION refuse_digit_9()",
+    )
 
 
 async def test_each_event_is_chained_to_the_one_before_from_the_call_seed(
-    store: Store, clock: VirtualClock, db_path: Path
+    store: Store, clock: VirtualClock, db_url: str
 ) -> None:
     call = new_call(clock)
     await store.start_call(call)
@@ -38,9 +62,7 @@ async def test_each_event_is_chained_to_the_one_before_from_the_call_seed(
     await store.add_event(call.id, CallEventKind.CHOICE, {"right": "recht_van_verzet"})
 
     events = await store.call_events(call.id)
-    stored = raw_rows(
-        db_path, "SELECT * FROM call_events WHERE call_id = ? ORDER BY seq", [call.id]
-    )
+    stored = raw_rows(db_url, "SELECT * FROM call_events WHERE call_id = ? ORDER BY seq", [call.id])
     prev = chain.sha256_hex("ivr-evidence-v1:" + call.id)
     for event, row in zip(events, stored, strict=True):
         text = (
@@ -58,7 +80,7 @@ async def test_each_event_is_chained_to_the_one_before_from_the_call_seed(
 
 
 async def test_the_seal_writes_the_rights_row_then_the_head_over_the_call_row(
-    store: Store, clock: VirtualClock, db_path: Path
+    store: Store, clock: VirtualClock, db_url: str
 ) -> None:
     call = new_call(
         clock, caller_number="0612345678", software_version="1.2.3", profile_hash="ab" * 32
@@ -79,10 +101,10 @@ async def test_the_seal_writes_the_rights_row_then_the_head_over_the_call_row(
     assert sealed.ended_at == clock.now() and sealed.evidence_complete
     assert (sealed.caller_number, sealed.software_version) == ("0612345678", "1.2.3")
     assert sealed.seal_seq == 1
-    (row,) = raw_rows(db_path, "SELECT * FROM calls WHERE id = ?", [call.id])
+    (row,) = raw_rows(db_url, "SELECT * FROM calls WHERE id = ?", [call.id])
     assert sealed.evidence_head == chain.call_head(str(events[-1].hash), dict(row))
     assert '"evidence_complete":true' in chain.call_canonical(dict(row))
-    (seals,) = raw_rows(db_path, "SELECT seq, hash FROM chain_heads WHERE name = 'seals'")
+    (seals,) = raw_rows(db_url, "SELECT seq, hash FROM chain_heads WHERE name = 'seals'")
     assert seals["seq"] == 1
     assert seals["hash"] == chain.link(
         chain.seed("ivr-seals-v1"), f"{call.id}:{sealed.evidence_head}"
@@ -124,19 +146,14 @@ async def test_events_after_the_seal_are_logged_counted_and_not_stored(
 
 
 async def test_a_failed_evidence_write_seals_the_call_incomplete(
-    store: Store, clock: VirtualClock, db_path: Path
+    store: Store, clock: VirtualClock, db_url: str, backend: str
 ) -> None:
     call = new_call(clock)
     await store.start_call(call)
     with pytest.raises(ValueError, match="JSON"):
         store.add_event_nowait(call.id, CallEventKind.DIGIT, {"bad": float("nan")})
     await store.add_event(call.id, CallEventKind.DIGIT, {"digit": "1"})
-    # a write the database refuses: a trigger on the call's row (as a full disk would)
-    with sqlite3.connect(db_path) as conn:
-        conn.execute(
-            "CREATE TRIGGER refuse_digit_9 BEFORE INSERT ON call_events"
-            " WHEN NEW.detail = '{\"digit\":\"9\"}' BEGIN SELECT RAISE(ABORT, 'disk'); END"
-        )
+    refuse_digit_9(db_url, backend)
     store.add_event_nowait(call.id, CallEventKind.DIGIT, {"digit": "9"})
     assert not await store.check_writable()
 
@@ -149,15 +166,15 @@ async def test_a_failed_evidence_write_seals_the_call_incomplete(
 
 
 async def test_triggers_refuse_changing_the_trail_outside_purge(
-    store: Store, clock: VirtualClock, db_path: Path
+    store: Store, clock: VirtualClock, db_url: str
 ) -> None:
     call = new_call(clock)
     await store.start_call(call)
     await store.add_event(call.id, CallEventKind.DIGIT, {"digit": "1"})
-    with sqlite3.connect(db_path) as conn:  # an open call's row may change, not its id or start
-        conn.execute("UPDATE calls SET number = '+31612345678' WHERE id = ?", [call.id])
-        with pytest.raises(sqlite3.IntegrityError, match="sealed call"):
-            conn.execute("UPDATE calls SET started_at = 'x' WHERE id = ?", [call.id])
+    # an open call's row may change, not its id or start
+    raw_rows(db_url, "UPDATE calls SET number = '+31612345678' WHERE id = ?", [call.id])
+    with pytest.raises(sql.DatabaseError, match="sealed call"):
+        raw_rows(db_url, f"UPDATE calls SET started_at = '{LATER}' WHERE id = ?", [call.id])
     await store.seal_call(call.id, outcome=Outcome.COMPLETED, rights=RIGHTS)
     optout = await store.record_optout(agent_request())
 
@@ -168,22 +185,21 @@ async def test_triggers_refuse_changing_the_trail_outside_purge(
         ("DELETE FROM calls WHERE id = ?", [call.id]),
         (
             "INSERT INTO call_events (call_id, seq, at, kind, detail)"
-            " VALUES (?, 9, 'x', 'note', '{}')",
+            f" VALUES (?, 9, '{LATER}', 'note', '{{}}')",
             [call.id],
         ),
         ("UPDATE optouts SET number = '+31600000000' WHERE id = ?", [optout.id]),
         ("DELETE FROM optouts WHERE id = ?", [optout.id]),
         ("DELETE FROM chain_heads", []),
     ]
-    with sqlite3.connect(db_path) as conn:
-        for sql, params in refused:
-            with pytest.raises(sqlite3.IntegrityError):
-                conn.execute(sql, params)
+    for statement, params in refused:
+        with pytest.raises(sql.DatabaseError, match=r"append-only|sealed|removed|never"):
+            raw_rows(db_url, statement, params)
     assert len(await store.call_events(call.id)) == 2
 
 
 async def test_optouts_are_chained_in_one_chain_over_every_way_in(
-    store: Store, clock: VirtualClock, db_path: Path
+    store: Store, clock: VirtualClock, db_url: str
 ) -> None:
     call = new_call(clock)
     await store.start_call(call)
@@ -196,14 +212,14 @@ async def test_optouts_are_chained_in_one_chain_over_every_way_in(
     )
 
     assert again == first
-    rows = raw_rows(db_path, "SELECT * FROM optouts ORDER BY chain_seq")
+    rows = raw_rows(db_url, "SELECT * FROM optouts ORDER BY chain_seq")
     assert [r["chain_seq"] for r in rows] == [1, 2, 3, 4]
     assert rows[-1]["id"] == revocation.id and rows[-1]["requested_by"] == "consumer"
     prev = chain.sha256_hex("ivr-optouts-v1")
     for row in rows:
         prev = chain.optout_hash(prev, dict(row))
         assert row["hash"] == prev
-    (head,) = raw_rows(db_path, "SELECT seq, hash FROM chain_heads WHERE name = 'optouts'")
+    (head,) = raw_rows(db_url, "SELECT seq, hash FROM chain_heads WHERE name = 'optouts'")
     assert (head["seq"], head["hash"]) == (4, prev)
     assert '"scope":"all"' in chain.optout_canonical(dict(rows[1]))
     assert '"charities":true' in chain.optout_canonical(dict(rows[1]))
@@ -215,9 +231,9 @@ def no_verdict(call: CallRecord, events: Sequence[CallEventRecord]) -> Mapping[s
 
 
 async def test_start_up_recovery_seals_calls_left_open_as_lost_and_incomplete(
-    db_path: Path, clock: VirtualClock
+    db_url: str, clock: VirtualClock
 ) -> None:
-    store = await Store.open(db_path, clock)
+    store = await Store.open(db_url, clock)
     gone, live, done = new_call(clock), new_call(clock), new_call(clock)
     for call in (gone, live, done):
         await store.start_call(call)
@@ -225,7 +241,7 @@ async def test_start_up_recovery_seals_calls_left_open_as_lost_and_incomplete(
     await store.seal_call(done.id, outcome=Outcome.COMPLETED, rights=RIGHTS)
     await store.close()  # as a crash leaves them: two calls open
 
-    store = await Store.open(db_path, clock)
+    store = await Store.open(db_url, clock)
     sealed = await store.recover_open_calls(no_verdict, still_live={live.channel_id})
 
     assert sealed == [gone.id]
@@ -286,5 +302,5 @@ async def test_rows_from_before_the_chains_are_hashed_once_at_open(
     (optout,) = raw_rows(db_path, "SELECT * FROM optouts")
     assert optout["chain_seq"] == 1
     assert optout["hash"] == chain.optout_hash(chain.seed("ivr-optouts-v1"), dict(optout))
-    assert raw_rows(db_path, "SELECT chain, upto_seq FROM evidence_legacy")[0][1] == 1
-    assert raw_rows(db_path, "SELECT COUNT(*) FROM evidence_maintenance")[0][0] == 0
+    assert sql.values(db_path, "SELECT chain, upto_seq FROM evidence_legacy") == [("optouts", 1)]
+    assert sql.scalar(db_path, "SELECT COUNT(*) FROM evidence_maintenance") == 0

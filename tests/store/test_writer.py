@@ -13,18 +13,19 @@ from structlog.testing import capture_logs
 from ivr.clock import VirtualClock
 from ivr.domain import CallEventKind
 from ivr.store import CallNotFound, Store, StoreError
+from tests import sql
 
 from .conftest import ivr_request, new_call
 
 
-def optout_ids(path: Path) -> set[str]:
-    with sqlite3.connect(path) as conn:
-        return {row[0] for row in conn.execute("SELECT id FROM optouts")}
+def optout_ids(db: str | Path) -> set[str]:
+    return {row[0] for row in sql.values(db, "SELECT id FROM optouts")}
 
 
 async def test_wal_and_synchronous_full_are_set_on_the_store_connections(
-    store: Store, db_path: Path
+    sqlite_store: Store, db_path: Path
 ) -> None:
+    store = sqlite_store
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     writer = store._writer.db  # per-connection pragmas can only be read on the connection
@@ -35,29 +36,42 @@ async def test_wal_and_synchronous_full_are_set_on_the_store_connections(
     assert await store._reader.scalar("PRAGMA query_only") == 1
 
 
-async def test_many_concurrent_optouts_share_few_commits(store: Store, db_path: Path) -> None:
+async def test_the_postgresql_writer_commits_synchronously_whatever_the_server_default(
+    postgres_url: str, clock: VirtualClock
+) -> None:
+    database = sql.scalar(postgres_url, "SELECT current_database()")
+    sql.rows(postgres_url, f'ALTER DATABASE "{database}" SET synchronous_commit = off')
+    store = await Store.open(postgres_url, clock)
+    try:
+        assert await store._writer.db.scalar("SHOW synchronous_commit") == "on"
+        assert await store._reader.scalar("SHOW synchronous_commit") == "off"
+    finally:
+        await store.close()
+
+
+async def test_many_concurrent_optouts_share_few_commits(store: Store, db_url: str) -> None:
     before = store.commits
     rows = await asyncio.gather(
         *(store.record_optout(ivr_request(f"call-{i}")) for i in range(300))
     )
 
     assert len({row.id for row in rows}) == 300
-    assert optout_ids(db_path) == {row.id for row in rows}
+    assert optout_ids(db_url) == {row.id for row in rows}
     assert 1 <= store.commits - before <= 30
 
 
 async def test_each_optout_is_committed_before_record_optout_returns(
-    store: Store, db_path: Path
+    store: Store, db_url: str
 ) -> None:
     for i in range(5):
         row = await store.record_optout(ivr_request(f"call-{i}"))
-        assert row.id in optout_ids(db_path)  # read by another connection: committed
+        assert row.id in optout_ids(db_url)  # read by another connection: committed
 
 
 async def test_without_group_commit_every_write_is_its_own_transaction(
-    db_path: Path, clock: VirtualClock
+    db_url: str, clock: VirtualClock
 ) -> None:
-    store = await Store.open(db_path, clock, group_commit=False)
+    store = await Store.open(db_url, clock, group_commit=False)
     try:
         before = store.commits
         await asyncio.gather(*(store.record_optout(ivr_request(f"call-{i}")) for i in range(20)))
@@ -66,7 +80,7 @@ async def test_without_group_commit_every_write_is_its_own_transaction(
         await store.close()
 
 
-async def test_a_job_that_fails_alone_does_not_fail_its_batch(store: Store, db_path: Path) -> None:
+async def test_a_job_that_fails_alone_does_not_fail_its_batch(store: Store, db_url: str) -> None:
     unknown_call, recorded = await asyncio.gather(
         store.add_event("no-such-call", CallEventKind.DIGIT, {"digit": "1"}),
         store.record_optout(ivr_request("call-1")),
@@ -74,16 +88,33 @@ async def test_a_job_that_fails_alone_does_not_fail_its_batch(store: Store, db_p
     )
     assert isinstance(unknown_call, CallNotFound)
     assert not isinstance(recorded, BaseException)
-    assert optout_ids(db_path) == {recorded.id}
+    assert optout_ids(db_url) == {recorded.id}
     assert store.healthy
 
 
-async def test_a_full_disk_fails_every_waiter_of_the_batch_and_then_clears(
-    store: Store, db_path: Path
+async def refuse_writes(store: Store, backend: str) -> str:
+    """Make the writer's own connection refuse writes; the error's words."""
+    writer = store._writer.db
+    if backend == "sqlite":  # a full disk
+        pages = await writer.scalar("PRAGMA page_count")
+        await writer.execute(f"PRAGMA max_page_count = {pages}")
+        return "full"
+    await writer.execute("SET default_transaction_read_only = on")
+    return "read-only"
+
+
+async def allow_writes(store: Store, backend: str) -> None:
+    writer = store._writer.db
+    if backend == "sqlite":
+        await writer.execute("PRAGMA max_page_count = 1073741823")
+    else:
+        await writer.execute("SET default_transaction_read_only = off")
+
+
+async def test_a_failed_transaction_fails_every_waiter_of_the_batch_and_then_clears(
+    store: Store, db_url: str, backend: str
 ) -> None:
-    writer = store._writer.db  # a full disk, simulated on the writer's own connection
-    pages = await writer.scalar("PRAGMA page_count")
-    await writer.execute(f"PRAGMA max_page_count = {pages}")
+    words = await refuse_writes(store, backend)
 
     results = await asyncio.gather(
         *(store.record_optout(ivr_request(f"call-{i}")) for i in range(400)),
@@ -91,13 +122,13 @@ async def test_a_full_disk_fails_every_waiter_of_the_batch_and_then_clears(
     )
 
     assert all(isinstance(result, StoreError) for result in results)
-    assert optout_ids(db_path) == set()  # the batch is all or nothing
+    assert optout_ids(db_url) == set()  # the batch is all or nothing
     assert not store.healthy
-    assert "full" in (store.last_error or "")
+    assert words in (store.last_error or "")
 
-    await writer.execute("PRAGMA max_page_count = 1073741823")
+    await allow_writes(store, backend)
     row = await store.record_optout(ivr_request("call-after"))
-    assert optout_ids(db_path) == {row.id}
+    assert optout_ids(db_url) == {row.id}
     assert store.healthy
     assert store.last_error is None
 
@@ -157,8 +188,8 @@ async def test_a_failed_event_without_waiter_is_logged_counted_and_red_until_one
     assert await store.check_writable()
 
 
-async def test_close_finishes_every_write_in_flight(db_path: Path, clock: VirtualClock) -> None:
-    store = await Store.open(db_path, clock)
+async def test_close_finishes_every_write_in_flight(db_url: str, clock: VirtualClock) -> None:
+    store = await Store.open(db_url, clock)
     call = new_call(clock)
     await store.start_call(call)
     for i in range(50):
@@ -168,13 +199,12 @@ async def test_close_finishes_every_write_in_flight(db_path: Path, clock: Virtua
     await store.close()
 
     assert (await pending).call_id == call.id
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM call_events").fetchone()[0] == 50
+    assert sql.scalar(db_url, "SELECT COUNT(*) FROM call_events") == 50
     with pytest.raises(StoreError, match="closed"):
         await store.record_optout(ivr_request(str(uuid.uuid4())))
 
 
-async def test_a_bad_optout_among_many_fails_alone(store: Store, db_path: Path) -> None:
+async def test_a_bad_optout_among_many_fails_alone(store: Store, db_url: str) -> None:
     results = await asyncio.gather(
         store.record_optout(ivr_request("call-1")),
         store.record_optout(ivr_request("call-2", number=None)),  # NOT NULL violated
@@ -183,7 +213,7 @@ async def test_a_bad_optout_among_many_fails_alone(store: Store, db_path: Path) 
     )
     good = [r for r in results if not isinstance(r, BaseException)]
     assert isinstance(results[1], StoreError)
-    assert optout_ids(db_path) == {r.id for r in good}
+    assert optout_ids(db_url) == {r.id for r in good}
     assert len(good) == 2
     assert store.healthy
 

@@ -1,0 +1,84 @@
+"""What the store's SQL runs on, on either backend.
+
+The SQL above this line is written once, with ``?`` placeholders, in the subset
+SQLite and PostgreSQL share; a backend's :class:`Database` carries out the rest
+(placeholders, transactions, its own errors).  Dialect differences the SQL must
+name go through the attributes here (``for_update``), never through a test of
+which backend runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any, Protocol
+
+import asyncpg
+
+from ivr.store.errors import IntegrityViolation
+
+Params = Sequence[Any]
+Row = Any
+"""A row by column name or position: ``sqlite3.Row`` or ``asyncpg.Record``."""
+
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+)
+"""What a backend raises when the database fails (not our own mistakes)."""
+INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (
+    IntegrityViolation,
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
+)
+"""A constraint refused a row: the job's own mistake, not the database's failure."""
+
+
+def is_foreign_key_violation(exc: BaseException) -> bool:
+    return isinstance(exc, asyncpg.ForeignKeyViolationError) or "FOREIGN KEY" in str(exc)
+
+
+def is_unique_violation(exc: BaseException, index: str, columns: str) -> bool:
+    """Whether ``exc`` is the unique index ``index`` (SQLite names its ``columns``)."""
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return exc.constraint_name == index
+    return isinstance(exc, sqlite3.IntegrityError) and columns in str(exc)
+
+
+class Database(Protocol):
+    """One connection (or a pool of them, for reads)."""
+
+    atomic_statements: bool
+    """A failed statement leaves its transaction usable (SQLite); else each job
+    runs in a savepoint of its own (PostgreSQL aborts the whole transaction)."""
+    for_update: str
+    """Appended to a SELECT that reads a row to advance it (a chain head)."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    async def begin(self) -> None:
+        """Start a write transaction that holds the write lock from its first statement."""
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None:
+        """Roll back the open transaction, if any; a failing rollback changes nothing more."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any: ...
+
+    def stream(self, sql: str, params: Params = (), *, chunk_size: int = 500) -> AsyncIterator[Row]:
+        """Rows ``chunk_size`` at a time: memory stays flat on any table size."""
+
+    async def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""The PostgreSQL backend (asyncpg): connections, migrations, backup, the Asterisk lease."""
