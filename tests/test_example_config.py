@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ivr.config import AdvertiserConfig, Settings, load_settings
+from ivr.store.location import SqliteLocation
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "ivr.example.toml"
 
@@ -42,6 +43,6 @@ def test_the_example_loads_with_the_defaults_and_one_advertiser() -> None:
     for name in Settings.model_fields:
         if name not in ("advertisers", "db", "prompts_dir"):
             assert getattr(loaded, name) == getattr(defaults, name), name
-    assert loaded.db == Path("ivr.sqlite3")
+    assert loaded.db_location == SqliteLocation(Path("ivr.sqlite3"))
     assert loaded.advertisers["acme"].name == "Acme Energie"
     assert loaded.advertisers["acme"].name_prompt == "advertisers/acme"
