@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +12,7 @@ from ivr.domain import ConsentChannel, ConsentKind, ConsentRequest, OptOutKind
 from ivr.store import AlreadyWithdrawn, ConsentNotFound, Store
 from ivr.store.chain import sha256_hex
 from ivr.store.consents import CONSENTS_V1, consent_hash
+from tests import sql
 
 from .conftest import NUMBER, agent_request, ivr_request
 
@@ -35,13 +34,11 @@ def consent(**changes: Any) -> ConsentRequest:
     return ConsentRequest(**fields)
 
 
-def rows_in_chain_order(path: Path) -> list[sqlite3.Row]:
-    with sqlite3.connect(path) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute("SELECT * FROM consents ORDER BY chain_seq").fetchall()
+def rows_in_chain_order(db: str) -> list[dict[str, Any]]:
+    return sql.rows(db, "SELECT * FROM consents ORDER BY chain_seq")
 
 
-def verify_chain(path: Path) -> int:
+def verify_chain(path: str) -> int:
     """Recompute the chain from H("ivr-consents-v1"); the number of rows checked."""
     prev = sha256_hex("ivr-consents-v1")
     rows = rows_in_chain_order(path)
@@ -49,9 +46,8 @@ def verify_chain(path: Path) -> int:
         assert row["chain_seq"] == seq
         prev = consent_hash(prev, {name: row[name] for name in CONSENTS_V1})
         assert row["hash"] == prev, f"row {seq} does not chain"
-    with sqlite3.connect(path) as conn:
-        head = conn.execute("SELECT seq, hash FROM chain_heads WHERE name = 'consents'").fetchone()
-    assert tuple(head) == (len(rows), prev)
+    head = sql.values(path, "SELECT seq, hash FROM chain_heads WHERE name = 'consents'")
+    assert head == [(len(rows), prev)]
     return len(rows)
 
 
@@ -72,11 +68,11 @@ async def test_a_consent_reads_back_as_given(store: Store, clock: VirtualClock) 
     assert row.withdraws is None and row.reason is None
 
 
-async def test_every_row_is_chained_from_the_consents_seed(store: Store, db_path: Path) -> None:
+async def test_every_row_is_chained_from_the_consents_seed(store: Store, db_url: str) -> None:
     first = await store.record_consent(consent())
     await store.record_consent(consent(number=OTHER, scope=("energie",)))
     await store.withdraw_consent(first.id, "asked by phone", "consumer", "api")
-    assert verify_chain(db_path) == 3
+    assert verify_chain(db_url) == 3
 
 
 async def test_a_withdrawal_keeps_only_its_own_fields(store: Store) -> None:
@@ -104,25 +100,24 @@ async def test_a_consent_is_withdrawn_once(store: Store) -> None:
         await store.withdraw_consent("no-such-id", "r", "consumer", "api")
 
 
-async def test_the_table_is_append_only(store: Store, db_path: Path) -> None:
+async def test_the_table_is_append_only(store: Store, db_url: str) -> None:
     await store.record_consent(consent())
-    with sqlite3.connect(db_path) as conn:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("UPDATE consents SET proof_ref = 'forged'")
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("DELETE FROM consents")
+    with pytest.raises(sql.DatabaseError, match="append-only"):
+        sql.rows(db_url, "UPDATE consents SET proof_ref = 'forged'")
+    with pytest.raises(sql.DatabaseError, match="append-only"):
+        sql.rows(db_url, "DELETE FROM consents")
 
 
-async def test_the_same_consent_twice_is_one_row(store: Store, db_path: Path) -> None:
+async def test_the_same_consent_twice_is_one_row(store: Store, db_url: str) -> None:
     first = await store.record_consent(consent())
     again = await store.record_consent(consent(proof_ref="another form"))
     assert again == first
-    assert len(rows_in_chain_order(db_path)) == 1
+    assert len(rows_in_chain_order(db_url)) == 1
 
 
 @pytest.mark.parametrize("kind", [OptOutKind.RECHT_VAN_VERZET, OptOutKind.DO_NOT_CALL])
 async def test_an_objection_withdraws_every_active_consent_of_that_number_and_advertiser(
-    store: Store, db_path: Path, kind: OptOutKind
+    store: Store, db_url: str, kind: OptOutKind
 ) -> None:
     all_scope = await store.record_consent(consent())
     energy = await store.record_consent(consent(scope=("energie",), channel=ConsentChannel.SMS))
@@ -144,7 +139,7 @@ async def test_an_objection_withdraws_every_active_consent_of_that_number_and_ad
     assert withdrawals[ended.id].reason == "earlier"
     untouched = await store.consents_of(NUMBER, "globex") + await store.consents_of(OTHER, "acme")
     assert {r.id for r in untouched} == {other_advertiser.id, other_number.id}
-    assert verify_chain(db_path) == 8
+    assert verify_chain(db_url) == 8
 
 
 async def test_a_register_entry_withdraws_no_consent(store: Store) -> None:
@@ -164,7 +159,7 @@ async def test_the_same_ivr_objection_twice_withdraws_once(store: Store) -> None
 
 
 async def test_an_import_skips_duplicates_and_counts_the_new_rows(
-    store: Store, db_path: Path
+    store: Store, db_url: str
 ) -> None:
     await store.record_consent(consent())
     requests = [
@@ -174,7 +169,7 @@ async def test_an_import_skips_duplicates_and_counts_the_new_rows(
         consent(scope=("energie",)),
     ]
     assert await store.import_consents(requests) == 2
-    assert verify_chain(db_path) == 3
+    assert verify_chain(db_url) == 3
 
 
 async def test_the_advertiser_of_a_consent_is_known(store: Store) -> None:
