@@ -9,19 +9,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from ivr.clock import VirtualClock
-from ivr.domain import OptOut, OptOutKind, OptOutSource
+from ivr.domain import ConsentChannel, ConsentRequest, OptOut, OptOutKind, OptOutSource
 from ivr.store import Store
 from tests.api.conftest import (
     ACME_READER,
     ACME_WRITER,
+    MONDAY_MORNING,
     NUMBER,
     OTHER,
     READER,
+    MakeClient,
     bearer,
     record,
 )
@@ -233,3 +236,36 @@ async def test_a_bad_at_on_look_up_is_422(client: TestClient[Any, Any]) -> None:
         f"/v1/suppressions/{NUMBER}?advertiser=acme&at=2026-03-02T10:00", headers=bearer(READER)
     )
     assert (response.status, (await response.json())["error"]) == (422, "invalid_date")
+
+
+async def test_may_call_at_a_past_moment_counts_only_consents_recorded_by_then(
+    make_client: MakeClient, store: Store, clock: VirtualClock
+) -> None:
+    """Under nl-2021 (in force on 2026-03-02) a call needs a consent; one recorded at 10:00
+    did not allow a call asked about at 09:59, and its withdrawal at 11:00 not before."""
+    client = await make_client(profile="nl")
+    consent = await store.record_consent(
+        ConsentRequest(
+            number=NUMBER,
+            advertiser="acme",
+            scope="all",
+            channel=ConsentChannel.WEB,
+            obtained_at=MONDAY_MORNING - timedelta(days=30),
+            created_by="api",
+            verified_at=MONDAY_MORNING - timedelta(days=29),
+        )
+    )
+    await clock.advance(3600)
+    await store.withdraw_consent(consent.id, "asked", "consumer", "api")
+
+    async def allowed(at: str) -> tuple[bool, list[str]]:
+        body = await (
+            await client.get(
+                f"/v1/may-call?number={NUMBER}&advertiser=acme&at={at}", headers=bearer(READER)
+            )
+        ).json()
+        return body["allowed"], [r["code"] for r in body["reasons"]]
+
+    assert (await allowed("2026-03-02T09:59:00Z"))[0] is False
+    assert await allowed("2026-03-02T10:30:00Z") == (True, [])
+    assert (await allowed("2026-03-02T11:30:00Z"))[0] is False
