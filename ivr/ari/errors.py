@@ -63,6 +63,10 @@ class ApplicationNotFound(NotFound):
     """404 ``Application not found``: no client has registered that app."""
 
 
+class SoundNotFound(NotFound):
+    """404 ``Sound not found``: no file of that id in any language or format."""
+
+
 class ChannelNotInStasis(AriError):
     """409: the channel exists but is not in a Stasis application."""
 
@@ -104,6 +108,7 @@ _BY_MESSAGE: dict[tuple[int, str], type[AriError]] = {
     (404, "provided variable was not found"): VariableNotFound,
     (404, "requested label can not be found"): LabelNotFound,
     (404, "application not found"): ApplicationNotFound,
+    (404, "sound not found"): SoundNotFound,
 }
 
 _BY_STATUS: dict[int, type[AriError]] = {

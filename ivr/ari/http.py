@@ -28,7 +28,7 @@ from ivr.ari.errors import (
     VoicemailTargetRefused,
     error_from_response,
 )
-from ivr.ari.models import Application, AsteriskInfo, Channel, Playback, Variable
+from ivr.ari.models import Application, AsteriskInfo, Channel, Playback, Sound, Variable
 from ivr.clock import Clock
 from ivr.rules.voicemail import (
     DEFAULT_VOICEMAIL_TARGETS,
@@ -230,6 +230,13 @@ class AriClient:
 
     async def asterisk_info(self) -> AsteriskInfo:
         return await self._fetch(AsteriskInfo, "GET", "/ari/asterisk/info")
+
+    async def sound(self, sound_id: str) -> Sound:
+        """A sound's languages and formats; raises ``SoundNotFound`` when there is none.
+
+        The id may hold slashes (``nl/menu``): they travel percent-encoded in one segment.
+        """
+        return await self._fetch(Sound, "GET", f"/ari/sounds/{_segment(sound_id)}")
 
     # Plumbing
 

@@ -90,3 +90,20 @@ class AsteriskInfo(AriModel):
 
 class Variable(AriModel):
     value: str
+
+
+class FormatLangPair(AriModel):
+    language: str
+    format: str
+
+
+class Sound(AriModel):
+    """``GET /sounds/{id}``: Asterisk takes the first folder under its sounds directory as the
+    language, so ``sounds/ivr/nl/menu.wav`` is id ``nl/menu`` in language ``ivr``."""
+
+    id: str
+    text: str | None = None
+    formats: list[FormatLangPair] = []
+
+    def in_language(self, language: str) -> bool:
+        return any(pair.language == language for pair in self.formats)

@@ -16,6 +16,7 @@ from multidict import MultiMapping
 
 from ivr.simulator import dialplan
 from ivr.simulator.pbx import CAUSE_TEXT, Asterisk
+from ivr.simulator.sounds import sound_description, sound_list
 from ivr.simulator.state import Channel
 from ivr.simulator.variables import read_variable, write_variable
 from ivr.simulator.wire import (
@@ -392,6 +393,20 @@ def empty_list(core: Asterisk, req: AriRequest) -> Reply:
     return ok([])
 
 
+def sound_get(core: Asterisk, req: AriRequest) -> Reply:
+    found = sound_description(core.sounds, req.path["soundId"])
+    if found is None:
+        raise AriError(404, "Sound not found")
+    return ok(found)
+
+
+def sounds(core: Asterisk, req: AriRequest) -> Reply:
+    found = sound_list(core.sounds, req.param("lang"), req.param("format"))
+    if not found:
+        raise AriError(404, "No sounds found that matched the query")
+    return ok(found)
+
+
 def recording_not_found(core: Asterisk, req: AriRequest) -> Reply:
     raise AriError(404, "Recording not found")
 
@@ -436,7 +451,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("POST", "/playbacks/{playbackId}/control"): playback_control,
     ("GET", "/bridges"): empty_list,
     ("GET", "/endpoints"): empty_list,
-    ("GET", "/sounds"): empty_list,
+    ("GET", "/sounds"): sounds,
+    ("GET", "/sounds/{soundId}"): sound_get,
     ("GET", "/recordings/stored"): empty_list,
     ("GET", "/recordings/stored/{recordingName}"): recording_not_found,
     ("GET", "/deviceStates"): empty_list,

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import structlog
 from aiohttp import web
@@ -353,11 +354,11 @@ class Simulator:
     async def _answer(self, request: web.Request, raw: str, arrived: float) -> web.StreamResponse:
         if not self.authorized(request):
             return _unauthorized()
-        sub_path = request.path[len("/ari") :]
-        found = resolve(sub_path)
+        found = resolve(request.rel_url.raw_path[len("/ari") :])
         if found is None:
             return _json(404, {"message": "Resource not found"})
-        route, path_params = found
+        route, raw_params = found
+        path_params = {name: unquote(value) for name, value in raw_params.items()}
         if request.method not in route.methods:
             return _json(405, {"message": "Invalid method"}, headers={"Allow": route.allow})
         fault = self._rest_faults.take(request.method, request.path)

@@ -101,3 +101,78 @@ def _file_seconds(stem: Path) -> float | None:
         if raw.is_file():
             return raw.stat().st_size / rate
     return None
+
+
+# -- the sound index of GET /ari/sounds (DESIGN §10.1) --------------------------------
+# Asterisk takes the first folder under its sounds directory as a sound's language:
+# our prompts (``<sounds>/ivr/<lang>/<name>.wav``) have id ``<lang>/<name>`` and language
+# ``ivr``. An 8 kHz 16-bit WAV shows as format ``slin``.
+
+_FORMATS = {".wav": "slin", ".gsm": "gsm", ".ulaw": "ulaw", ".alaw": "alaw", ".sln": "slin"}
+_FORMATS |= {".g722": "g722", ".wav16": "slin16", ".sln16": "slin16"}
+PROMPTS_LANGUAGE = "ivr"
+CORE_LANGUAGE = "en"
+CORE_FORMAT = "gsm"
+
+
+def _language_folders(library: SoundLibrary) -> list[tuple[str, Path]]:
+    folders: list[tuple[str, Path]] = []
+    if library.prompts_dir is not None:
+        folders.append((PROMPTS_LANGUAGE, library.prompts_dir))
+    if library.sounds_dir is not None and library.sounds_dir.is_dir():
+        folders += [
+            (path.name, path)
+            for path in sorted(library.sounds_dir.iterdir())
+            if path.is_dir() and not (library.prompts_dir is not None and path.name == "ivr")
+        ]
+    return folders
+
+
+def _formats_of(folder: Path, sound_id: str) -> list[str]:
+    stem = folder / sound_id
+    return sorted(
+        {fmt for suffix, fmt in _FORMATS.items() if stem.with_name(stem.name + suffix).is_file()}
+    )
+
+
+def sound_description(library: SoundLibrary, sound_id: str) -> dict[str, object] | None:
+    """``GET /sounds/{id}``: its formats in every language, or None when there are none."""
+    if not sound_id or ".." in Path(sound_id).parts or sound_id.startswith("/"):
+        return None
+    pairs = [
+        {"language": language, "format": fmt}
+        for language, folder in _language_folders(library)
+        for fmt in _formats_of(folder, sound_id)
+    ]
+    if sound_id in CORE_SOUNDS and not any(p["language"] == CORE_LANGUAGE for p in pairs):
+        pairs.append({"language": CORE_LANGUAGE, "format": CORE_FORMAT})
+    return {"id": sound_id, "formats": pairs} if pairs else None
+
+
+def sound_list(
+    library: SoundLibrary, language: str | None, fmt: str | None
+) -> list[dict[str, object]]:
+    """``GET /sounds?lang=&format=``: every sound with a file matching both, sorted by id."""
+    found: dict[str, list[dict[str, str]]] = {}
+    for lang, folder in _language_folders(library):
+        for path in sorted(folder.rglob("*")):
+            suffix = "".join(path.suffixes[-1:])
+            if suffix not in _FORMATS or not path.is_file() or path.name.startswith("."):
+                continue
+            sound_id = path.relative_to(folder).with_suffix("").as_posix()
+            found.setdefault(sound_id, []).append({"language": lang, "format": _FORMATS[suffix]})
+    for name in CORE_SOUNDS:
+        pairs = found.setdefault(name, [])
+        if not any(pair["language"] == CORE_LANGUAGE for pair in pairs):
+            pairs.append({"language": CORE_LANGUAGE, "format": CORE_FORMAT})
+    matching: list[dict[str, object]] = []
+    for sound_id in sorted(found):
+        pairs = [
+            pair
+            for pair in found[sound_id]
+            if (language is None or pair["language"] == language)
+            and (fmt is None or pair["format"] == fmt)
+        ]
+        if pairs:
+            matching.append({"id": sound_id, "formats": found[sound_id]})
+    return matching
