@@ -23,6 +23,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ivr.prompts.location import default_prompts_dir
 from ivr.rules.regime import Sector
 from ivr.store.location import Location, parse_location
 
@@ -59,7 +60,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=0, le=65535)
     profile: str = "nl-ctm2012"
     default_advertiser: str | None = None
-    prompts_dir: Path = Path("prompts")
+    prompts_dir: Path = Field(default_factory=default_prompts_dir)
     sound_prefix: str = "sound:ivr"
     log_format: Literal["console", "json"] | None = None
     refuse_amd: Annotated[list[str], NoDecode] = ["MACHINE"]

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ivr.clock import LoopClock
 from ivr.commands import add_log_format
 from ivr.logs import configure_logging
+from ivr.prompts.location import prompts_dir_for
 from ivr.simulator import Simulator
 from ivr.simulator.script import read_script
 from ivr.simulator.server import DEFAULT_CHANNELVARS
@@ -72,7 +73,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--user", default="asterisk", help="ARI user (asterisk)")
     parser.add_argument("--password", default="asterisk", help="ARI password (asterisk)")
     parser.add_argument(
-        "--prompts", type=Path, default=Path("prompts"), help="prompts directory (./prompts)"
+        "--prompts",
+        type=Path,
+        default=None,
+        help="prompts directory (IVR_PROMPTS_DIR, else ./prompts, else the installed package's)",
     )
     parser.add_argument(
         "--sounds", type=Path, default=None, help="an Asterisk sounds directory (optional)"
@@ -116,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(args: argparse.Namespace, callers: object, channelvars: tuple[str, ...]) -> None:
     simulator = Simulator(
         LoopClock(),
-        prompts_dir=args.prompts,
+        prompts_dir=prompts_dir_for(args.prompts),
         sounds_dir=args.sounds,
         user=args.user,
         password=args.password,
