@@ -35,13 +35,13 @@ DEFAULT_ARI_PASSWORD = "asterisk"  # noqa: S105 - the simulator's, warned about 
 
 def check_prompts_at_start(settings: Settings, profile: Profile) -> None:
     """A missing or broken prompt fails the start with one clear line (when prompts are local)."""
-    from ivr.prompts.check import missing_or_bad_prompts
+    from ivr.prompts.complete import missing_or_bad_prompts
 
     if not settings.prompts_dir.is_dir():
         log.info("prompts_not_local", prompts_dir=str(settings.prompts_dir))
         return
     advertiser_prompts = [a.name_prompt for a in settings.advertisers.values() if a.name_prompt]
-    problems = missing_or_bad_prompts(settings.prompts_dir, profile, advertiser_prompts)
+    problems = missing_or_bad_prompts(settings.prompts_dir, [profile], advertiser_prompts)
     if problems:
         first = problems[0]
         more = (

@@ -53,7 +53,7 @@ from ivr.flow.profile import Profile
 from ivr.flow.refusal import find_refusal
 from ivr.flow.stasis_args import StasisArgs
 from ivr.metrics import Metrics
-from ivr.prompts.lang import resolve_prompt_language, why_not_language
+from ivr.prompts.lang import resolve_prompt_language, spoken_languages, why_not_language
 from ivr.prompts.names import FALLBACK_LANGUAGE
 from ivr.rules.numbers import normalize
 from ivr.store import Store
@@ -262,7 +262,9 @@ class CallSession:
         """The call's language when its prompts exist (checked when they are local), else nl."""
         prompts = Path(self._ctx.settings.prompts_dir)
         if prompts.is_dir():
-            return resolve_prompt_language(prompts, lang)
+            return resolve_prompt_language(
+                prompts, lang, spoken_languages(prompts, self._ctx.profile)
+            )
         if why_not_language(prompts, lang) == "invalid":
             log.warning("prompt_language_invalid", lang=lang, fallback=FALLBACK_LANGUAGE)
             return FALLBACK_LANGUAGE

@@ -15,13 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.prompts.lang import other_languages
-from ivr.prompts.names import (
-    FALLBACK_LANGUAGE,
-    PromptProfile,
-    is_prompt_name,
-    required_prompts,
-)
+from ivr.prompts.names import is_prompt_name
 
 SAMPLE_RATE = 8000
 CHANNELS = 1
@@ -61,23 +55,6 @@ def check_prompts(lang_dir: Path, names: Iterable[str], max_seconds: float) -> l
             problems.append(Problem(name, lang_dir, f"{name!r} is not a valid prompt name"))
             continue
         problems.extend(check_prompt(name, lang_dir / f"{name}.wav", max_seconds))
-    return problems
-
-
-def missing_or_bad_prompts(
-    prompts_dir: Path, profile: PromptProfile, extra: Iterable[str] = ()
-) -> list[Problem]:
-    """The start-up check: Dutch and every other language present must be complete.
-
-    A call falls back to Dutch only for a language without any prompts, so a
-    language that has some must have all of them. ``extra`` names more prompts
-    to check, such as the configured advertisers' ``name_prompt``.
-    """
-    names = required_prompts(profile, extra)
-    languages = [FALLBACK_LANGUAGE, *other_languages(prompts_dir)]
-    problems: list[Problem] = []
-    for lang in languages:
-        problems.extend(check_prompts(prompts_dir / lang, names, profile.max_prompt_seconds))
     return problems
 
 

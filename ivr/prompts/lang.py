@@ -1,13 +1,19 @@
-"""Which language's prompts a call hears: its own when they exist, else Dutch."""
+"""Which language's prompts a call hears: one its profile speaks, else the profile's first.
+
+A profile speaks the languages it names (``languages``; Dutch when it names none) and
+every language whose folder holds the profile's menu prompt, so a translation is
+added by adding its folder (the start-up check then wants it complete).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import structlog
 
-from ivr.prompts.names import FALLBACK_LANGUAGE
+from ivr.prompts.names import FALLBACK_LANGUAGE, profile_languages
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
 
@@ -19,36 +25,52 @@ def has_prompts(prompts_dir: Path, lang: str) -> bool:
     return lang_dir.is_dir() and any(lang_dir.glob("*.wav"))
 
 
-def other_languages(prompts_dir: Path) -> list[str]:
-    """The languages besides Dutch that have prompts under ``prompts_dir``."""
-    if not prompts_dir.is_dir():
-        return []
-    return sorted(
+def spoken_languages(prompts_dir: Path, profile: object) -> tuple[str, ...]:
+    """The profile's languages, then those whose folder holds the profile's menu prompt."""
+    declared = profile_languages(profile)
+    wording = getattr(profile, "wording", None)
+    menu = getattr(wording, "menu", None)
+    if not isinstance(menu, str) or not prompts_dir.is_dir():
+        return declared
+    found = sorted(
         path.name
         for path in prompts_dir.iterdir()
-        if path.name != FALLBACK_LANGUAGE and has_prompts(prompts_dir, path.name)
+        if path.name not in declared
+        and _LANGUAGE.fullmatch(path.name)
+        and (path / f"{menu}.wav").is_file()
     )
+    return (*declared, *found)
 
 
-def why_not_language(prompts_dir: Path, lang: str) -> str | None:
-    """Why ``lang`` cannot be played (``"invalid"`` or ``"missing"``), or None when it can.
+def why_not_language(
+    prompts_dir: Path, lang: str, languages: Sequence[str] | None = None
+) -> str | None:
+    """Why ``lang`` cannot be played (``"invalid"``, ``"missing"``), or None when it can.
 
     ``lang`` comes from the dialplan (``Stasis(...,lang=…)``) and becomes part of a
-    sound path, so anything that is not a plain language tag is refused.
+    sound path, so anything that is not a plain language tag is refused. With
+    ``languages`` (those the call's profile speaks) only those can be played.
     """
+    if languages is not None:
+        return None if lang in languages else _unplayable(lang)
     if lang == FALLBACK_LANGUAGE:
         return None
     if not _LANGUAGE.fullmatch(lang):
         return "invalid"
-    if not has_prompts(prompts_dir, lang):
-        return "missing"
-    return None
+    return None if has_prompts(prompts_dir, lang) else "missing"
 
 
-def resolve_prompt_language(prompts_dir: Path, lang: str) -> str:
-    """``lang`` when ``prompts_dir/<lang>`` holds prompts, else ``nl`` with a warning."""
-    reason = why_not_language(prompts_dir, lang)
+def _unplayable(lang: str) -> str:
+    return "missing" if _LANGUAGE.fullmatch(lang) else "invalid"
+
+
+def resolve_prompt_language(
+    prompts_dir: Path, lang: str, languages: Sequence[str] | None = None
+) -> str:
+    """``lang`` when it can be played, else the first of ``languages`` (Dutch) with a warning."""
+    reason = why_not_language(prompts_dir, lang, languages)
     if reason is None:
         return lang
-    log.warning(f"prompt_language_{reason}", lang=lang, fallback=FALLBACK_LANGUAGE)
-    return FALLBACK_LANGUAGE
+    fallback = languages[0] if languages else FALLBACK_LANGUAGE
+    log.warning(f"prompt_language_{reason}", lang=lang, fallback=fallback)
+    return fallback

@@ -31,6 +31,12 @@ class PromptProfile(Protocol):
     def max_prompt_seconds(self) -> float: ...
 
 
+def profile_languages(profile: object) -> tuple[str, ...]:
+    """The languages a profile's calls are spoken in (``languages`` of the profile; else Dutch)."""
+    languages = getattr(profile, "languages", None)
+    return tuple(str(lang) for lang in languages) if languages else (FALLBACK_LANGUAGE,)
+
+
 def category_prompt(category_id: str) -> str:
     return f"category-{category_id}"
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class StandInCategory:
     id: str
+
+
+@dataclass(frozen=True)
+class StandInWording:
+    menu: str = "menu"
 
 
 @dataclass(frozen=True)
@@ -18,3 +24,7 @@ class StandInProfile:
         default=(StandInCategory("energie"), StandInCategory("loterijen"))
     )
     max_prompt_seconds: float = 60.0
+    languages: tuple[str, ...] = ("nl",)
+    offered_rights: tuple[str, ...] = ("recht_van_verzet",)
+    statement_prompts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    wording: StandInWording = StandInWording()

@@ -158,7 +158,7 @@ def test_prompts_build_command_writes_into_dir_lang(
     assert (tmp_path / "en" / "goodbye.wav").is_file()
     assert not (tmp_path / "en" / "welcome.wav").exists()
     espeak = calls(tool_log)[0]
-    assert espeak[espeak.index("-v") + 1] == "en"
+    assert espeak[espeak.index("-v") + 1] == "en-us"
 
 
 def test_a_name_that_would_write_outside_the_folder_is_refused(

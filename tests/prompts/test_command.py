@@ -33,7 +33,7 @@ def test_check_passes_on_the_shipped_prompts(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert out == (
         f"42 prompts in {SHIPPED / 'nl'} are fine for profile nl-ctm2012 "
-        "(8 kHz mono 16-bit PCM, audible, at most 60 s)\n"
+        "(8 kHz mono 16-bit PCM, audible, at most 60 s; marks measured on these WAVs)\n"
     )
 
 
@@ -57,7 +57,8 @@ def test_check_lists_every_bad_prompt_on_its_own_line_and_exits_1(
     (nl / "digit-7.wav").write_text("zeven", encoding="utf-8")
     (nl / "category-energie.wav").unlink()
     assert main(["prompts", "check", "--dir", str(copy)]) == 1
-    assert capsys.readouterr().out.splitlines() == [
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:7] == [
         f"{nl / 'welcome.wav'}: 2 channels, need mono (1 channel)",
         f"{nl / 'menu.wav'}: sample rate 44100 Hz, need 8000 Hz",
         f"{nl / 'invalid.wav'}: silent (every sample is zero)",
@@ -66,6 +67,16 @@ def test_check_lists_every_bad_prompt_on_its_own_line_and_exits_1(
         f"{nl / 'category-energie.wav'}: missing",
         f"{nl / 'digit-7.wav'}: not a WAV file (no RIFF/WAVE header)",
     ]
+    offered = nl / "offered.toml"
+    marks = [
+        f"{offered}: [menu] was measured on another recording",
+        f"{offered}: [menu] bel_me_niet = ",
+        f"{offered}: [menu] recht_van_verzet = ",
+        f"{offered}: [charities] was measured on another recording",
+    ]
+    assert len(lines) == 7 + len(marks)
+    assert all(line.startswith(mark) for line, mark in zip(lines[7:], marks, strict=True))
+    assert lines[8].endswith("ms is beyond the end of the WAV (500 ms)")
 
 
 def test_check_includes_configured_advertisers_name_prompts(
@@ -84,10 +95,10 @@ def test_check_includes_configured_advertisers_name_prompts(
 def test_check_of_a_language_without_prompts_warns_and_checks_dutch(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["prompts", "check", "--dir", str(SHIPPED), "--lang", "en"]) == 0
+    assert main(["prompts", "check", "--dir", str(SHIPPED), "--lang", "de"]) == 0
     captured = capsys.readouterr()
     assert captured.err == (
-        f"ivr: warning: language 'en' is missing in {SHIPPED}; "
+        f"ivr: warning: language 'de' is missing in {SHIPPED}; "
         "calls fall back to 'nl', checking those\n"
     )
     assert f"in {SHIPPED / 'nl'} are fine" in captured.out
@@ -96,11 +107,20 @@ def test_check_of_a_language_without_prompts_warns_and_checks_dutch(
 def test_check_of_a_half_made_language_fails(
     copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_wav(copy / "en" / "welcome.wav")
-    assert main(["prompts", "check", "--dir", str(copy), "--lang", "en"]) == 1
+    write_wav(copy / "de" / "welcome.wav")
+    assert main(["prompts", "check", "--dir", str(copy), "--lang", "de"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 41
-    assert lines[0] == f"{copy / 'en' / 'advertiser-generic.wav'}: missing"
+    assert len(lines) == 41 + 4
+    assert lines[0] == f"{copy / 'de' / 'advertiser-generic.wav'}: missing"
+    assert lines[41:] == [
+        f"{copy / 'de' / 'offered.toml'}: [{name}] has no mark for {keys}"
+        for name, keys in [
+            ("menu", "recht_van_verzet, bel_me_niet"),
+            ("offer-register", "bel_me_niet"),
+            ("offer-rvv", "recht_van_verzet"),
+            ("charities", "asked"),
+        ]
+    ]
 
 
 def test_check_without_a_prompts_folder_says_so_once(
