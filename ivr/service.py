@@ -25,6 +25,7 @@ from ivr.flow.profile import Profile
 from ivr.flow.router import CallRouter
 from ivr.flow.session import SessionContext
 from ivr.metrics import Metrics
+from ivr.prompts.on_asterisk import PromptsMissing, PromptWatch, prompt_media
 from ivr.regimes import Regimes
 from ivr.store import Store
 
@@ -40,14 +41,32 @@ def check_prompts_at_start(settings: Settings, profile: Profile) -> None:
     if not settings.prompts_dir.is_dir():
         log.info("prompts_not_local", prompts_dir=str(settings.prompts_dir))
         return
-    advertiser_prompts = [a.name_prompt for a in settings.advertisers.values() if a.name_prompt]
-    problems = missing_or_bad_prompts(settings.prompts_dir, [profile], advertiser_prompts)
+    problems = missing_or_bad_prompts(settings.prompts_dir, [profile], advertiser_prompts(settings))
     if problems:
         first = problems[0]
         more = (
             f" (and {len(problems) - 1} more; run `ivr prompts check`)" if len(problems) > 1 else ""
         )
         raise ConfigError(f"prompt {first.name}: {first.message}{more}")
+
+
+def advertiser_prompts(settings: Settings) -> list[str]:
+    """The prompts the configured advertisers name (their names, their contact details)."""
+    names: list[str] = []
+    for advertiser in settings.advertisers.values():
+        for attribute in ("name_prompt", "contact_prompt"):
+            value = getattr(advertiser, attribute, None)
+            if isinstance(value, str) and value:
+                names.append(value)
+    return names
+
+
+def _profiles_served(regimes: Regimes, profile: Profile) -> list[Profile]:
+    """Every profile a call may run under: the service's and each advertiser's (families whole)."""
+    found = {profile.name: profile}
+    for advertiser in (None, *regimes.advertisers):
+        found.update((p.name, p) for p in regimes.all_profiles_for(advertiser))
+    return list(found.values())
 
 
 @dataclass
@@ -61,6 +80,10 @@ class IvrService:
     router: CallRouter | None = None
     stream: EventStream | None = None
     api: web.Application | None = None
+    allow_missing_prompts: bool = False
+    prompts: PromptWatch | None = None
+    start_failed: asyncio.Future[str] | None = None
+    """Set to a one-line reason when the first connection finds the service cannot serve."""
     _stream_task: asyncio.Task[None] | None = None
     _checkpoint_task: asyncio.Task[None] | None = None
     _stopping: bool = False
@@ -93,6 +116,16 @@ class IvrService:
             metrics=self.metrics,
         )
         self.router = CallRouter(ctx, settings.ari_app)
+        self.prompts = PromptWatch(
+            prompt_media(
+                settings.prompts_dir,
+                _profiles_served(regimes, self.profile),
+                settings.sound_prefix,
+                advertiser_prompts(settings),
+            ),
+            allow_missing=self.allow_missing_prompts,
+        )
+        self.start_failed = asyncio.get_running_loop().create_future()
         self.stream = EventStream(
             settings.events_url,
             settings.ari_app,
@@ -109,7 +142,7 @@ class IvrService:
             self.clock,
             self.metrics,
             self.profile,
-            readiness=[self._ari_ready],
+            readiness=[self._ari_ready, self._prompts_installed],
             regimes=regimes,
         )
         self._stream_task = asyncio.create_task(self.stream.run(), name="ari-events")
@@ -134,11 +167,24 @@ class IvrService:
     async def _ari_ready(self) -> bool:
         return self.stream is not None and self.stream.connected
 
+    async def _prompts_installed(self) -> bool | str:
+        if self.prompts is None or self.ari is None:
+            return False
+        return await self.prompts.ready(self.ari, self.clock)
+
     async def _connected(self) -> None:
         self.metrics.ari_connected.set(1)
         if self.stream is not None and self.stream.reconnects:
             self.metrics.ari_reconnects.inc()
         log.info("ari_connected", url=self.settings.ari_url, app=self.settings.ari_app)
+        if self.prompts is not None and self.ari is not None:
+            try:
+                await self.prompts.on_connected(self.ari, self.clock)
+            except PromptsMissing as exc:
+                log.error("prompts.missing_at_start", missing=list(exc.missing))
+                if self.start_failed is not None and not self.start_failed.done():
+                    self.start_failed.set_result(str(exc))
+                return
         if self.router is not None:
             try:
                 await self.router.resync()

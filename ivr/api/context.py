@@ -17,7 +17,8 @@ from ivr.regimes import Regimes
 from ivr.rules.hours import CallingHours
 from ivr.store import Store
 
-ReadinessCheck = Callable[[], Awaitable[bool]]
+ReadinessCheck = Callable[[], Awaitable[bool | str]]
+"""True when ready; False, or the reason for ``/readyz`` detail (e.g. ``prompts_missing``)."""
 
 
 @dataclass(frozen=True)

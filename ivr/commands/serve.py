@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
+from collections.abc import Coroutine
+from typing import Any
 
 import structlog
 
@@ -46,6 +49,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="SECONDS",
         help="give up (exit 1) when Asterisk cannot be reached within SECONDS",
     )
+    parser.add_argument(
+        "--allow-missing-prompts",
+        action="store_true",
+        help="start even when Asterisk lacks prompts (logged; /readyz red with prompts_missing)",
+    )
     add_log_format(parser)
     parser.set_defaults(run=run)
 
@@ -57,7 +65,14 @@ def run(args: argparse.Namespace) -> int:
     check_prompts_at_start(settings, profile)
     check_bind(settings.http_host, parse_tokens(settings.api_tokens))
     check_database_path(settings.db_location, must_exist=False)
-    return asyncio.run(serve(settings, profile, args.connect_timeout))
+    return asyncio.run(
+        serve(
+            settings,
+            profile,
+            args.connect_timeout,
+            allow_missing_prompts=args.allow_missing_prompts,
+        )
+    )
 
 
 def _freeze_start_up_objects() -> None:
@@ -67,8 +82,16 @@ def _freeze_start_up_objects() -> None:
     gc.freeze()
 
 
-async def serve(settings: Settings, profile: Profile, connect_timeout: float | None) -> int:
-    service = IvrService(settings, LoopClock(), profile=profile)
+async def serve(
+    settings: Settings,
+    profile: Profile,
+    connect_timeout: float | None,
+    *,
+    allow_missing_prompts: bool = False,
+) -> int:
+    service = IvrService(
+        settings, LoopClock(), profile=profile, allow_missing_prompts=allow_missing_prompts
+    )
     try:
         await service.start()
     except SchemaTooNew as exc:
@@ -95,8 +118,23 @@ async def serve(settings: Settings, profile: Profile, connect_timeout: float | N
                 else:
                     log.error("ari_unreachable", url=settings.ari_url, waited_s=connect_timeout)
                 return 1
-            await until_signal()
+            assert service.start_failed is not None
+            failure = await _first_of(until_signal(), service.start_failed)
+            if failure is not None:
+                raise ConfigError(failure)
             log.info("shutting_down", grace_s=settings.shutdown_grace_s)
             return 0
     finally:
         await service.stop()
+
+
+async def _first_of(signal: Coroutine[Any, Any, None], failed: asyncio.Future[str]) -> str | None:
+    """None on SIGTERM/SIGINT; the reason when the start failed first (missing prompts)."""
+    waiting: asyncio.Future[Any] = asyncio.ensure_future(signal)
+    try:
+        await asyncio.wait([waiting, failed], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+    return failed.result() if failed.done() else None

@@ -23,21 +23,25 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     ctx = context_of(request)
-    checks = {"database": await _passes(ctx.store.check_writable)}
+    checks = {"database": await _passes(ctx.store.check_writable) is True}
+    detail = ["profile_expired"] if expired_profiles(ctx) else []
     for n, check in enumerate(ctx.readiness, 1):
         name = getattr(check, "__name__", "").strip("_") or f"check_{n}"
-        checks[name] = await _passes(check)
+        result = await _passes(check)
+        checks[name] = result is True
+        if isinstance(result, str):
+            detail.append(result)
     ready = all(checks.values())
     if not ready:
         log.warning("api.not_ready", red=[name for name, ok in checks.items() if not ok])
-    detail = ["profile_expired"] if expired_profiles(ctx) else []
     body = ReadyOut(status="ready" if ready else "not_ready", checks=checks, detail=detail)
     return web.json_response(body.model_dump(), status=200 if ready else 503)
 
 
-async def _passes(check: ReadinessCheck) -> bool:
+async def _passes(check: ReadinessCheck) -> bool | str:
     try:
-        return bool(await check())
+        result = await check()
+        return result if isinstance(result, str) else bool(result)
     except Exception as exc:
         log.warning("api.readiness_check_failed", error=repr(exc))
         return False
