@@ -409,7 +409,7 @@ def test_events_before_start_are_ignored() -> None:
 def test_us_tcpa_records_caller_id_on_one_key_and_disconnects() -> None:
     call = Call.of("us-tcpa", caller_number=CALLER)
     call.start()
-    assert call.heard == ("welcome", "advertiser-generic", "menu-opt-out")
+    assert call.heard == ("welcome", "advertiser-generic", "menu-dnc")
     out = call.press("1")
     assert out[-2:] == [
         a.NumberChosen(CALLER, NumberSource.CALLER_ID),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from ivr.cli import main
 from ivr.prompts.build import INSTALL_HINT, PromptBuildError, build_prompts
 from ivr.prompts.check import check_prompt
+from ivr.prompts.offered import load_offered
 
 FAKE_TOOL = """#!{python}
 import json, math, os, struct, sys, wave
@@ -169,3 +171,37 @@ def test_a_name_that_would_write_outside_the_folder_is_refused(
     with pytest.raises(PromptBuildError, match=r"not valid prompt names: '\.\./menu'$"):
         build_prompts(texts, tmp_path / "nl", None)
     assert not tool_log.exists()
+
+
+def test_build_measures_each_mark_on_the_text_before_it(tmp_path: Path, tool_log: Path) -> None:
+    out = tmp_path / "nl"
+    out.mkdir()
+    (out / "texts.toml").write_text(
+        'menu = "Verzet. {offered:recht_van_verzet} Register. {offered:bel_me_niet} Toets 1."\n'
+        'goodbye = "Tot ziens."\n',
+        encoding="utf-8",
+    )
+    build_prompts(out / "texts.toml", out, None)
+    spoken = [
+        Path(call[call.index("-f") + 1]) for call in calls(tool_log) if call[0] == "espeak-ng"
+    ]
+    assert len(spoken) == 4  # menu whole, the two texts before its marks, goodbye
+    menu = load_offered(tmp_path, "nl")["menu"]
+    assert menu.sha256 == hashlib.sha256((out / "menu.wav").read_bytes()).hexdigest()
+    assert dict(menu.marks) == {"recht_van_verzet": 250, "bel_me_niet": 250}
+    assert "goodbye" not in load_offered(tmp_path, "nl")
+
+
+def test_building_only_some_prompts_keeps_the_others_marks(tmp_path: Path, tool_log: Path) -> None:
+    out = tmp_path / "nl"
+    out.mkdir()
+    (out / "texts.toml").write_text(
+        'menu = "Verzet. {offered:recht_van_verzet} Toets 1."\n'
+        'offer-rvv = "Ook verzet? {offered:recht_van_verzet} Toets 1."\n',
+        encoding="utf-8",
+    )
+    build_prompts(out / "texts.toml", out, None)
+    before = load_offered(tmp_path, "nl")["menu"]
+    build_prompts(out / "texts.toml", out, {"offer-rvv"})
+    assert load_offered(tmp_path, "nl")["menu"] == before
+    assert set(load_offered(tmp_path, "nl")) == {"menu", "offer-rvv"}
