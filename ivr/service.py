@@ -25,6 +25,7 @@ from ivr.flow.profile import Profile
 from ivr.flow.router import CallRouter
 from ivr.flow.session import SessionContext
 from ivr.metrics import Metrics
+from ivr.prompts.names import advertiser_prompts
 from ivr.prompts.on_asterisk import PromptsMissing, PromptWatch, prompt_media
 from ivr.regimes import Regimes
 from ivr.store import Store
@@ -48,17 +49,6 @@ def check_prompts_at_start(settings: Settings, profile: Profile) -> None:
             f" (and {len(problems) - 1} more; run `ivr prompts check`)" if len(problems) > 1 else ""
         )
         raise ConfigError(f"prompt {first.name}: {first.message}{more}")
-
-
-def advertiser_prompts(settings: Settings) -> list[str]:
-    """The prompts the configured advertisers name (their names, their contact details)."""
-    names: list[str] = []
-    for advertiser in settings.advertisers.values():
-        for attribute in ("name_prompt", "contact_prompt"):
-            value = getattr(advertiser, attribute, None)
-            if isinstance(value, str) and value:
-                names.append(value)
-    return names
 
 
 def _profiles_served(regimes: Regimes, profile: Profile) -> list[Profile]:

@@ -15,7 +15,7 @@ from ivr.prompts.install import InstallError, install_language, languages_in
 from ivr.prompts.lang import has_prompts, spoken_languages
 from ivr.prompts.manifest import ManifestError, scan_wavs, write_manifest
 from ivr.prompts.marks import played_wav
-from ivr.prompts.names import required_prompts
+from ivr.prompts.names import advertiser_prompts, required_prompts
 from ivr.prompts.offered import MARK_KEYS, OfferedError, PromptMarks, load_offered, write_offered
 
 
@@ -137,7 +137,7 @@ def run_check(args: argparse.Namespace) -> int:
     settings = load_settings()
     profiles = _profiles(args.profile, settings)
     prompts_dir = _prompts_dir(args.dir, settings)
-    extra = _advertiser_prompts(settings)
+    extra = advertiser_prompts(settings)
     failed = False
     for profile in profiles:
         for lang in _languages_to_check(profile, args.lang, prompts_dir):
@@ -176,10 +176,6 @@ def _languages_to_check(profile: Profile, lang: str | None, prompts_dir: Path) -
         )
         return [languages[0]]
     return [lang]
-
-
-def _advertiser_prompts(settings: Settings) -> list[str]:
-    return [ad.name_prompt for ad in settings.advertisers.values() if ad.name_prompt is not None]
 
 
 def run_mark(args: argparse.Namespace) -> int:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from ivr.prompts.check import Problem, check_prompts
 from ivr.prompts.lang import spoken_languages
 from ivr.prompts.manifest import MANIFEST_FILE, ManifestError, load_manifest, wav_names
 from ivr.prompts.marks import mark_problems, statement_marks
-from ivr.prompts.names import required_prompts
+from ivr.prompts.names import PromptProfile, required_prompts
 from ivr.prompts.offered import OfferedError, load_offered
 
 
@@ -25,7 +24,7 @@ def lives_on_asterisk(lang_dir: Path) -> bool:
 
 
 def language_problems(
-    prompts_dir: Path, profile: Any, lang: str, extra: Iterable[str] = ()
+    prompts_dir: Path, profile: PromptProfile, lang: str, extra: Iterable[str] = ()
 ) -> list[Problem]:
     """What is missing or wrong for calls under ``profile`` in ``lang``; [] if nothing."""
     lang_dir = prompts_dir / lang
@@ -50,7 +49,7 @@ def language_problems(
 
 
 def missing_or_bad_prompts(
-    prompts_dir: Path, profiles: Sequence[Any], extra: Iterable[str] = ()
+    prompts_dir: Path, profiles: Sequence[PromptProfile], extra: Iterable[str] = ()
 ) -> list[Problem]:
     """The start-up check: every language of every profile the service may run."""
     extra = list(extra)

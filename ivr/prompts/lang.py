@@ -13,7 +13,7 @@ from pathlib import Path
 
 import structlog
 
-from ivr.prompts.names import FALLBACK_LANGUAGE, profile_languages
+from ivr.prompts.names import FALLBACK_LANGUAGE, PromptProfile, profile_languages
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
 
@@ -25,12 +25,11 @@ def has_prompts(prompts_dir: Path, lang: str) -> bool:
     return lang_dir.is_dir() and any(lang_dir.glob("*.wav"))
 
 
-def spoken_languages(prompts_dir: Path, profile: object) -> tuple[str, ...]:
+def spoken_languages(prompts_dir: Path, profile: PromptProfile) -> tuple[str, ...]:
     """The profile's languages, then those whose folder holds the profile's menu prompt."""
     declared = profile_languages(profile)
-    wording = getattr(profile, "wording", None)
-    menu = getattr(wording, "menu", None)
-    if not isinstance(menu, str) or not prompts_dir.is_dir():
+    menu = profile.wording.menu
+    if not prompts_dir.is_dir():
         return declared
     found = sorted(
         path.name

@@ -9,19 +9,23 @@ measured on (DESIGN §10.2, §14.12).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from ivr.prompts.check import Problem
 from ivr.prompts.manifest import WavFile, describe_wav, load_manifest
+from ivr.prompts.names import PromptProfile
 from ivr.prompts.offered import ASKED, OFFERED_FILE, PromptMarks
 
 
-def statement_marks(profile: Any) -> dict[str, tuple[str, ...]]:
-    """Prompt name -> the marks it must carry under ``profile``."""
-    stated: Mapping[str, tuple[str, ...]] | None = getattr(profile, "statement_prompts", None)
-    rights = _rights(profile)
+def statement_marks(profile: PromptProfile) -> dict[str, tuple[str, ...]]:
+    """Prompt name -> the marks it must carry under ``profile``.
+
+    A profile may name its statement prompts (``statement_prompts``); else its menu states
+    every right, and with both Dutch rights ``offer-register`` and ``offer-rvv`` their own.
+    """
+    stated: Mapping[str, Sequence[str]] | None = getattr(profile, "statement_prompts", None)
+    rights = tuple(str(right) for right in profile.rights)
     if stated is None:
         wording = profile.wording
         found: dict[str, tuple[str, ...]] = {wording.menu: rights}
@@ -34,16 +38,6 @@ def statement_marks(profile: Any) -> dict[str, tuple[str, ...]]:
         charities = profile.wording.charities
         found[charities] = (*found.get(charities, ()), ASKED)
     return found
-
-
-def _rights(profile: Any) -> tuple[str, ...]:
-    for attribute in ("offered_rights", "rights"):
-        named = getattr(profile, attribute, None)
-        if named:
-            return tuple(str(right) for right in named)
-    offers = profile.offers
-    pairs = (("recht_van_verzet", offers.recht_van_verzet), ("bel_me_niet", offers.bel_me_niet))
-    return tuple(right for right, offered in pairs if offered)
 
 
 def played_wav(lang_dir: Path, name: str) -> tuple[WavFile, Path] | None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ivr.config import Settings
 
 DIGIT_PROMPTS = tuple(f"digit-{digit}" for digit in range(10))
 FALLBACK_LANGUAGE = "nl"
@@ -30,11 +33,35 @@ class PromptProfile(Protocol):
     @property
     def max_prompt_seconds(self) -> float: ...
 
+    @property
+    def languages(self) -> Sequence[str]: ...
 
-def profile_languages(profile: object) -> tuple[str, ...]:
-    """The languages a profile's calls are spoken in (``languages`` of the profile; else Dutch)."""
-    languages = getattr(profile, "languages", None)
-    return tuple(str(lang) for lang in languages) if languages else (FALLBACK_LANGUAGE,)
+    @property
+    def rights(self) -> Sequence[str]: ...
+
+    @property
+    def wording(self) -> StatementWording: ...
+
+
+class StatementWording(Protocol):
+    """The prompts that state a right or ask the charities question."""
+
+    @property
+    def menu(self) -> str: ...
+
+    @property
+    def offer_register(self) -> str: ...
+
+    @property
+    def offer_rvv(self) -> str: ...
+
+    @property
+    def charities(self) -> str: ...
+
+
+def profile_languages(profile: PromptProfile) -> tuple[str, ...]:
+    """The languages a profile's calls are spoken in (Dutch when it names none)."""
+    return tuple(profile.languages) or (FALLBACK_LANGUAGE,)
 
 
 def category_prompt(category_id: str) -> str:
@@ -59,3 +86,13 @@ def is_prompt_name(name: str) -> bool:
     """A relative path inside a language folder, such as ``menu`` or ``advertisers/acme``."""
     path = PurePosixPath(name)
     return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
+
+
+def advertiser_prompts(settings: Settings) -> list[str]:
+    """The prompts the configured advertisers name: their names (``name_prompt``) and, where
+    the configuration has them, their contact details (``contact_prompt``)."""
+    names: list[str] = []
+    for advertiser in settings.advertisers.values():
+        contact = getattr(advertiser, "contact_prompt", None)
+        names += [name for name in (advertiser.name_prompt, contact) if isinstance(name, str)]
+    return list(dict.fromkeys(name for name in names if name))

@@ -14,14 +14,14 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import structlog
 
 from ivr.ari.errors import AriError, SoundNotFound
 from ivr.ari.models import Sound
 from ivr.prompts.lang import spoken_languages
-from ivr.prompts.names import required_prompts
+from ivr.prompts.names import PromptProfile, required_prompts
 
 log = structlog.get_logger(__name__)
 
@@ -54,7 +54,10 @@ class PromptsMissing(Exception):
 
 
 def prompt_media(
-    prompts_dir: Path, profiles: Iterable[Any], sound_prefix: str, extra: Iterable[str] = ()
+    prompts_dir: Path,
+    profiles: Iterable[PromptProfile],
+    sound_prefix: str,
+    extra: Iterable[str] = (),
 ) -> list[str]:
     """The media of every prompt a call under one of ``profiles`` may play, in each language."""
     extra = list(extra)

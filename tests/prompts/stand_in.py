@@ -14,6 +14,9 @@ class StandInCategory:
 @dataclass(frozen=True)
 class StandInWording:
     menu: str = "menu"
+    offer_register: str = "offer-register"
+    offer_rvv: str = "offer-rvv"
+    charities: str = "charities"
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,6 @@ class StandInProfile:
     )
     max_prompt_seconds: float = 60.0
     languages: tuple[str, ...] = ("nl",)
-    offered_rights: tuple[str, ...] = ("recht_van_verzet",)
+    rights: tuple[str, ...] = ("recht_van_verzet",)
     statement_prompts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     wording: StandInWording = StandInWording()
