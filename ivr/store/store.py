@@ -18,7 +18,7 @@ from typing import Any
 
 import structlog
 
-from ivr.clock import Clock
+from ivr.clock import Clock, TimerHandle
 from ivr.domain import (
     CallEventKind,
     CallStart,
@@ -62,6 +62,10 @@ IMPORT_CHUNK = 5000
 LOOKUP_CHUNK = 500
 """Numbers per ``IN (…)`` query in :meth:`Store.active_optouts_many`."""
 
+EVIDENCE_FLUSH_S = 0.1
+"""An evidence row nobody awaits is committed with the next write, at the latest this long
+after it was queued (DESIGN 14.31); the seal, awaited, commits all of a call's rows."""
+
 Verdict = Callable[[CallRecord, Sequence[CallEventRecord]], Mapping[str, str]]
 """The rights verdict of a call from all of its evidence rows (the flow's pure function)."""
 
@@ -87,6 +91,7 @@ class Store:
         self.on_evidence_failure: Callable[[], None] = _nothing
         """Called on each failed evidence write (the service counts it in its metrics)."""
         self.on_late_event: Callable[[], None] = _nothing
+        self._flush: TimerHandle | None = None
 
     @classmethod
     async def open(
@@ -118,6 +123,9 @@ class Store:
 
     async def close(self) -> None:
         """Finish every write already asked for, then close the connections."""
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
         await self._writer.close()
         await self._backend.close()
 
@@ -181,14 +189,22 @@ class Store:
         detail: Mapping[str, Any],
         at: datetime | None = None,
     ) -> None:
-        """Queue an event for the next batch, in order with every other write.
+        """Queue an event, in order with every other write: it rides the next write of the
+        process, or a flush at most :data:`EVIDENCE_FLUSH_S` later (no commit of its own).
 
         Nobody waits for it: a failure is logged and counted, turns ``/readyz`` red
         until an evidence write succeeds, and the call is sealed with
         ``evidence_complete = false`` (DESIGN 14.7).
         """
         params = self._event(call_id, kind, detail, at)
-        self._writer.submit_bulk_nowait(trail.EVENTS, params, partial(self._event_done, params))
+        done = partial(self._event_done, params)
+        self._writer.submit_bulk_nowait(trail.EVENTS, params, done, wake=False)
+        if self._flush is None:
+            self._flush = self._clock.call_later(EVIDENCE_FLUSH_S, self._flush_evidence)
+
+    def _flush_evidence(self) -> None:
+        self._flush = None
+        self._writer.wake()
 
     def _event(
         self, call_id: str, kind: CallEventKind, detail: Mapping[str, Any], at: datetime | None

@@ -102,14 +102,24 @@ class Writer:
         self._put(_Queued(_bind(bulk, arg), bulk.name, waiter, bulk, arg))
         return await waiter
 
-    def submit_bulk_nowait(self, bulk: Bulk[A, Any], arg: A, on_done: Done | None = None) -> None:
-        self._put(_Queued(_bind(bulk, arg), bulk.name, None, bulk, arg, on_done=on_done))
+    def submit_bulk_nowait(
+        self, bulk: Bulk[A, Any], arg: A, on_done: Done | None = None, *, wake: bool = True
+    ) -> None:
+        """Queue a job nobody awaits; with ``wake=False`` it rides the next batch that
+        something else (or :meth:`wake`) starts, in queue order."""
+        self._put(_Queued(_bind(bulk, arg), bulk.name, None, bulk, arg, on_done=on_done), wake)
 
-    def _put(self, queued: _Queued) -> None:
+    def wake(self) -> None:
+        """Commit whatever is queued now."""
+        if self._queue:
+            self._wakeup.set()
+
+    def _put(self, queued: _Queued, wake: bool = True) -> None:
         if self._closing:
             raise StoreError("the store is closed")
         self._queue.append(queued)
-        self._wakeup.set()
+        if wake:
+            self._wakeup.set()
 
     async def close(self) -> None:
         """Finish every job already queued, then stop."""

@@ -288,3 +288,28 @@ async def test_virtual_time_stands_still_while_the_database_works(
     finally:
         autojump.cancel()
         sleeping.cancel()
+
+
+async def test_evidence_rides_the_next_write_or_a_flush_within_100_ms(
+    store: Store, clock: VirtualClock
+) -> None:
+    call = new_call(clock)
+    await store.start_call(call)
+    before = store.commits
+    for digit in "123":
+        store.add_event_nowait(call.id, CallEventKind.DIGIT, {"digit": digit})
+    await clock.advance(0.05)
+    assert await store.call_events(call.id) == [] and store.commits == before
+
+    await store.record_optout(ivr_request(call.id))  # a durable write takes them along
+
+    assert [e.detail["digit"] for e in await store.call_events(call.id)] == ["1", "2", "3"]
+    assert store.commits == before + 1
+    await clock.advance(1)  # nothing left to flush: no commit
+    assert store.commits == before + 1
+    store.add_event_nowait(call.id, CallEventKind.HANGUP, {"by": "caller"})
+    await clock.advance(0.099)
+    assert len(await store.call_events(call.id)) == 3
+    await clock.advance(0.002)
+    assert len(await store.call_events(call.id)) == 4
+    assert store.commits == before + 2
