@@ -10,7 +10,10 @@ restart every call must end.  Then:
 * every opt-out whose ``rvv-registered`` or ``register-recorded`` prompt the
   simulator saw start is in the database exactly once (for that call and kind);
 * no call and kind has two IVR rows;
-* every call the simulator had has left the app, and its ``calls`` row has an outcome.
+* every call the simulator had has left the app, and its ``calls`` row has an outcome;
+* every consent the API acknowledged (posted while the calls run) is in the database, the
+  consents chain recomputes, and no consent older than a recht van verzet of its number
+  is left without its withdrawal (the objection withdraws them in its own transaction).
 
 The last line is one JSON object with the counts; exit 1 when a check fails.
 """
@@ -22,17 +25,22 @@ import asyncio
 import contextlib
 import json
 import random
+import sqlite3
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import aiohttp
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import Rig, wait_until
+from ivr.store.consents import chain_mismatches
 
 STEPS = [
     {"on_prompt": "menu", "after_ms": 1000, "press": "1"},
@@ -42,6 +50,61 @@ STEPS = [
     {"on_prompt": "confirm-register", "after_ms": 1000, "press": "1"},
 ]
 CONFIRMATIONS = {"rvv-registered": "recht_van_verzet", "register-recorded": "bel_me_niet"}
+CONSENTS_PER_WAVE = 4
+NUMBER = "+31612345678"
+"""The number of every call (the harness's default) and of every consent."""
+
+
+async def give_consents(rig: Rig, count: int) -> list[str]:
+    """POST consents one after the other; the ids the API acknowledged (201/200)."""
+    acknowledged = []
+    assert rig.session is not None
+    for n in range(count):
+        body = {
+            "number": NUMBER,
+            "advertiser": "acme",
+            "channel": "web",
+            "obtained_at": datetime.now(UTC).isoformat(),
+            "proof_ref": f"crash-{n}",
+        }
+        try:
+            async with rig.session.post(rig.api_url + "/v1/consents", json=body) as response:
+                if response.status in (200, 201):
+                    acknowledged.append((await response.json())["id"])
+        except (aiohttp.ClientError, TimeoutError):
+            pass  # the service was killed before it answered: not acknowledged
+        await asyncio.sleep(0.05)
+    return acknowledged
+
+
+def consent_checks(db: Path, acknowledged: list[str]) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = [dict(r) for r in conn.execute("SELECT * FROM consents ORDER BY chain_seq")]
+        seq, last = conn.execute(
+            "SELECT seq, hash FROM chain_heads WHERE name = 'consents'"
+        ).fetchone()
+        latest_objection = conn.execute(
+            "SELECT max(created_at) FROM optouts WHERE kind = 'recht_van_verzet'"
+            " AND advertiser = 'acme' AND number = ?",
+            (NUMBER,),
+        ).fetchone()[0]
+    ids = {row["id"] for row in rows}
+    withdrawn = {row["withdraws"] for row in rows if row["kind"] == "withdrawal"}
+    left_active = [
+        row
+        for row in rows
+        if row["kind"] == "consent"
+        and row["id"] not in withdrawn
+        and latest_objection is not None
+        and row["created_at"] < latest_objection
+    ]
+    return {
+        "consents_acknowledged": len(acknowledged),
+        "consents_missing_in_db": sum(1 for i in acknowledged if i not in ids),
+        "consents_chain_mismatches": len(chain_mismatches(rows, (int(seq), str(last)))),
+        "consents_left_active_after_objection": len(left_active),
+    }
 
 
 async def digits_since(rig: Rig, since: float) -> int:
@@ -85,15 +148,18 @@ async def crash_run(
     rng = random.Random(seed)
     waves = [calls // kills + (1 if i < calls % kills else 0) for i in range(kills)]
     channels: list[str] = []
+    consents: list[str] = []
     async with Rig(workdir, speed=speed) as rig:
         await rig.start_simulator()
         await rig.start_service()
         for wave in waves:
             since = time.time()
+            giving = asyncio.create_task(give_consents(rig, CONSENTS_PER_WAVE))
             channels += await asyncio.gather(*(rig.place(STEPS) for _ in range(wave)))
             await wait_digits(rig, since, rng.randint(0, 4 * wave), deadline_s=60)
             assert rig.service is not None
             rig.service.kill()
+            consents += await giving
             await rig.start_service()
         ended = await wait_all_ended(rig, channels, deadline_s=300)
         heard = {c: heard_confirmations(await rig.transcript(c)) for c in channels}
@@ -105,6 +171,7 @@ async def crash_run(
             rows[(channel_id, kind)] = n
         call_rows = rig.rows("SELECT channel_id, outcome FROM calls")
         starts = rig.service_starts
+        consent_counts = consent_checks(rig.db, consents)
     wanted = set(channels)
     heard_pairs = [(c, k) for c, kinds in heard.items() for k in kinds]
     outcomes = Counter(str(o) for c, o in call_rows if c in wanted)
@@ -125,6 +192,7 @@ async def crash_run(
         "calls_without_outcome": outcomes.get("None", 0),
         "calls_without_row": len(wanted - {c for c, _ in call_rows}),
         "outcomes": dict(outcomes),
+        **consent_counts,
     }
 
 
@@ -136,6 +204,9 @@ def problems(result: dict[str, Any]) -> list[str]:
         "calls_still_in_app",
         "calls_without_outcome",
         "calls_without_row",
+        "consents_missing_in_db",
+        "consents_chain_mismatches",
+        "consents_left_active_after_objection",
     ):
         if result[key]:
             found.append(f"{key}: {result[key]}")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ivr.config import Settings
 from ivr.domain import (
+    OBJECTIONS,
     SCOPE_ALL,
     Consent,
     OptOut,
@@ -297,9 +298,10 @@ def optout_request(
     charities: bool | None = None,
     agent: str | None = None,
 ) -> OptOutRequest:
-    """A manual or imported opt-out, checked the way the IVR would have asked it."""
-    e164 = parse_number(number)
-    if kind is OptOutKind.RECHT_VAN_VERZET:
+    """A manual or imported opt-out, checked the way the IVR would have asked it (the number
+    read with the region of ``profile``, the advertiser's)."""
+    e164 = parse_number(number, profile.number_region)
+    if kind in OBJECTIONS:
         if scope is not None or charities is not None:
             raise InputError(
                 "invalid_scope", "scope and charities belong to a bel_me_niet registration only"
@@ -312,7 +314,7 @@ def optout_request(
         if parsed == SCOPE_ALL and charities is None:
             raise InputError("charities_required", CHARITIES_REQUIRED)
     else:
-        raise InputError("invalid_kind", "kind is recht_van_verzet or bel_me_niet")
+        raise InputError("invalid_kind", "kind is recht_van_verzet, bel_me_niet or do_not_call")
     return OptOutRequest(
         number=e164,
         advertiser=advertiser,

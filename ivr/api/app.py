@@ -12,7 +12,16 @@ from ivr.api.auth import check_bind, parse_tokens
 from ivr.api.context import CONTEXT, ApiContext, ReadinessCheck, expired_profiles
 from ivr.api.errors import Handler, make_error_middleware, route_template
 from ivr.api.openapi import build_document
-from ivr.api.routes import calls, health, maycall, optouts, scrub, submissions, suppressions
+from ivr.api.routes import (
+    calls,
+    consents,
+    health,
+    maycall,
+    optouts,
+    scrub,
+    submissions,
+    suppressions,
+)
 from ivr.api.routing import Route, install
 from ivr.clock import Clock
 from ivr.config import Settings
@@ -28,6 +37,7 @@ ROUTES: list[Route] = [
     *health.ROUTES,
     *suppressions.ROUTES,
     *optouts.ROUTES,
+    *consents.ROUTES,
     *scrub.ROUTES,
     *maycall.ROUTES,
     *calls.ROUTES,

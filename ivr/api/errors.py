@@ -17,7 +17,13 @@ from aiohttp.typedefs import Middleware
 from pydantic import ValidationError
 
 from ivr.scrub import NumberColumnNotFound
-from ivr.store import AlreadyRevoked, OptOutNotFound, StoreError
+from ivr.store import (
+    AlreadyRevoked,
+    AlreadyWithdrawn,
+    ConsentNotFound,
+    OptOutNotFound,
+    StoreError,
+)
 from ivr.suppressions import InputError, UnknownAdvertiser
 
 log = structlog.get_logger()
@@ -97,6 +103,10 @@ def _translate(exc: Exception) -> ApiError | None:
         return from_validation(exc)
     if isinstance(exc, OptOutNotFound):
         return not_found(str(exc) or "no such opt-out")
+    if isinstance(exc, ConsentNotFound):
+        return not_found(str(exc) or "no such consent")
+    if isinstance(exc, AlreadyWithdrawn):
+        return ApiError(409, "already_withdrawn", f"consent {exc} is already withdrawn")
     if isinstance(exc, AlreadyRevoked):
         return ApiError(409, "already_revoked", str(exc) or "this opt-out is already revoked")
     if isinstance(exc, web.HTTPException) and exc.status >= 400:

@@ -12,9 +12,10 @@ import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TypeVar
 
-from ivr.api.schemas import OptOutEntry, SubmissionOut, scope_out
-from ivr.domain import OptOut, Scope
+from ivr.api.schemas import ConsentEntry, OptOutEntry, SubmissionOut, scope_out
+from ivr.domain import Consent, OptOut, Scope
 from ivr.rules.suppression import charities_answer
 from ivr.suppressions import seen_by
 
@@ -35,6 +36,13 @@ OPTOUT_COLUMNS = (
 )
 """The nine columns of DESIGN 7, then those that match a revocation to its opt-out
 (appended, so readers of the first nine keep working)."""
+CONSENT_COLUMNS = (
+    "id", "number", "advertiser", "kind", "scope", "channel", "obtained_at", "proof_ref",
+    "verified_at", "expires_at", "withdraws", "reason", "requested_by", "call_id",
+    "created_at", "created_by",
+)  # fmt: skip
+"""DESIGN.md 14.24, in this order."""
+R = TypeVar("R")
 SUBMISSION_COLUMNS = ("number", "scope", "charities", "created_at", "call_id")
 BATCH_ROWS = 1000
 
@@ -133,12 +141,46 @@ async def submission_lines(rows: AsyncIterator[OptOut], fmt: ExportFormat) -> As
         yield piece
 
 
+def consent_cells(row: Consent) -> list[str]:
+    return [
+        row.id,
+        row.number,
+        row.advertiser,
+        row.kind.value,
+        scope_cell(row.scope),
+        "" if row.channel is None else row.channel.value,
+        _opt_moment(row.obtained_at),
+        row.proof_ref or "",
+        _opt_moment(row.verified_at),
+        _opt_moment(row.expires_at),
+        row.withdraws or "",
+        row.reason or "",
+        row.requested_by or "",
+        row.call_id or "",
+        _moment(row.created_at),
+        row.created_by,
+    ]
+
+
+def _opt_moment(moment: datetime | None) -> str:
+    return "" if moment is None else _moment(moment)
+
+
+def consent_json(row: Consent) -> str:
+    return ConsentEntry.of(row).model_dump_json()
+
+
+async def consent_lines(rows: AsyncIterator[Consent], fmt: ExportFormat) -> AsyncIterator[str]:
+    async for piece in _lines(rows, fmt, CONSENT_COLUMNS, consent_cells, consent_json):
+        yield piece
+
+
 async def _lines(
-    rows: AsyncIterator[OptOut],
+    rows: AsyncIterator[R],
     fmt: ExportFormat,
     columns: Sequence[str],
-    cells: Callable[[OptOut], list[str]],
-    as_json: Callable[[OptOut], str],
+    cells: Callable[[R], list[str]],
+    as_json: Callable[[R], str],
 ) -> AsyncIterator[str]:
     """Pieces of at most :data:`BATCH_ROWS` rows each: never the whole export in memory."""
     buffer = io.StringIO()

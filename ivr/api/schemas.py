@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ivr.domain import OptOut, Scope
+from ivr.domain import Consent, OptOut, Scope
 from ivr.rules.reasons import Reason
 from ivr.suppressions import Suppression
 
@@ -61,7 +61,7 @@ class OptOutEntry(_Strict):
     id: str
     number: str = Field(description="E.164")
     advertiser: str
-    kind: Literal["recht_van_verzet", "bel_me_niet", "revocation"]
+    kind: Literal["recht_van_verzet", "bel_me_niet", "revocation", "do_not_call"]
     scope: ScopeOut = Field(description='"all" or category ids; null for recht van verzet.')
     charities: bool | None
     source: Literal["ivr", "agent", "api", "import"]
@@ -150,7 +150,7 @@ class CheckOut(_Strict):
 class OptOutCreate(_Strict):
     number: str
     advertiser: str = Field(min_length=1)
-    kind: Literal["recht_van_verzet", "bel_me_niet"]
+    kind: Literal["recht_van_verzet", "bel_me_niet", "do_not_call"]
     scope: Literal["all"] | list[str] | None = Field(
         default=None, description='Register only: "all" (the default) or category ids.'
     )
@@ -175,7 +175,7 @@ class ExportQuery(_Strict):
     )
     number: str | None = None
     since: str | None = Field(default=None, description="ISO 8601 date or date-time.")
-    kind: Literal["recht_van_verzet", "bel_me_niet", "revocation"] | None = None
+    kind: Literal["recht_van_verzet", "bel_me_niet", "revocation", "do_not_call"] | None = None
     include_revoked: bool = Field(
         default=False, description="Also revoked opt-outs and the revocations (the history)."
     )
@@ -291,3 +291,80 @@ class SubmissionOut(_Strict):
     charities: bool | None
     created_at: datetime
     call_id: str | None
+
+
+class ConsentCreate(_Strict):
+    number: str = Field(min_length=1)
+    advertiser: str = Field(min_length=1)
+    scope: Literal["all"] | list[str] = Field(
+        default="all", description='"all" (the default) or category ids of the profile.'
+    )
+    channel: Literal["web", "app", "sms", "email", "phone", "paper", "other"] = Field(
+        description="How the consent was obtained."
+    )
+    obtained_at: str = Field(
+        min_length=1, description="ISO 8601; when the consumer gave it (not in the future)."
+    )
+    proof_ref: str | None = Field(
+        default=None, description="Where the proof is kept, e.g. a form id."
+    )
+    verified_at: str | None = Field(
+        default=None, description="ISO 8601; when it was verified (null: not verified)."
+    )
+    expires_at: str | None = Field(
+        default=None, description="ISO 8601, after obtained_at (null: no end)."
+    )
+
+
+class ConsentEntry(_Strict):
+    id: str
+    number: str = Field(description="E.164")
+    advertiser: str
+    kind: Literal["consent", "withdrawal"]
+    scope: ScopeOut = Field(description='"all" or category ids; null for a withdrawal.')
+    channel: str | None
+    obtained_at: datetime | None
+    proof_ref: str | None
+    verified_at: datetime | None
+    expires_at: datetime | None
+    withdraws: str | None = Field(description="The consent a withdrawal ends.")
+    reason: str | None
+    requested_by: str | None
+    call_id: str | None
+    created_at: datetime
+    created_by: str
+
+    @classmethod
+    def of(cls, row: Consent) -> ConsentEntry:
+        return cls(
+            id=row.id,
+            number=row.number,
+            advertiser=row.advertiser,
+            kind=row.kind.value,
+            scope=scope_out(row.scope),
+            channel=None if row.channel is None else row.channel.value,
+            obtained_at=row.obtained_at,
+            proof_ref=row.proof_ref,
+            verified_at=row.verified_at,
+            expires_at=row.expires_at,
+            withdraws=row.withdraws,
+            reason=row.reason,
+            requested_by=row.requested_by,
+            call_id=row.call_id,
+            created_at=row.created_at,
+            created_by=row.created_by,
+        )
+
+
+class WithdrawRequest(_Strict):
+    reason: str = Field(min_length=1)
+    requested_by: str | None = Field(
+        default=None, min_length=1, description="Who asked for the withdrawal."
+    )
+
+
+class ConsentExportQuery(_Strict):
+    advertiser: str | None = None
+    number: str | None = None
+    since: str | None = Field(default=None, description="ISO 8601 date or date-time.")
+    format: Literal["csv", "jsonl", "json"] = "csv"

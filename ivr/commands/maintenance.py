@@ -10,6 +10,7 @@ from pathlib import Path
 from ivr.clock import LoopClock
 from ivr.commands.output import check_output_target
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
+from ivr.flow.profile import known_profiles, load_profile
 from ivr.store import Store
 
 
@@ -30,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="remove call evidence older than the retention period (never opt-outs)",
         description="Remove calls that ended more than N days ago and their events, except "
         "the calls an opt-out in force points to (their proof). Each removed call leaves a "
-        "tombstone (id, end, seal) so the checkpoints still verify. Opt-outs are never removed.",
+        "tombstone (id, end, seal) so the checkpoints still verify. Opt-outs are never removed. "
+        "A profile's retention_days is a minimum: us-tcpa calls are kept 1,825 days.",
     )
     purge.add_argument(
         "--older-than-days",
@@ -64,8 +66,14 @@ def run_purge(args: argparse.Namespace) -> int:
         return fail(f"--older-than-days must be at least 1, not {days}")
 
     async def work(store: Store) -> int:
-        older_than = LoopClock().now() - timedelta(days=days)
-        removed = await store.purge_evidence(older_than)
+        now = LoopClock().now()
+        older_than = now - timedelta(days=days)
+        keep = {
+            profile.name: now - timedelta(days=profile.retention_days)
+            for profile in map(load_profile, known_profiles())
+            if profile.retention_days is not None and profile.retention_days > days
+        }
+        removed = await store.purge_evidence(older_than, keep)
         print(json.dumps({"calls_removed": removed, "ended_before": older_than.isoformat()}))
         return OK
 

@@ -6,12 +6,18 @@ import argparse
 import sys
 
 from ivr.api.schemas import OptOutEntry
+from ivr.clock import LoopClock
+from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.domain import SCOPE_ALL, OptOutKind, OptOutSource
 from ivr.store import Store
 from ivr.suppressions import ensure_advertiser, optout_request
 
-KINDS = [OptOutKind.RECHT_VAN_VERZET.value, OptOutKind.BEL_ME_NIET.value]
+KINDS = [
+    OptOutKind.RECHT_VAN_VERZET.value,
+    OptOutKind.BEL_ME_NIET.value,
+    OptOutKind.DO_NOT_CALL.value,
+]
 
 
 def add_register_options(parser: argparse.ArgumentParser) -> None:
@@ -87,7 +93,9 @@ def run_add(args: argparse.Namespace) -> int:
             kind=OptOutKind(args.kind),
             source=OptOutSource.AGENT if args.agent else OptOutSource.API,
             created_by=f"agent:{args.agent}" if args.agent else "api",
-            profile=where.profile,
+            profile=configured_regimes(where.settings).profile_for(
+                args.advertiser, LoopClock().now()
+            ),
             scope=args.scope,
             charities=charities_flag(args.charities),
             agent=args.agent,

@@ -16,7 +16,14 @@ from ivr.config import ConfigError, Settings, load_settings
 from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.scrub import MalformedCsv, NumberColumnNotFound
-from ivr.store import AlreadyRevoked, OptOutNotFound, Store, StoreError
+from ivr.store import (
+    AlreadyRevoked,
+    AlreadyWithdrawn,
+    ConsentNotFound,
+    OptOutNotFound,
+    Store,
+    StoreError,
+)
 from ivr.store.database import DATABASE_ERRORS
 from ivr.store.location import Location, masked_text, parse_location
 from ivr.suppressions import InputError, UnknownAdvertiser
@@ -81,6 +88,8 @@ def run_with_store(where: Setup, work: Callable[[Store], Awaitable[int]]) -> int
         NumberColumnNotFound,
         OptOutNotFound,
         AlreadyRevoked,
+        ConsentNotFound,
+        AlreadyWithdrawn,
     ) as exc:
         return fail(_message(exc))
     except _STORE_FAILURES as exc:
@@ -97,6 +106,10 @@ def _message(exc: Exception) -> str:
         return f"no opt-out {exc}"
     if isinstance(exc, AlreadyRevoked):
         return f"opt-out already revoked: {exc}"
+    if isinstance(exc, ConsentNotFound):
+        return f"no consent {exc}"
+    if isinstance(exc, AlreadyWithdrawn):
+        return f"consent already withdrawn: {exc}"
     if isinstance(exc, NumberColumnNotFound):
         return f"{exc}; name it with --column NAME"
     return str(exc)

@@ -543,15 +543,22 @@ class Store:
     async def record_consent(self, request: ConsentRequest) -> Consent:
         """Record a consent; committed (fsynced) when this returns. A consent identical to
         one stored (number, advertiser, scope, obtained_at) returns the stored row."""
-        params = consents.consent_params(str(uuid.uuid4()), self._clock.now(), request)
+        row, _created = await self.record_new_consent(request)
+        return row
+
+    async def record_new_consent(self, request: ConsentRequest) -> tuple[Consent, bool]:
+        """:meth:`record_consent`, and whether the row is new."""
+        consent_id = str(uuid.uuid4())
+        params = consents.consent_params(consent_id, self._clock.now(), request)
         row = await self._writer.submit(partial(consents.insert_consent, values=params), "consent")
+        created = row.id == consent_id
         log.info(
-            "store.consent_recorded",
+            "store.consent_recorded" if created else "store.consent_already_recorded",
             consent_id=row.id,
             advertiser=row.advertiser,
             number=row.number,
         )
-        return row
+        return row, created
 
     async def withdraw_consent(
         self,
@@ -688,11 +695,17 @@ class Store:
         await self._backend.backup(Path(target))
         log.info("store.backup_written", target=str(target))
 
-    async def purge_evidence(self, older_than: datetime) -> int:
+    async def purge_evidence(
+        self, older_than: datetime, keep: Mapping[str, datetime] | None = None
+    ) -> int:
         """Remove calls that ended before ``older_than`` and their events, except the calls
         an opt-out in force points to; each leaves a ``purged_calls`` tombstone (never
-        opt-outs); how many calls."""
-        job = partial(writes.purge_evidence, before=db_time(older_than), purged_at=self._now())
+        opt-outs); how many calls. ``keep`` gives profiles whose calls are kept until an
+        earlier cut-off (``us-tcpa``: 5 years)."""
+        pairs = [(name, db_time(cut)) for name, cut in (keep or {}).items() if cut < older_than]
+        job = partial(
+            writes.purge_evidence, before=db_time(older_than), purged_at=self._now(), keep=pairs
+        )
         removed = await self._writer.submit(job, "purge")
         log.info("store.evidence_purged", calls=removed, older_than=db_time(older_than))
         return removed

@@ -209,22 +209,35 @@ _PURGEABLE = (
     " AND NOT EXISTS (SELECT 1 FROM optouts r WHERE r.revokes = o.id))"
 )
 """Calls ended before ``?`` that no opt-out in force points to (DESIGN 10.2: purge keeps proof)."""
-_PURGE_EVENTS = "DELETE FROM call_events WHERE call_id IN (SELECT c.id " + _PURGEABLE + ")"  # noqa: S608
-_PURGE_CALLS = "DELETE FROM calls WHERE id IN (SELECT c.id " + _PURGEABLE + ")"  # noqa: S608
 
 
-async def purge_evidence(db: Database, before: str, purged_at: str) -> int:
-    """Remove the purgeable calls and their events, leaving a tombstone each; how many calls."""
+def _purgeable(keep: Sequence[tuple[str, str]]) -> str:
+    """:data:`_PURGEABLE`, except calls of a profile kept longer that ended after its cut-off."""
+    kept = " OR ".join("(c.profile = ? AND c.ended_at >= ?)" for _ in keep)
+    return _PURGEABLE + (f" AND NOT ({kept})" if keep else "")
+
+
+async def purge_evidence(
+    db: Database, before: str, purged_at: str, keep: Sequence[tuple[str, str]] = ()
+) -> int:
+    """Remove the purgeable calls and their events, leaving a tombstone each; how many calls.
+
+    ``keep``: (profile, cut-off) pairs of profiles whose evidence is kept longer.
+    """
+    purgeable = _purgeable(keep)
+    params = (before, *(value for pair in keep for value in pair))
 
     async def work() -> int:
         await db.execute("INSERT INTO evidence_maintenance (reason) VALUES ('purge')")
         await db.execute(
             "INSERT INTO purged_calls (call_id, ended_at, evidence_head, seal_seq, purged_at)"
-            " SELECT c.id, c.ended_at, c.evidence_head, c.seal_seq, ? " + _PURGEABLE,
-            (purged_at, before),
+            " SELECT c.id, c.ended_at, c.evidence_head, c.seal_seq, ? " + purgeable,
+            (purged_at, *params),
         )
-        await db.execute(_PURGE_EVENTS, (before,))
-        removed = await db.execute(_PURGE_CALLS, (before,))
+        events = "DELETE FROM call_events WHERE call_id IN (SELECT c.id " + purgeable + ")"  # noqa: S608
+        await db.execute(events, params)
+        calls = "DELETE FROM calls WHERE id IN (SELECT c.id " + purgeable + ")"  # noqa: S608
+        removed = await db.execute(calls, params)
         await db.execute("DELETE FROM evidence_maintenance WHERE reason = 'purge'")
         return removed
 

@@ -92,7 +92,7 @@ async def test_openapi_document_validates_and_lists_every_route(
         (method, path) for path, operations in document["paths"].items() for method in operations
     }
     assert served == documented
-    assert len(served) == 14
+    assert len(served) == 17
 
 
 async def test_openapi_documents_the_error_body_and_bearer_auth(

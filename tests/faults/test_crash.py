@@ -15,3 +15,4 @@ async def test_sigkill_during_calls_loses_and_duplicates_no_opt_out(tmp_path: Pa
     assert result["service_starts"] == 4
     assert result["calls"] == 40
     assert result["confirmations_heard"] > 0
+    assert result["consents_acknowledged"] > 0

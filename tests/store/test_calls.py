@@ -176,3 +176,24 @@ async def test_purge_removes_old_evidence_but_keeps_the_proof_of_optouts_in_forc
     assert len(tombstones) == 2
     assert tombstones[0][0] == old.id
     assert (tombstones[0][2], tombstones[0][3]) == (sealed_old.evidence_head, sealed_old.seal_seq)
+
+
+async def test_purge_keeps_a_profile_with_a_longer_retention_until_its_own_cut_off(
+    store: Store, clock: VirtualClock
+) -> None:
+    dutch = new_call(clock)
+    american = new_call(clock, profile="us-tcpa")
+    for call in (dutch, american):
+        await store.start_call(call)
+        await store.end_call(call.id, Outcome.NO_CHOICE)
+    await clock.advance(86400 * 800)
+    keep = {"us-tcpa": clock.now() - timedelta(days=1825)}
+
+    assert await store.purge_evidence(clock.now() - timedelta(days=730), keep) == 1
+    assert await store.get_call(dutch.id) is None
+    assert await store.get_call(american.id) is not None
+
+    await clock.advance(86400 * 1100)
+    keep = {"us-tcpa": clock.now() - timedelta(days=1825)}
+    assert await store.purge_evidence(clock.now() - timedelta(days=730), keep) == 1
+    assert await store.get_call(american.id) is None

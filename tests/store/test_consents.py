@@ -11,7 +11,7 @@ from ivr.clock import VirtualClock
 from ivr.domain import ConsentChannel, ConsentKind, ConsentRequest, OptOutKind
 from ivr.store import AlreadyWithdrawn, ConsentNotFound, Store
 from ivr.store.chain import sha256_hex
-from ivr.store.consents import CONSENTS_V1, consent_hash
+from ivr.store.consents import CONSENTS_V1, chain_mismatches, consent_hash
 from tests import sql
 
 from .conftest import NUMBER, agent_request, ivr_request
@@ -40,15 +40,22 @@ def rows_in_chain_order(db: str) -> list[dict[str, Any]]:
 
 def verify_chain(path: str) -> int:
     """Recompute the chain from H("ivr-consents-v1"); the number of rows checked."""
-    prev = sha256_hex("ivr-consents-v1")
     rows = rows_in_chain_order(path)
-    for seq, row in enumerate(rows, 1):
-        assert row["chain_seq"] == seq
-        prev = consent_hash(prev, {name: row[name] for name in CONSENTS_V1})
-        assert row["hash"] == prev, f"row {seq} does not chain"
-    head = sql.values(path, "SELECT seq, hash FROM chain_heads WHERE name = 'consents'")
-    assert head == [(len(rows), prev)]
+    (head,) = sql.values(path, "SELECT seq, hash FROM chain_heads WHERE name = 'consents'")
+    assert chain_mismatches(rows, (int(head[0]), str(head[1]))) == []
     return len(rows)
+
+
+def test_an_altered_row_breaks_the_chain() -> None:
+    fields = dict.fromkeys(CONSENTS_V1)
+    fields.update(id="c1", number=NUMBER, kind="consent", created_at="2026-01-01T00:00:00+00:00")
+    first = {**fields, "chain_seq": 1}
+    first["hash"] = consent_hash(sha256_hex("ivr-consents-v1"), first)
+    assert chain_mismatches([first], (1, first["hash"])) == []
+    forged = {**first, "number": "+31600000000"}
+    assert chain_mismatches([forged], (1, first["hash"])) == [
+        "consent c1: altered (its hash does not chain)"
+    ]
 
 
 async def test_a_consent_reads_back_as_given(store: Store, clock: VirtualClock) -> None:

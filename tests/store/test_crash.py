@@ -11,6 +11,8 @@ from ivr.clock import VirtualClock
 from ivr.store import Store
 from tests import sql
 
+from .test_consents import verify_chain
+
 CHILD = Path(__file__).with_name("crash_child.py")
 
 
@@ -44,12 +46,16 @@ async def test_every_acknowledged_optout_survives_sigkill(
     for _ in range(3):
         acknowledged += run_and_kill(db_url, acknowledged=150)
 
+    consents = [line.removeprefix("consent:") for line in acknowledged if "consent:" in line]
+    optouts = [line for line in acknowledged if "consent:" not in line]
     store = await Store.open(db_url, clock)  # recovers from the WAL like `ivr serve` would
     try:
-        missing = [i for i in acknowledged if await store.get_optout(i) is None]
+        missing = [i for i in optouts if await store.get_optout(i) is None]
+        missing += [i for i in consents if await store.get_consent(i) is None]
     finally:
         await store.close()
-    assert len(acknowledged) >= 450
+    assert len(optouts) >= 300 and len(consents) >= 10
     assert missing == []
     if backend == "sqlite":
         assert sql.values(db_url, "PRAGMA integrity_check") == [("ok",)]
+    assert verify_chain(db_url) >= len(consents)  # withdrawals included

@@ -28,7 +28,7 @@ async def create_optout(request: web.Request) -> web.Response:
         kind=OptOutKind(body.kind),
         source=source,
         created_by=principal_of(request).created_by(body.agent),
-        profile=ctx.profile,
+        profile=ctx.regimes.profile_for(body.advertiser, ctx.clock.now()),
         scope=body.scope,
         charities=body.charities,
         agent=body.agent,
