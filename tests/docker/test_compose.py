@@ -170,6 +170,8 @@ def test_dockerfile_copies_what_exists_and_what_pip_install_needs() -> None:
     assert "ivr" in sources
     assert "prompts" in sources
     assert any(re.search(r"\bpip install /src\b", rest) for rest in arguments("RUN"))
+    # ivr/prompts/shipped links to ../../prompts: the wheel carries them only if they are there
+    assert "prompts /src/prompts" in arguments("COPY")
 
 
 def test_dockerfile_runs_ivr_serve_as_a_non_root_user() -> None:
