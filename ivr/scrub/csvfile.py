@@ -65,18 +65,20 @@ def detect_delimiter(lines: Sequence[str]) -> str:
     return max(DELIMITERS, key=lambda delimiter: _split_score(lines, delimiter))
 
 
-def _split_score(lines: Sequence[str], delimiter: str) -> tuple[bool, bool, int]:
+def _split_score(lines: Sequence[str], delimiter: str) -> tuple[bool, bool, bool, int]:
+    """(readable, one width above 1, read to the end without an open quote, first width)."""
     widths: list[int] = []
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    closed = True
     try:
         widths.extend(len(cells) for cells in reader if cells)
     except csv.Error:
         if reader.line_num < len(lines):
-            return False, False, 0
-        # else a quoted cell goes on past the lines read
+            return False, False, False, 0
+        closed = False  # a quoted cell goes on past the lines read, or never ends
     if not widths:
-        return True, False, 0
-    return True, len(set(widths)) == 1 and widths[0] > 1, widths[0]
+        return True, False, closed, 0
+    return True, len(set(widths)) == 1 and widths[0] > 1, closed, widths[0]
 
 
 def text_of(file: BinaryIO) -> io.TextIOWrapper:

@@ -124,3 +124,8 @@ def test_a_blank_first_line_is_malformed() -> None:
 def test_decoration_never_hides_a_number(decor: str, digits: int) -> None:
     cell = decor + "1" * digits + decor
     assert looks_like_number(cell)
+
+
+def test_a_delimiter_that_leaves_a_quote_open_loses_the_tie() -> None:
+    """``;",\\n"`` is one record of two cells with ``;``; with ``,`` its quote never closes."""
+    assert detect_delimiter([';",\n', '"\n']) == ";"
