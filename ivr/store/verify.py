@@ -10,7 +10,7 @@ hashes is found too: the copies no longer match what the rows give.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -27,6 +27,7 @@ from ivr.store.chain_walk import (
     Walk,
     walk_chain,
 )
+from ivr.store.consents import consent_canonical
 from ivr.store.database import Database, Row
 from ivr.store.trail import CHECKPOINT_COLUMNS
 
@@ -62,6 +63,7 @@ async def verify(
     if call_id is not None:
         return report
     optouts = await _verify_optouts(db, report)
+    await _verify_table(db, report, "consents", chain.CONSENTS_SEED, consent_canonical)
     seals = await _verify_seals(db, calls, report)
     checkpoints = [dict(row) for row in await db.fetchall(_CHECKPOINTS)]
     report.counts["checkpoints"] = len(checkpoints)
@@ -168,26 +170,36 @@ def _check_seal(call_id: str, seed: str, walk: Walk, sealed_at: Any, report: Rep
 
 
 async def _verify_optouts(db: Database, report: Report) -> Walk:
-    rows = await db.fetchall("SELECT * FROM optouts ORDER BY chain_seq")
-    report.counts["optouts"] = len(rows)
-    chained = []
-    for row in rows:
-        if row["chain_seq"] is None:
-            report.findings.append(Finding(INSERTED, "optouts", row["id"], "outside the chain"))
-            continue
-        text = chain.optout_canonical(dict(row))
-        chained.append(ChainRow(row["id"], row["chain_seq"], row["hash"], partial(_same, text)))
-    walk = walk_chain(
-        chain.seed(chain.OPTOUTS_SEED), chained, "optouts", unit="chain_seq", prefix="chain_seq "
-    )
-    report.findings.extend(walk.findings)
-    head = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'optouts'")
-    _check_head("optouts", head, walk, report)
+    walk = await _verify_table(db, report, "optouts", chain.OPTOUTS_SEED, chain.optout_canonical)
     legacy = await db.scalar("SELECT upto_seq FROM evidence_legacy WHERE chain = 'optouts'")
     if legacy:
         report.findings.append(
             Finding(LEGACY, "optouts", f"chain_seq 1..{legacy}", "hashed after the fact")
         )
+    return walk
+
+
+async def _verify_table(
+    db: Database,
+    report: Report,
+    table: str,
+    seed_name: str,
+    canonical: Callable[[Mapping[str, Any]], str],
+) -> Walk:
+    """Recompute a table's chain (``optouts``, ``consents``) in ``chain_seq`` order."""
+    rows = await db.fetchall(f"SELECT * FROM {table} ORDER BY chain_seq")  # noqa: S608
+    report.counts[table] = len(rows)
+    chained = []
+    for row in rows:
+        if row["chain_seq"] is None:
+            report.findings.append(Finding(INSERTED, table, row["id"], "outside the chain"))
+            continue
+        text = canonical(dict(row))
+        chained.append(ChainRow(row["id"], row["chain_seq"], row["hash"], partial(_same, text)))
+    walk = walk_chain(chain.seed(seed_name), chained, table, unit="chain_seq", prefix="chain_seq ")
+    report.findings.extend(walk.findings)
+    head = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = ?", (table,))
+    _check_head(table, head, walk, report)
     return walk
 
 

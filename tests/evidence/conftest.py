@@ -19,6 +19,7 @@ from ivr.cli import main
 
 TRAIL_TABLES = (
     "calls", "call_events", "optouts", "chain_heads", "evidence_checkpoints", "purged_calls",
+    "consents",
 )  # fmt: skip
 
 
