@@ -86,6 +86,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--speed", type=float, default=1.0, help="play prompts and scripts N times faster (1)"
     )
     parser.add_argument(
+        "--queue-agents",
+        type=int,
+        default=0,
+        metavar="N",
+        help="agents logged in to the fall-back queue, who never answer (0: the queue returns "
+        "at once when Stasis() fails; N: the caller waits IVR_FALLBACK_QUEUE_S, 120 s)",
+    )
+    parser.add_argument(
         "--channelvars",
         default=",".join(DEFAULT_CHANNELVARS),
         help="variables shown in channel JSON, like ari.conf channelvars "
@@ -99,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(args.log_format)
     if args.speed <= 0:
         print("ivr simulate: --speed must be positive", file=sys.stderr)
+        return 2
+    if args.queue_agents < 0:
+        print("ivr simulate: --queue-agents must be 0 or more", file=sys.stderr)
         return 2
     callers = None
     if args.script is not None:
@@ -127,6 +138,7 @@ async def _serve(args: argparse.Namespace, callers: object, channelvars: tuple[s
         speed=args.speed,
         channelvars=channelvars,
         record_events=False,
+        queue_agents=args.queue_agents,
     )
     if isinstance(callers, list):
         simulator.load_script(callers)
