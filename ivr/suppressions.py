@@ -27,10 +27,10 @@ from ivr.domain import (
 )
 from ivr.flow.profile import Profile
 from ivr.regimes import Regimes
-from ivr.rules.consent import has_active_consent, lacks_permission
-from ivr.rules.maycall import Decision, Regime, may_call
+from ivr.rules.consent import lacks_permission
+from ivr.rules.maycall import Decision, Regime, consent_reasons, may_call
 from ivr.rules.numbers import DEFAULT_REGION, normalize
-from ivr.rules.reasons import Reason, ReasonCode, reason
+from ivr.rules.reasons import Reason
 from ivr.rules.suppression import Relation, is_suppressed, suppression_reasons
 from ivr.store import Store
 
@@ -260,17 +260,6 @@ def judge(
         reasons.extend(regime.info())
     suppressed = is_suppressed(reasons) or lacks_permission(reasons)
     return Suppression(number, advertiser, suppressed, reasons, list(entries))
-
-
-def consent_reasons(
-    regime: Regime, consents: Sequence[Consent], category: str | None, at: datetime
-) -> list[Reason]:
-    """The consent rule of a look-up or a list (no relation, no hours): ``no_consent``."""
-    if not regime.opt_in.consent_required:
-        return []
-    if has_active_consent(consents, category, at, regime.opt_in):
-        return []
-    return [reason(ReasonCode.NO_CONSENT)]
 
 
 def parse_scope(raw: str | Sequence[str] | None, profile: Profile) -> Scope:

@@ -14,8 +14,10 @@ from typing import BinaryIO
 from ivr.clock import LoopClock
 from ivr.commands.output import check_output_target, output_file
 from ivr.commands.progress import Progress
+from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
-from ivr.scrub import ScrubMode, scrub_file, store_judge
+from ivr.scrub import ScrubMode, scrub_file
+from ivr.scrub.judge import regime_judge
 from ivr.store import Store
 from ivr.suppressions import ensure_advertiser, parse_category
 
@@ -53,9 +55,11 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"{args.input}: no such file")
 
     async def work(store: Store) -> int:
-        category = parse_category(args.category, where.profile)
+        now = LoopClock().now()
+        profile, regime = configured_regimes(where.settings).regime_for(args.advertiser, now)
+        category = parse_category(args.category, profile)
         await ensure_advertiser(store, where.settings, args.advertiser)
-        judge = store_judge(store, args.advertiser, category, LoopClock().now())
+        judge = await regime_judge(store, args.advertiser, category, now, regime)
         with (
             args.input.open("rb") as source,
             Progress("scrub") as progress,
@@ -74,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
             f"{stats.invalid} invalid numbers; number columns: {', '.join(stats.columns)}",
             file=sys.stderr,
         )
+        if regime.expired:
+            print(
+                f"profile {profile.name} is no longer in force (profile_expired)", file=sys.stderr
+            )
         return OK
 
     return run_with_store(where, work)

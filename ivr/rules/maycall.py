@@ -97,3 +97,14 @@ def _consent_after_objection(
     """An objection stands while a consent given after it is active: say so."""
     objected = any(o.kind in OBJECTIONS and o.advertiser == advertiser for o in active(optouts))
     return objected and has_active_consent(consents, category, at, OptIn())
+
+
+def consent_reasons(
+    regime: Regime, consents: Sequence[Consent], category: str | None, at: datetime
+) -> list[Reason]:
+    """The consent rule of a look-up or a list (no relation, no hours): ``no_consent``."""
+    if not regime.opt_in.consent_required:
+        return []
+    if has_active_consent(consents, category, at, regime.opt_in):
+        return []
+    return [reason(ReasonCode.NO_CONSENT)]

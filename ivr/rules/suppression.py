@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from ivr.domain import SCOPE_ALL, OptOut, OptOutKind
-from ivr.rules.reasons import SUPPRESSING, Reason, ReasonCode, reason
+from ivr.rules.reasons import NO_PERMISSION, SUPPRESSING, Reason, ReasonCode, reason
 
 CHARITIES = "goede-doelen"
 """The category a totaal registration covers only with ``charities`` true."""
@@ -109,7 +109,8 @@ def suppression_reasons(
 
 
 def is_suppressed(reasons: Iterable[Reason]) -> bool:
-    return any(r.code in SUPPRESSING for r in reasons)
+    """An opt-out suppresses; so does the want of a consent under an opt-in regime."""
+    return any(r.code in SUPPRESSING or r.code in NO_PERMISSION for r in reasons)
 
 
 def _all_within_grace_period(registrations: Sequence[OptOut], at: datetime) -> bool:

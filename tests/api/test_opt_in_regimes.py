@@ -281,3 +281,48 @@ async def test_bulk_check_and_look_up_apply_the_consent_rule_without_hours(
     look_up = await client.get(f"/v1/suppressions/{NUMBER}?advertiser=acme", headers=bearer(READER))
     body = await look_up.json()
     assert (body["suppressed"], [c["code"] for c in body["reasons"]]) == (True, ["no_consent"])
+
+
+async def test_a_scrub_under_an_opt_in_regime_keeps_only_numbers_with_consent(
+    client: TestClient[Any, Any], store: Store, clock: VirtualClock
+) -> None:
+    other = "+31687654321"
+    objected = "+31611111111"
+    await give_consent(store, number=other)
+    await give_consent(store, number=objected)
+    await record(store, number=objected)  # withdraws that consent too
+    await clock.advance((datetime(2026, 7, 5, 3, 0, tzinfo=UTC) - clock.now()).total_seconds())
+    body = f"naam,telefoon\nA,{NUMBER}\nB,{other}\nC,{objected}\nD,geen\n"
+
+    async def scrub(mode: str) -> Any:
+        response = await client.post(
+            f"/v1/scrub?advertiser=acme&mode={mode}",
+            data=body.encode(),
+            headers={**bearer(READER), "Content-Type": "text/csv"},
+        )
+        assert response.status == 200, await response.text()
+        return response.headers, (await response.text()).splitlines()
+
+    headers, lines = await scrub("mark")
+    assert lines[1:] == [
+        f"A,{NUMBER},yes,no_consent",
+        f"B,{other},no,",
+        f"C,{objected},yes,recht_van_verzet|no_consent",
+        "D,geen,invalid,",
+    ]
+    assert (headers["X-Scrub-Suppressed"], "X-Scrub-Profile-Expired" in headers) == ("2", False)
+    _, kept = await scrub("remove")
+    assert kept == ["naam,telefoon", f"B,{other}", "D,geen"]
+
+
+async def test_a_scrub_under_an_ended_profile_says_so_in_a_header(
+    client: TestClient[Any, Any], clock: VirtualClock, make_client: MakeClient
+) -> None:
+    old = await make_client(advertisers={"acme": AdvertiserConfig(name="A", profile="nl-ctm2012")})
+    await clock.advance(86400 * 365)
+    response = await old.post(
+        "/v1/scrub?advertiser=acme",
+        data=f"telefoon\n{NUMBER}\n".encode(),
+        headers={**bearer(READER), "Content-Type": "text/csv"},
+    )
+    assert response.headers["X-Scrub-Profile-Expired"] == "true"

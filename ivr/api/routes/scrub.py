@@ -16,10 +16,12 @@ from ivr.api.errors import STREAM_STARTED, bad_request, too_large, unsupported_m
 from ivr.api.parsing import query
 from ivr.api.routing import Reply, Route
 from ivr.api.schemas import ScrubQuery
-from ivr.scrub import MalformedCsv, ScrubMode, ScrubStats, scrub_file, store_judge
+from ivr.scrub import MalformedCsv, ScrubMode, ScrubStats, scrub_file
+from ivr.scrub.judge import regime_judge
 from ivr.suppressions import ensure_advertiser, parse_category
 
 SPOOL_CHUNK = 1 << 16
+PROFILE_EXPIRED_HEADER = "X-Scrub-Profile-Expired"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -30,7 +32,9 @@ async def scrub_call_file(request: web.Request) -> web.StreamResponse:
         raise unsupported_media_type("send the call file as text/csv")
     if request.charset not in (None, "utf-8", "UTF-8"):
         raise unsupported_media_type("the call file must be UTF-8")
-    category = parse_category(params.category, ctx.profile)
+    now = ctx.clock.now()
+    profile, regime = ctx.regimes.regime_for(params.advertiser, now)
+    category = parse_category(params.category, profile)
     require_advertiser(request, params.advertiser)
     await ensure_advertiser(ctx.store, ctx.settings, params.advertiser)
     limit = ctx.settings.max_upload_mb * 1024 * 1024
@@ -41,12 +45,12 @@ async def scrub_call_file(request: web.Request) -> web.StreamResponse:
         tempfile.TemporaryFile(prefix="ivr-scrub-out-") as answer,
     ):
         await _spool(request, spool, limit, ctx)
-        judge = store_judge(ctx.store, params.advertiser, category, ctx.clock.now())
+        judge = await regime_judge(ctx.store, params.advertiser, category, now, regime)
         try:
             stats = await scrub_file(spool, answer, ScrubMode(params.mode), judge, params.column)
         except MalformedCsv as exc:
             raise bad_request("malformed_csv", str(exc)) from None
-        return await _send(request, answer, stats)
+        return await _send(request, answer, stats, expired=regime.expired)
 
 
 async def _spool(request: web.Request, spool: BinaryIO, limit: int, ctx: ApiContext) -> None:
@@ -69,8 +73,13 @@ def scrub_headers(stats: ScrubStats) -> dict[str, str]:
     }
 
 
-async def _send(request: web.Request, answer: BinaryIO, stats: ScrubStats) -> web.StreamResponse:
-    response = web.StreamResponse(headers=scrub_headers(stats))
+async def _send(
+    request: web.Request, answer: BinaryIO, stats: ScrubStats, *, expired: bool
+) -> web.StreamResponse:
+    headers = scrub_headers(stats)
+    if expired:
+        headers[PROFILE_EXPIRED_HEADER] = "true"  # DESIGN 15.39
+    response = web.StreamResponse(headers=headers)
     response.content_type = "text/csv"
     response.charset = "utf-8"
     response.content_length = answer.tell()
