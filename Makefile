@@ -35,7 +35,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy ivr
 
+# The browser tests (tests/ui) need a Chromium: without one they are skipped, said here
+# plainly; IVR_REQUIRE_BROWSER=1 (CI) makes them fail instead.
+CHROMIUM := $(or $(IVR_CHROMIUM),$(wildcard /usr/bin/chromium),$(shell command -v chromium 2>/dev/null))
+
 unit: $(STAMP)
+	@if [ -z "$(CHROMIUM)" ]; then echo "make test: no Chromium found, so the browser tests" \
+	  "(tests/ui) are SKIPPED; apt-get install chromium to run them"; fi
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: $(STAMP)

@@ -27,7 +27,7 @@ from ivr.prompts.location import default_prompts_dir
 from ivr.rules.regime import Sector
 from ivr.store.location import Location, parse_location
 
-SECRET_SETTINGS = ("ari_password", "api_tokens", "db")
+SECRET_SETTINGS = ("ari_password", "api_tokens", "db", "ui_secret")
 
 
 class ConfigError(Exception):
@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     voicemail_targets: Annotated[list[str], NoDecode] = ["vm", "vm-*", "*-vm", "*voicemail*"]
     api_tokens: str = Field(default="", repr=False)
     max_upload_mb: int = Field(default=256, ge=1)
+    ui_secret: str = Field(default="", repr=False)
+    """Signs the web page's session cookie; empty: a random key per process."""
+    trust_proxy: bool = False
+    """Believe ``X-Forwarded-Proto`` (a TLS-terminating proxy in front of ``/ui``)."""
     evidence_retention_days: int = Field(default=730, ge=1)
     evidence_checkpoint_s: float = Field(default=3600.0, gt=0)
     shutdown_grace_s: float = Field(default=30.0, ge=0)

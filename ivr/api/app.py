@@ -30,6 +30,7 @@ from ivr.metrics import Metrics
 from ivr.regimes import Regimes
 from ivr.rules.hours import CallingHours
 from ivr.store import Store
+from ivr.ui.app import install_ui
 
 log = structlog.get_logger()
 
@@ -107,7 +108,7 @@ def make_api_app(
             make_error_middleware(metrics.store_errors.inc),
         ],
     )
-    app[CONTEXT] = ApiContext(
+    ctx = app[CONTEXT] = ApiContext(
         settings=settings,
         store=store,
         clock=clock,
@@ -120,6 +121,7 @@ def make_api_app(
     )
     app[health.OPENAPI_DOCUMENT] = build_document(ROUTES)
     install(app, ROUTES)
+    install_ui(app, ctx)
 
     async def announce(_app: web.Application) -> None:
         if tokens:

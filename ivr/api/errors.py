@@ -89,7 +89,7 @@ def error_response(
     return web.json_response(body, status=status, headers=headers)
 
 
-def _translate(exc: Exception) -> ApiError | None:
+def translate(exc: Exception) -> ApiError | None:
     if isinstance(exc, ApiError):
         return exc
     if isinstance(exc, UnknownAdvertiser):
@@ -129,14 +129,14 @@ def make_error_middleware(on_store_error: Callable[[], None]) -> Middleware:
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise
-            error = _translate(exc)
+            error = translate(exc)
             assert error is not None
             return error_response(error.status, error.code, error.message, error.details)
         except Exception as exc:
             if request.get(STREAM_STARTED):
                 log.error("api.stream_failed", route=route_template(request), error=repr(exc))
                 raise
-            error = _translate(exc)
+            error = translate(exc)
             if error is not None:
                 return error_response(error.status, error.code, error.message, error.details)
             if isinstance(exc, StoreError):

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -52,40 +53,50 @@ def idempotent(handler: Handler) -> Handler:
         raw = request.headers.get(HEADER)
         if raw is None:
             return await handler(request)
-        key = _checked(raw)
+        key = checked_key(raw)
         fingerprint = await _fingerprint(request)
         if fingerprint is None:
             return await handler(request)
-        store = context_of(request).store
-        owner = token_name(principal_of(request))
-        claim = await store.claim_idempotency_key(owner, key, fingerprint)
-        if claim.state is ClaimState.CONFLICT:
-            raise ApiError(
-                409,
-                "idempotency_conflict",
-                f"{HEADER} {key!r} was used for another request in the last 24 hours",
-            )
-        if claim.state is ClaimState.IN_PROGRESS:
-            raise ApiError(
-                409,
-                "idempotency_in_progress",
-                f"the first request with {HEADER} {key!r} is still being answered; retry",
-            )
-        if claim.state is ClaimState.REPLAY:
-            assert claim.answer is not None
-            return web.json_response(text=claim.answer, status=200, headers={REPLAYED: "true"})
-        try:
-            response = await handler(request)
-        except BaseException:
-            await store.release_idempotency_key(owner, key)
-            raise
-        if 200 <= response.status < 300 and isinstance(response, web.Response) and response.text:
-            await store.complete_idempotency_key(owner, key, response.status, response.text)
-        else:
-            await store.release_idempotency_key(owner, key)
-        return response
+        return await answer_once(request, key, fingerprint, lambda: handler(request))
 
     return guarded
+
+
+async def answer_once(
+    request: web.Request,
+    key: str,
+    fingerprint: str,
+    produce: Callable[[], Awaitable[web.StreamResponse]],
+) -> web.StreamResponse:
+    """``produce`` the answer once per (token, ``key``): a retry gets the first answer."""
+    store = context_of(request).store
+    owner = token_name(principal_of(request))
+    claim = await store.claim_idempotency_key(owner, key, fingerprint)
+    if claim.state is ClaimState.CONFLICT:
+        raise ApiError(
+            409,
+            "idempotency_conflict",
+            f"{HEADER} {key!r} was used for another request in the last 24 hours",
+        )
+    if claim.state is ClaimState.IN_PROGRESS:
+        raise ApiError(
+            409,
+            "idempotency_in_progress",
+            f"the first request with {HEADER} {key!r} is still being answered; retry",
+        )
+    if claim.state is ClaimState.REPLAY:
+        assert claim.answer is not None
+        return web.json_response(text=claim.answer, status=200, headers={REPLAYED: "true"})
+    try:
+        response = await produce()
+    except BaseException:
+        await store.release_idempotency_key(owner, key)
+        raise
+    if 200 <= response.status < 300 and isinstance(response, web.Response) and response.text:
+        await store.complete_idempotency_key(owner, key, response.status, response.text)
+    else:
+        await store.release_idempotency_key(owner, key)
+    return response
 
 
 def token_name(principal: Principal) -> str:
@@ -102,7 +113,7 @@ def fingerprint(method: str, path: str, body: object) -> str:
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
-def _checked(raw: str) -> str:
+def checked_key(raw: str) -> str:
     if not _KEY.fullmatch(raw):
         raise bad_request(
             "bad_idempotency_key",

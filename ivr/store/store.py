@@ -33,10 +33,11 @@ from ivr.domain import (
     Outcome,
     same_entry,
 )
-from ivr.store import consents, idempotency, queries, trail, writes
+from ivr.store import consents, figures, idempotency, queries, scrub_results, trail, writes
 from ivr.store.backend import Backend
 from ivr.store.database import Row
 from ivr.store.errors import ConsentNotFound, OptOutNotFound, StoreError
+from ivr.store.figures import Figures
 from ivr.store.idempotency import Claim
 from ivr.store.location import Location, PostgresLocation, parse_location
 from ivr.store.pg.backend import PostgresBackend
@@ -51,6 +52,7 @@ from ivr.store.rows import (
     optout_from_row,
     optout_params,
 )
+from ivr.store.scrub_results import ScrubResult
 from ivr.store.sqlite_backend import SqliteBackend
 from ivr.store.verify import Report, verify
 from ivr.store.writer import Writer
@@ -686,6 +688,39 @@ class Store:
         """Forget a claim whose write did not succeed, so that a retry may run."""
         job = partial(idempotency.release, token_name=token_name, key=key)
         await self._writer.submit(job, "idempotency_release")
+
+    # -- the web page: scrub results kept one hour, the overview's figures
+
+    async def put_scrub_result(
+        self, owner: str, advertiser: str, filename: str, body: bytes, stats: str
+    ) -> str:
+        """Keep a scrubbed file for :data:`scrub_results.KEPT`; its unguessable id."""
+        now = self._clock.now()
+        result_id = uuid.uuid4().hex
+        row = (
+            result_id,
+            owner,
+            advertiser,
+            filename,
+            body,
+            stats,
+            db_time(now),
+            db_time(now + scrub_results.KEPT),
+        )
+        await self._writer.submit(
+            partial(scrub_results.put, row=row, now=db_time(now)), "scrub_result"
+        )
+        return result_id
+
+    async def scrub_result(self, result_id: str) -> ScrubResult | None:
+        """A kept scrub result, or ``None`` once its hour has passed."""
+        return await scrub_results.get(self._reader, result_id, self._now())
+
+    async def figures(
+        self, since: datetime, until: datetime, advertiser: str | None = None
+    ) -> Figures:
+        """Calls by outcome, opt-outs by kind, rights verdicts, failed prompts in a period."""
+        return await figures.figures(self._reader, since, until, advertiser)
 
     # -- operations
 

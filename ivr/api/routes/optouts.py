@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ivr.api.auth import Scope
-from ivr.api.context import advertiser_filter, context_of, principal_of, require_advertiser
+from ivr.api.auth import Principal, Scope
+from ivr.api.context import ApiContext, advertiser_filter, context_of, principal_of
 from ivr.api.errors import forbidden, not_found
 from ivr.api.export import MEDIA_TYPES, ExportFormat, optout_lines, seen_by_viewer
 from ivr.api.idempotency import IDEMPOTENCY_KEY, idempotent
@@ -13,21 +13,30 @@ from ivr.api.parsing import json_body, query
 from ivr.api.routing import ArrayOf, Reply, Route
 from ivr.api.schemas import ExportQuery, OptOutCreate, OptOutEntry, RevokeRequest
 from ivr.api.streaming import stream_text
-from ivr.domain import OptOutKind, OptOutSource
+from ivr.domain import OptOut, OptOutKind, OptOutSource
 from ivr.suppressions import ensure_advertiser, optout_request, parse_number, parse_since
 
 
 async def create_optout(request: web.Request) -> web.Response:
-    ctx = context_of(request)
     body = await json_body(request, OptOutCreate)
-    require_advertiser(request, body.advertiser)
+    row, created = await enter_optout(context_of(request), principal_of(request), body)
+    status = 201 if created else 200
+    return web.json_response(text=OptOutEntry.of(row).model_dump_json(), status=status)
+
+
+async def enter_optout(
+    ctx: ApiContext, principal: Principal, body: OptOutCreate
+) -> tuple[OptOut, bool]:
+    """Record a manual opt-out (this route's and the web page's): the row, and whether new."""
+    if not principal.may_act_for(body.advertiser):
+        raise forbidden(f"this token is bound to another advertiser than {body.advertiser!r}")
     source = OptOutSource.AGENT if body.agent else OptOutSource.API
     wanted = optout_request(
         number=body.number,
         advertiser=body.advertiser,
         kind=OptOutKind(body.kind),
         source=source,
-        created_by=principal_of(request).created_by(body.agent),
+        created_by=principal.created_by(body.agent),
         profile=ctx.regimes.profile_for(body.advertiser, ctx.clock.now()),
         scope=body.scope,
         charities=body.charities,
@@ -37,29 +46,36 @@ async def create_optout(request: web.Request) -> web.Response:
     row, created = await ctx.store.record_manual_optout(wanted)
     if created:
         ctx.metrics.optouts.labels(kind=row.kind.value, source=row.source.value).inc()
-    status = 201 if created else 200
-    return web.json_response(text=OptOutEntry.of(row).model_dump_json(), status=status)
+    return row, created
 
 
 async def revoke_optout(request: web.Request) -> web.Response:
-    ctx = context_of(request)
     body = await json_body(request, RevokeRequest)
-    optout_id = request.match_info["optout_id"]
+    row = await revoke_entry(
+        context_of(request), principal_of(request), request.match_info["optout_id"], body
+    )
+    return web.json_response(text=OptOutEntry.of(row).model_dump_json(), status=201)
+
+
+async def revoke_entry(
+    ctx: ApiContext, principal: Principal, optout_id: str, body: RevokeRequest
+) -> OptOut:
+    """Revoke an opt-out at the consumer's request (this route's and the web page's)."""
     target = await ctx.store.get_optout(optout_id)
     if target is None or target.kind is OptOutKind.REVOCATION:
         raise not_found(f"no opt-out {optout_id!r}")
-    if not principal_of(request).may_act_for(target.advertiser):
+    if not principal.may_act_for(target.advertiser):
         # Another advertiser's register row shows to this token as advertiser "register".
         raise forbidden("this token may revoke only its own advertiser's opt-outs")
     row = await ctx.store.revoke(
         optout_id,
         reason=body.reason,
         requested_by=body.requested_by,
-        created_by=principal_of(request).created_by(),
+        created_by=principal.created_by(),
         source=OptOutSource.API,
     )
     ctx.metrics.optouts.labels(kind=row.kind.value, source=row.source.value).inc()
-    return web.json_response(text=OptOutEntry.of(row).model_dump_json(), status=201)
+    return row
 
 
 async def export_optouts(request: web.Request) -> web.StreamResponse:

@@ -1,0 +1,42 @@
+"""Horizontal bar charts as SVG, drawn on the server: readable without JavaScript,
+with a title and the numbers as text for screen readers."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from html import escape
+
+from markupsafe import Markup
+
+BAR_H = 22
+GAP = 6
+LABEL_W = 190
+WIDTH = 360
+_ids = itertools.count(1)
+
+
+def bar_chart(title: str, bars: Sequence[tuple[str, int]]) -> Markup:
+    """``bars`` as (label, count); the longest bar fills the width left of the labels."""
+    chart_id = f"chart-{next(_ids)}"
+    top = max((count for _, count in bars), default=0) or 1
+    room = WIDTH - LABEL_W - 40
+    height = max(len(bars), 1) * (BAR_H + GAP) + GAP
+    parts = [
+        f'<svg class="chart" role="img" aria-labelledby="{chart_id}" viewBox="0 0 {WIDTH}'
+        f' {height}" width="100%" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="{chart_id}">{escape(title)}: '
+        + escape(", ".join(f"{label} {count}" for label, count in bars) or "0")
+        + "</title>",
+    ]
+    for row, (label, count) in enumerate(bars):
+        y = GAP + row * (BAR_H + GAP)
+        length = round(room * count / top)
+        parts.append(
+            f'<text x="0" y="{y + 16}" class="label">{escape(label)}</text>'
+            f'<rect x="{LABEL_W}" y="{y}" width="{max(length, 1)}" height="{BAR_H}"'
+            ' class="bar"/>'
+            f'<text x="{LABEL_W + length + 4}" y="{y + 16}" class="value">{count}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text above is escaped
