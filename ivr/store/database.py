@@ -10,13 +10,14 @@ which backend runs.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 
 from ivr.store.errors import IntegrityViolation
 
+T = TypeVar("T")
 Params = Sequence[Any]
 Row = Any
 """A row by column name or position: ``sqlite3.Row`` or ``asyncpg.Record``."""
@@ -80,5 +81,9 @@ class Database(Protocol):
 
     def stream(self, sql: str, params: Params = (), *, chunk_size: int = 500) -> AsyncIterator[Row]:
         """Rows ``chunk_size`` at a time: memory stays flat on any table size."""
+
+    async def in_one_call(self, work: Callable[[Database], Awaitable[T]]) -> T:
+        """Run ``work`` (a whole write transaction) as one call on the connection: SQLite
+        runs it on its thread in one hop, a database over the network awaits it."""
 
     async def close(self) -> None: ...

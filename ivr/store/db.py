@@ -11,14 +11,15 @@ import asyncio
 import contextlib
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from ivr.clock import Clock
 
+T = TypeVar("T")
 Params = Sequence[Any]
 
 
@@ -135,6 +136,86 @@ class Db:
             async with aiosqlite.connect(target, check_same_thread=False) as copy:
                 await self._conn.backup(copy)
 
+    async def in_one_call(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """Run ``work`` (a whole write transaction) on the connection's thread in one hop.
+
+        ``work`` is ordinary store code (``await db.execute(…)``); it is handed a
+        :class:`_OnThread` whose methods never suspend, so its coroutine runs to its end
+        in one step on aiosqlite's thread.  Without that thread's entry point (another
+        aiosqlite), each statement takes its own hop as before.
+        """
+        run_on_thread = getattr(self._conn, "_execute", None)
+        if run_on_thread is None:
+            return await work(self)
+        with self._clock.busy():
+            result: T = await run_on_thread(_run_to_end, work, _OnThread(self._conn._conn))
+        return result
+
     async def close(self) -> None:
         with self._clock.busy():
             await self._conn.close()
+
+
+def _run_to_end(work: Callable[[Any], Awaitable[T]], db: _OnThread) -> T:
+    """Drive ``work(db)`` to its end without an event loop (nothing in it suspends)."""
+    coroutine = work(db)
+    if not isinstance(coroutine, Coroutine):
+        raise TypeError("work must be a coroutine function")
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+    coroutine.close()
+    raise RuntimeError("a write transaction awaited something other than its database")
+
+
+class _OnThread:
+    """The writer's connection seen from its own thread: the :class:`Db` calls, done at once."""
+
+    atomic_statements = True
+    for_update = ""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    async def begin(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    async def commit(self) -> None:
+        self._conn.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        return self._conn.execute(sql, params).rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        return self._conn.executemany(sql, rows).rowcount
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params).fetchall()
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
+        return row
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = self._conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def stream(self, sql: str, params: Params = (), *, chunk_size: int = 500) -> Any:
+        raise TypeError("a write transaction does not stream")
+
+    async def in_one_call(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        return await work(self)
+
+    async def close(self) -> None:
+        raise TypeError("the writer's connection is closed by its Db")

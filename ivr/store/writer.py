@@ -24,6 +24,7 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import structlog
@@ -152,20 +153,17 @@ class Writer:
         return batch
 
     async def _commit(self, batch: list[_Queued]) -> None:
-        try:
-            await self._db.begin()
-            for run in _runs(batch):
-                await self._run_together(run)
-            await self._db.commit()
-        except _BATCH_ERRORS as exc:
-            await self._db.rollback()
-            self._fail_batch(batch, exc)
-        except BaseException as exc:
-            await self._db.rollback()
-            self._fail_batch(batch, exc)
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-        else:
+        """One transaction for the batch, run as one call on the database (one thread hop
+        on SQLite); a cancelled writer still learns how the transaction ended."""
+        call = asyncio.ensure_future(self._db.in_one_call(partial(self._transaction, batch)))
+        cancelled = False
+        while not call.done():
+            try:
+                await asyncio.wait([call])
+            except asyncio.CancelledError:
+                cancelled = True  # the transaction runs to its end on the database's side
+        error = asyncio.CancelledError() if call.cancelled() else call.exception()
+        if error is None:
             self.commits += 1
             if not self.healthy:
                 log.info("store.recovered")
@@ -173,42 +171,53 @@ class Writer:
             self.last_error = None
             for queued in batch:
                 _resolve(queued)
+        else:
+            await self._db.rollback()
+            self._fail_batch(batch, error)
+        if cancelled or isinstance(error, asyncio.CancelledError):
+            raise asyncio.CancelledError
 
-    async def _run_together(self, run: list[_Queued]) -> None:
+    async def _transaction(self, batch: list[_Queued], db: Database) -> None:
+        await db.begin()
+        for run in _runs(batch):
+            await self._run_together(db, run)
+        await db.commit()
+
+    async def _run_together(self, db: Database, run: list[_Queued]) -> None:
         bulk = run[0].bulk
         if bulk is None or len(run) == 1:
             for queued in run:
-                await self._run_job(queued)
+                await self._run_job(db, queued)
             return
-        await self._db.execute("SAVEPOINT bulk")
+        await db.execute("SAVEPOINT bulk")
         try:
-            results = await bulk.many(self._db, [queued.arg for queued in run])
+            results = await bulk.many(db, [queued.arg for queued in run])
         except INTEGRITY_ERRORS:
-            await self._db.execute("ROLLBACK TO bulk")
-            await self._db.execute("RELEASE bulk")
+            await db.execute("ROLLBACK TO bulk")
+            await db.execute("RELEASE bulk")
             for queued in run:
-                await self._run_job(queued)
+                await self._run_job(db, queued)
             return
-        await self._db.execute("RELEASE bulk")
+        await db.execute("RELEASE bulk")
         for queued, result in zip(run, results, strict=True):
             queued.result = result
 
-    async def _run_job(self, queued: _Queued) -> None:
-        if not self._db.atomic_statements:  # PostgreSQL: a failed statement aborts the batch
-            await self._db.execute("SAVEPOINT job")
+    async def _run_job(self, db: Database, queued: _Queued) -> None:
+        if not db.atomic_statements:  # PostgreSQL: a failed statement aborts the batch
+            await db.execute("SAVEPOINT job")
         try:
-            queued.result = await queued.job(self._db)
+            queued.result = await queued.job(db)
         except INTEGRITY_ERRORS as exc:
             queued.error = StoreError(f"{queued.label}: {exc}")
         except DATABASE_ERRORS:
             raise
         except Exception as exc:
             queued.error = exc
-        if not self._db.atomic_statements:
+        if not db.atomic_statements:
             if queued.error is not None:
-                await self._db.execute("ROLLBACK TO job")
-            await self._db.execute("RELEASE job")
-        if queued.error is not None and not self._db.in_transaction:
+                await db.execute("ROLLBACK TO job")
+            await db.execute("RELEASE job")
+        if queued.error is not None and not db.in_transaction:
             raise _BatchFailed(f"the transaction was lost after {queued.label}: {queued.error}")
 
     def _fail_batch(self, batch: list[_Queued], exc: BaseException) -> None:
@@ -220,9 +229,6 @@ class Writer:
             if queued.error is None:
                 queued.error = StoreError(f"not recorded: {reason}")
             _resolve(queued)
-
-
-_BATCH_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, _BatchFailed)
 
 
 def _bind(bulk: Bulk[A, T], arg: A) -> Job[T]:

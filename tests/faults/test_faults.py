@@ -4,6 +4,8 @@ and no caller hears a confirmation of something that is not on disk."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -105,41 +107,48 @@ async def test_rest_failure_on_play_or_answer_never_hangs_a_call(
     assert world.call_row(after)["outcome"] == "completed"
 
 
-def make_read_only(db: Db) -> Any:
-    """The database file turned read-only under the running service (SQLITE_READONLY)."""
-    original = db.execute
-
-    async def execute(sql: str, params: Any = ()) -> int:
-        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")):
-            raise sqlite3.OperationalError("attempt to write a readonly database")
-        return await original(sql, params)
-
-    return execute
+Fault = tuple[Callable[[Db], Awaitable[None]], Callable[[Db], Awaitable[None]]]
+"""How to break the writer's own connection, and how to heal it."""
 
 
-def make_disk_full(db: Db) -> Any:
-    """A full disk: the WAL cannot grow, so every commit fails (SQLITE_FULL)."""
-    original = db.execute
-
-    async def execute(sql: str, params: Any = ()) -> int:
-        if sql.strip().upper() == "COMMIT":
-            raise sqlite3.OperationalError("database or disk is full")
-        return await original(sql, params)
-
-    return execute
+async def _query_only(db: Db, on: bool) -> None:
+    await db.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
 
 
-@pytest.mark.parametrize("fault", [make_read_only, make_disk_full], ids=["read-only", "disk-full"])
+READ_ONLY: Fault = (partial(_query_only, on=True), partial(_query_only, on=False))
+"""The database turned read-only under the running service (SQLITE_READONLY)."""
+
+
+def _refuse_commit(action: int, arg1: str | None, *_: Any) -> int:
+    if action == sqlite3.SQLITE_TRANSACTION and arg1 == "COMMIT":
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+async def _disk_full(db: Db) -> None:
+    db._conn._conn.set_authorizer(_refuse_commit)
+
+
+async def _disk_freed(db: Db) -> None:
+    db._conn._conn.set_authorizer(None)
+
+
+DISK_FULL: Fault = (_disk_full, _disk_freed)
+"""A full disk: the WAL cannot grow, so every commit fails."""
+
+
+@pytest.mark.parametrize("fault", [READ_ONLY, DISK_FULL], ids=["read-only", "disk-full"])
 async def test_database_that_takes_no_writes_turns_readyz_red_and_callers_hear_cannot_register(
-    world: World, fault: Any
+    world: World, fault: Fault
 ) -> None:
     store = world.service.store
     assert store is not None
     db = store._writer.db
+    assert isinstance(db, Db)
     async with api_client(world) as client:
         assert (await get_json(world, client, "/readyz"))[0] == 200
-        healthy_execute = db.execute
-        db.execute = fault(db)  # type: ignore[method-assign]
+        breaks, heals = fault
+        await breaks(db)
         with capture_logs() as logs:
             channel = await world.call(RVV)
             await world.until(lambda: world.sim.is_gone(channel), limit=900)
@@ -152,7 +161,7 @@ async def test_database_that_takes_no_writes_turns_readyz_red_and_callers_hear_c
         assert "rvv-registered" not in heard
         assert any(entry["log_level"] == "error" for entry in logs), logs
 
-        db.execute = healthy_execute  # type: ignore[method-assign]
+        await heals(db)
         # red until an evidence write succeeds again (DESIGN 14.7): the next call's
         after = await world.call(RVV, number="0687654321")
         await world.until_done(after)

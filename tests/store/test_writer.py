@@ -6,13 +6,15 @@ import asyncio
 import sqlite3
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
 
 from ivr.clock import VirtualClock
-from ivr.domain import CallEventKind
+from ivr.domain import CallEventKind, OptOutKind, Outcome
 from ivr.store import CallNotFound, Store, StoreError
+from ivr.store.db import Db
 from tests import sql
 
 from .conftest import ivr_request, new_call
@@ -313,3 +315,31 @@ async def test_evidence_rides_the_next_write_or_a_flush_within_100_ms(
     await clock.advance(0.002)
     assert len(await store.call_events(call.id)) == 4
     assert store.commits == before + 2
+
+
+async def test_a_batch_is_one_call_on_the_database_thread(
+    sqlite_store: Store, clock: VirtualClock
+) -> None:
+    store = sqlite_store
+    call = new_call(clock)
+    await store.start_call(call)
+    writer = store._writer.db
+    assert isinstance(writer, Db)
+    hops: list[str] = []
+    run_on_thread = writer._conn._execute
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(fn, "__name__", repr(fn)))
+        return await run_on_thread(fn, *args, **kwargs)
+
+    writer._conn._execute = counted  # type: ignore[method-assign]
+    before = store.commits
+    for n in range(20):
+        store.add_event_nowait(call.id, CallEventKind.NOTE, {"n": n})
+    kinds = (OptOutKind.RECHT_VAN_VERZET, OptOutKind.BEL_ME_NIET)
+    optouts = [store.record_optout(ivr_request(call.id, kind)) for kind in kinds]
+    await asyncio.gather(*optouts, store.seal_call(call.id, outcome=Outcome.COMPLETED, rights={}))
+
+    assert store.commits == before + 1
+    assert hops == ["_run_to_end"]
+    assert len(await store.call_events(call.id)) == 21

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -20,6 +20,8 @@ from asyncpg.pool import PoolConnectionProxy
 from ivr.clock import Clock
 from ivr.store.database import Params, Row
 from ivr.store.rows import db_time
+
+T = TypeVar("T")
 
 Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 SERVER_SETTINGS = {"TimeZone": "UTC", "application_name": "ivr"}
@@ -116,6 +118,10 @@ class PgDb:
     async def commit(self) -> None:
         await self.execute("COMMIT")
 
+    async def in_one_call(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """A whole transaction: asyncpg is already asynchronous, there is no thread to spare."""
+        return await work(self)
+
     async def rollback(self) -> None:
         if self.in_transaction and not self._conn.is_closed():
             with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
@@ -188,6 +194,9 @@ class PgPool:
         raise TypeError("reads from the pool run outside transactions")
 
     commit = begin
+
+    async def in_one_call(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        raise TypeError("reads from the pool run outside transactions")
 
     async def rollback(self) -> None:
         return None
