@@ -61,7 +61,16 @@ class CallEventKind(StrEnum):
     RIGHTS = "rights"
 
 
-RIGHT_VERDICTS = ("chosen", "chosen_unconfirmed", "heard", "not_heard")
+class Verdict(StrEnum):
+    """What a call did with one right of its profile (DESIGN.md §10.2, §14.4)."""
+
+    CHOSEN = "chosen"
+    CHOSEN_UNCONFIRMED = "chosen_unconfirmed"
+    HEARD = "heard"
+    NOT_HEARD = "not_heard"
+
+
+RIGHT_VERDICTS = tuple(verdict.value for verdict in Verdict)
 """What ``calls.rights`` says of each right of the call's profile (DESIGN 10.2, 14.4)."""
 
 Scope = str | tuple[str, ...]

@@ -28,6 +28,8 @@ class Metrics:
     calls_without_advertiser: Counter
     evidence_write_failures: Counter
     late_events: Counter
+    prompt_failures: Counter
+    rights: Counter
 
     @classmethod
     def create(cls) -> Metrics:
@@ -83,6 +85,18 @@ class Metrics:
             late_events=Counter(
                 "ivr_late_events",
                 "Evidence that arrived after its call was sealed (logged, not stored).",
+                registry=registry,
+            ),
+            prompt_failures=Counter(
+                "ivr_prompt_failures",
+                "Prompts that failed to play (not a hang-up), by prompt.",
+                ["prompt"],
+                registry=registry,
+            ),
+            rights=Counter(
+                "ivr_rights",
+                "Calls ended, by right of the profile and its verdict.",
+                ["right", "verdict"],
                 registry=registry,
             ),
         )

@@ -21,11 +21,12 @@ from ivr.ari.http import AriClient
 from ivr.ari.stream import EventStream
 from ivr.clock import Clock
 from ivr.config import ConfigError, Settings
-from ivr.flow.profile import Profile
+from ivr.flow.profile import Profile, profile_file_hash
+from ivr.flow.prompt_facts import PromptFacts
 from ivr.flow.router import CallRouter
 from ivr.flow.session import SessionContext
 from ivr.metrics import Metrics
-from ivr.prompts.names import advertiser_prompts
+from ivr.prompts.names import advertiser_prompts, required_prompts
 from ivr.prompts.on_asterisk import PromptsMissing, PromptWatch, prompt_media
 from ivr.regimes import Regimes
 from ivr.store import Store
@@ -104,6 +105,15 @@ class IvrService:
             profile=self.profile,
             settings=settings,
             metrics=self.metrics,
+            facts=PromptFacts.load(
+                settings.prompts_dir,
+                [
+                    name
+                    for served in _profiles_served(regimes, self.profile)
+                    for name in required_prompts(served, advertiser_prompts(settings))
+                ],
+            ),
+            profile_hash=self._profile_hash(),
         )
         self.router = CallRouter(ctx, settings.ari_app)
         self.prompts = PromptWatch(
@@ -153,6 +163,13 @@ class IvrService:
             await self.store.write_checkpoint()
         except Exception as exc:
             log.error("checkpoint_failed", error=str(exc))
+
+    def _profile_hash(self) -> str | None:
+        assert self.profile is not None
+        try:
+            return profile_file_hash(self.profile.name)
+        except OSError:
+            return None  # a profile given as an object, not a shipped file
 
     async def _ari_ready(self) -> bool:
         return self.stream is not None and self.stream.connected

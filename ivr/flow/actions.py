@@ -3,9 +3,11 @@ REST calls, timers and store writes, in the order given."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from ivr.domain import NumberSource, OptOutKind, Outcome, Scope
+from ivr.domain import CallEventKind, NumberSource, OptOutKind, Outcome, Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +61,18 @@ class NumberChosen:
 
 
 @dataclass(frozen=True, slots=True)
-class Note:
-    """Evidence only the machine knows: ``choice``, ``timeout``, ``out_of_tries``, ``limit``."""
+class Evidence:
+    """One row of the call's evidence trail (``call_events``), in the order given."""
 
-    kind: str
-    detail: dict[str, str] = field(default_factory=dict)
+    kind: CallEventKind
+    detail: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPromptFailure:
+    """A prompt failed to play (not a hang-up): warn and count it (DESIGN.md §10.1)."""
+
+    prompt: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,11 @@ class HangUp:
 
 @dataclass(frozen=True, slots=True)
 class Finish:
-    """The call is over for the machine: always the last action, exactly once."""
+    """The call is over for the machine: always the last action, exactly once.
+
+    It comes right after the ``rights`` evidence (the machine's own verdict); the
+    session seals the call with the verdict computed from the stored rows.
+    """
 
     outcome: Outcome
 
@@ -91,7 +104,8 @@ Action = (
     | CancelTimer
     | Record
     | NumberChosen
-    | Note
+    | Evidence
+    | ReportPromptFailure
     | DeclineTransfer
     | HangUp
     | Finish

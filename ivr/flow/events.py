@@ -1,7 +1,9 @@
 """What happens to a call, as the state machine sees it.
 
-The session turns ARI events, timer expiries and store results into these;
-:func:`ivr.flow.machine.step` takes them one at a time, in order.
+:mod:`ivr.flow.translate` turns ARI events into these; the session adds timer
+expiries and store results. :func:`ivr.flow.machine.step` takes them one at a
+time, in order. Times (``at_ms``) are Asterisk's event timestamps in ms since
+the epoch (DESIGN.md §14.3); ``None`` where no timestamp exists.
 """
 
 from __future__ import annotations
@@ -21,23 +23,36 @@ class Answered:
 
 @dataclass(frozen=True, slots=True)
 class Digit:
-    """One DTMF key: ``0``-``9``, ``*``, ``#`` or ``A``-``D``."""
+    """One DTMF key: ``0``-``9``, ``*``, ``#`` or ``A``-``D``; ``at_ms`` is when it was pressed."""
 
     digit: str
+    at_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaStarted:
+    """Media ``index`` of that play started (``PlaybackStarted``)."""
+
+    play_id: int
+    index: int
+    at_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PromptFinished:
-    """Every media of that play finished (or it was stopped)."""
+    """The play ended: every media played, or it was stopped (``PlaybackFinished`` done)."""
 
     play_id: int
+    at_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PromptFailed:
-    """The play failed (missing file, REST error); the flow goes on as if it finished."""
+    """The play failed: ``PlaybackFinished`` failed, or the play request itself (``error``)."""
 
     play_id: int
+    at_ms: int | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +64,16 @@ class TimedOut:
 
 @dataclass(frozen=True, slots=True)
 class HungUp:
-    """The caller hung up, or the channel is gone."""
+    """The caller hung up (``ChannelHangupRequest``), or the channel is gone."""
+
+    at_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeftApp:
+    """The channel left the app (``StasisEnd``): the end of the call for us."""
+
+    at_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +81,7 @@ class Recorded:
     """The store committed (fsync) the opt-out of that request."""
 
     request_id: int
+    optout_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +89,7 @@ class RecordFailed:
     """The store could not commit the opt-out of that request."""
 
     request_id: int
+    error: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +102,8 @@ class TransferRequested:
 
     destination: str
     declinable: bool
+    mode: str = "core"
+    result: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +111,7 @@ class Failed:
     """Asterisk failed in a way the call cannot survive (answer failed, …)."""
 
     reason: str
+    error: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +123,12 @@ Event = (
     Start
     | Answered
     | Digit
+    | MediaStarted
     | PromptFinished
     | PromptFailed
     | TimedOut
     | HungUp
+    | LeftApp
     | Recorded
     | RecordFailed
     | TransferRequested

@@ -1,41 +1,45 @@
-"""The call flow as a pure state machine (DESIGN.md section 3).
+"""The call flow as a pure state machine (DESIGN.md §3, §10.2, §14, §15).
 
 ``step(state, event) -> (state, actions)``: events in, actions out, no I/O, no
-clock. The session feeds it ARI events, timer expiries and store results, and
-carries out the actions in order. Like h11, every transition is explicit and
-can be tested without a network.
+clock of its own (times come with the events, from Asterisk's timestamps). The
+session carries out the actions in order. Like h11, every transition is
+explicit and can be tested without a network.
 
 The rules that shape it:
 
 * keys count from the first word of ``welcome``; a key while a question plays
   stops the play (barge-in) and answers the question;
-* keys pressed while no question listens (answering, recording, a "registered"
-  prompt) are typed ahead into the next question, except that a confirmation
-  or the charities question starts with an empty buffer;
+* keys pressed while no question listens are typed ahead into the next
+  question, except for the must-hear questions (confirmations, charities, the
+  offers): they start with an empty buffer and a key counts only once the
+  question has been stated, until it has been heard once in the call;
 * every question is played at most ``tries`` times in the whole call, whatever
   caused the repeat; a call asks at most ``max_questions`` questions and the
   ``call`` timer ends it after ``max_call_s``;
 * an opt-out is announced only after ``Recorded`` (the durability rule);
+* the evidence trail is the machine's output: one ``prompt_started`` and one
+  closing row per playback, a ``digit`` row per key, and the rights verdict;
 * ``Finish`` is the last action of a call, exactly once.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import assert_never
+from typing import Any, assert_never
 
-from ivr.domain import SCOPE_ALL, NumberSource, OptOutKind, Outcome
+from ivr.domain import SCOPE_ALL, CallEventKind, NumberSource, OptOutKind, Outcome, Verdict
 from ivr.flow.actions import (
     Action,
     Answer,
     CancelTimer,
     DeclineTransfer,
+    Evidence,
     Finish,
     HangUp,
-    Note,
     NumberChosen,
     Play,
     Record,
+    ReportPromptFailure,
     StartTimer,
     StopPlayback,
 )
@@ -46,6 +50,8 @@ from ivr.flow.events import (
     Failed,
     GraceExpired,
     HungUp,
+    LeftApp,
+    MediaStarted,
     PromptFailed,
     PromptFinished,
     Recorded,
@@ -56,65 +62,102 @@ from ivr.flow.events import (
 )
 from ivr.flow.questions import current_category, question_key, question_prompts
 from ivr.flow.state import (
-    ANSWERED_ON_PURPOSE,
     CALL_TIMER,
+    MUST_HEAR,
     TYPE_AHEAD_LIMIT,
     CallConfig,
     MachineState,
     PendingRecord,
     Phase,
+    PlayTrack,
     Question,
     RegisterChoice,
     initial_state,
 )
 from ivr.rules.numbers import normalize
 
-__all__ = ["CallConfig", "MachineState", "initial_state", "step"]
+__all__ = ["CallConfig", "MachineState", "initial_state", "machine_rights", "step"]
 
 Result = tuple[MachineState, list[Action]]
 
 RVV = OptOutKind.RECHT_VAN_VERZET
 BMN = OptOutKind.BEL_ME_NIET
+FAILURE_GRACE_S = 1.0
+"""A failed playback followed within this time by a hang-up is a hang-up (§10.1)."""
 _DIGITS = frozenset("0123456789")
+_IVR_ENDED = frozenset({Outcome.COMPLETED, Outcome.NO_CHOICE, Outcome.INCOMPLETE})
 
 
 def step(state: MachineState, event: Event) -> Result:
     """The next state and what to do, for one event. Pure."""
     if state.phase is Phase.FINISHED:
         return state, []
+    state = _tick(state, event)
     state, actions = _dispatch(state, event)
     state, typed_ahead = _apply_type_ahead(state)
     return state, actions + typed_ahead
 
 
+def _tick(state: MachineState, event: Event) -> MachineState:
+    at = getattr(event, "at_ms", None)
+    if at is None or (state.now_ms is not None and at < state.now_ms):
+        return state
+    return replace(state, now_ms=at)
+
+
 def _dispatch(state: MachineState, event: Event) -> Result:
-    if state.phase is Phase.NEW and not isinstance(event, Start | HungUp):
+    if state.phase is Phase.NEW and not isinstance(event, Start | HungUp | LeftApp):
+        return state, []
+    if state.phase is Phase.CLOSING and not isinstance(event, Recorded | RecordFailed):
         return state, []
     match event:
         case Start():
             return _start(state) if state.phase is Phase.NEW else (state, [])
         case Answered():
             return _answered(state)
-        case Digit(digit=digit):
-            return _digit(state, digit)
-        case PromptFinished(play_id=play_id) | PromptFailed(play_id=play_id):
-            return _prompt_ended(state, play_id)
+        case Digit(digit=digit, at_ms=at):
+            return _digit(state, digit, at)
+        case MediaStarted(play_id=play_id, index=index, at_ms=at):
+            return _media_started(state, play_id, index, at)
+        case PromptFinished(play_id=play_id, at_ms=at):
+            return _prompt_ended(state, play_id, at)
+        case PromptFailed(play_id=play_id, at_ms=at, error=error):
+            return _prompt_failed(state, play_id, at, error)
         case TimedOut(timer=name):
             return _timed_out(state, name)
-        case HungUp():
-            return _hung_up(state)
-        case Recorded(request_id=request_id):
-            return _recorded(state, request_id)
-        case RecordFailed(request_id=request_id):
-            return _record_failed(state, request_id)
-        case TransferRequested(declinable=declinable):
-            return state, [DeclineTransfer()] if declinable else []
-        case Failed():
-            return _failed(state)
+        case HungUp(at_ms=at):
+            return _hung_up(state, at)
+        case LeftApp(at_ms=at):
+            return _left_app(state, at)
+        case Recorded(request_id=request_id, optout_id=optout_id):
+            return _recorded(state, request_id, optout_id)
+        case RecordFailed(request_id=request_id, error=error):
+            return _record_failed(state, request_id, error)
+        case TransferRequested(destination=destination, declinable=declinable):
+            row = _row(
+                CallEventKind.TRANSFER_ATTEMPT,
+                destination=destination,
+                mode=event.mode,
+                result=event.result,
+            )
+            return state, [row, DeclineTransfer()] if declinable else [row]
+        case Failed(reason=reason, error=error):
+            state, actions = _failed(state)
+            return state, [_row(CallEventKind.ERROR, during=reason, error=error), *actions]
         case GraceExpired():
             return _grace_expired(state)
         case _:
             assert_never(event)
+
+
+def _row(kind: CallEventKind, /, **detail: Any) -> Evidence:
+    return Evidence(kind, detail)
+
+
+def _digit_row(digit: str, ignored: str | None = None) -> Evidence:
+    if ignored is None:
+        return _row(CallEventKind.DIGIT, digit=digit)
+    return _row(CallEventKind.DIGIT, digit=digit, ignored=ignored)
 
 
 # --- the call's life: start, answer, end -------------------------------------
@@ -161,9 +204,14 @@ def _end(state: MachineState, prompts: tuple[str, ...], outcome: Outcome) -> Res
 
 def _finish(state: MachineState, outcome: Outcome, *, hang_up: bool) -> Result:
     actions: list[Action] = [CancelTimer(name) for name in sorted(state.timers)]
+    state, closing = _close_all(state, None, cause=None)
+    actions += closing
     if hang_up:
-        actions.append(HangUp())
-    actions.append(Finish(outcome))
+        actions += [_row(CallEventKind.HANGUP, by="app"), HangUp()]
+    if outcome in _IVR_ENDED:
+        outcome = _ivr_outcome(state)
+    rights = machine_rights(state)
+    actions += [Evidence(CallEventKind.RIGHTS, rights), Finish(outcome)]
     state = replace(
         state,
         phase=Phase.FINISHED,
@@ -175,11 +223,57 @@ def _finish(state: MachineState, outcome: Outcome, *, hang_up: bool) -> Result:
     return state, actions
 
 
-def _hung_up(state: MachineState) -> Result:
+def _ivr_outcome(state: MachineState) -> Outcome:
+    """§15.32: ``incomplete`` unless every right is chosen or heard; ``no_choice`` when a
+    question ran out before anything was recorded; else ``completed``."""
+    verdicts = machine_rights(state).values()
+    if Verdict.NOT_HEARD in verdicts or Verdict.CHOSEN_UNCONFIRMED in verdicts:
+        return Outcome.INCOMPLETE
+    if state.ran_out and not state.done:
+        return Outcome.NO_CHOICE
+    return Outcome.COMPLETED
+
+
+def machine_rights(state: MachineState) -> dict[str, str]:
+    """The machine's own verdict per right of the profile; ``{}`` before any prompt."""
+    if not state.any_prompt:
+        return {}
+    done = {kind.value for kind in state.done}
+    verdict: dict[str, str] = {}
+    for right in state.profile.offered_rights:
+        if right in done:
+            verdict[right] = Verdict.CHOSEN.value
+        elif right in state.chosen:
+            verdict[right] = Verdict.CHOSEN_UNCONFIRMED.value
+        elif right in state.heard_rights:
+            verdict[right] = Verdict.HEARD.value
+        else:
+            verdict[right] = Verdict.NOT_HEARD.value
+    return verdict
+
+
+def _hung_up(state: MachineState, at: int | None) -> Result:
     """Once goodbye has begun the IVR has ended the call: its outcome stands."""
-    if state.phase is Phase.ENDING and state.ending is not None:
-        return _finish(state, state.ending, hang_up=False)
-    return _finish(state, Outcome.CALLER_HUNG_UP, hang_up=False)
+    state, closing = _close_all(state, at, cause="hangup")
+    state, more = _gone(state, Outcome.CALLER_HUNG_UP)
+    return state, [_row(CallEventKind.HANGUP, by="caller"), *closing, *more]
+
+
+def _left_app(state: MachineState, at: int | None) -> Result:
+    """``StasisEnd`` without a hang-up: the channel went elsewhere (``lost``)."""
+    state, closing = _close_all(state, at, cause="left")
+    state, more = _gone(state, Outcome.LOST)
+    return state, closing + more
+
+
+def _gone(state: MachineState, outcome: Outcome) -> Result:
+    """The channel is gone: finish, once an opt-out write in flight has its answer."""
+    if state.phase in (Phase.ENDING, Phase.CLOSING) and state.ending is not None:
+        outcome = state.ending
+    if state.pending is not None:
+        state, actions = _cancel_question_timer(state)
+        return replace(state, phase=Phase.CLOSING, ending=outcome, playing=False), actions
+    return _finish(state, outcome, hang_up=False)
 
 
 def _failed(state: MachineState) -> Result:
@@ -194,28 +288,240 @@ def _grace_expired(state: MachineState) -> Result:
     return _goodbye(state, Outcome.SHUTDOWN)
 
 
-# --- prompts, timers and keys ---------------------------------------------------
+# --- playbacks and their evidence ------------------------------------------------
 
 
-def _prompt_ended(state: MachineState, play_id: int) -> Result:
-    if play_id != state.play_id or not state.playing:
+def _play(state: MachineState, prompts: tuple[str, ...]) -> tuple[MachineState, Play]:
+    """A new play of ``prompts``, with the next play id, playing from now on."""
+    play_id = state.play_id + 1
+    tracks = {**state.tracks, play_id: PlayTrack(play_id, prompts)}
+    return replace(state, play_id=play_id, playing=True, tracks=tracks), Play(play_id, prompts)
+
+
+def _media_started(state: MachineState, play_id: int, index: int, at: int | None) -> Result:
+    track = state.tracks.get(play_id)
+    if track is None or index < len(track.starts):
         return state, []
+    actions: list[Action] = [] if track.starts else [_started_row(state, track)]
+    starts = track.starts + (None,) * (index - len(track.starts)) + (at,)
+    track = replace(track, starts=starts)
+    return replace(state, tracks={**state.tracks, play_id: track}, any_prompt=True), actions
+
+
+def _started_row(state: MachineState, track: PlayTrack) -> Evidence:
+    known = [state.config.fingerprints.get(prompt) for prompt in track.prompts]
+    sources = [found[1] for found in known if found is not None]
+    return _row(
+        CallEventKind.PROMPT_STARTED,
+        play_id=track.play_id,
+        media=list(track.prompts),
+        sha256=[None if found is None else found[0] for found in known],
+        sha256_source=sources[0] if sources else None,
+    )
+
+
+def _close(
+    state: MachineState,
+    play_id: int,
+    kind: CallEventKind,
+    end: int | None,
+    **extra: Any,
+) -> Result:
+    """The closing row of a playback; the rights it stated become heard."""
+    track = state.tracks.get(play_id)
+    if track is None:
+        return state, []
+    tracks = {k: v for k, v in state.tracks.items() if k != play_id}
+    actions: list[Action] = [] if track.starts else [_started_row(state, track)]
+    base = next((s for s in track.starts if s is not None), None)
+    starts_ms = [None if s is None or base is None else s - base for s in track.starts]
+    end_ms = None if end is None or base is None else end - base
+    media_at_end = track.prompts[max(0, min(len(track.starts), len(track.prompts)) - 1)]
+    heard = _rights_heard(state, track, end, finished=kind is CallEventKind.PROMPT_FINISHED)
+    actions.append(
+        _row(
+            kind,
+            play_id=play_id,
+            starts_ms=starts_ms,
+            end_ms=end_ms,
+            media_at_end=media_at_end,
+            **extra,
+        )
+    )
+    state = replace(state, tracks=tracks, heard_rights=state.heard_rights | heard)
+    return state, actions
+
+
+def _close_all(state: MachineState, at: int | None, *, cause: str | None) -> Result:
+    """Close every open playback: the call is ending (hang-up, left, or over)."""
+    actions: list[Action] = []
+    for track in sorted(state.tracks.values(), key=lambda t: t.play_id):
+        if track.stopped or cause is None:
+            end = track.stopped_at if track.stopped else None
+            state, rows = _close(state, track.play_id, CallEventKind.PROMPT_INTERRUPTED, end)
+        else:
+            state, rows = _close(state, track.play_id, CallEventKind.PROMPT_FAILED, at, cause=cause)
+        actions += rows
+    return state, actions
+
+
+def _mark(state: MachineState, prompt: str, name: str | None) -> int | None:
+    """Where ``prompt`` has stated ``name`` (ms); ``None``: only once it has played whole."""
+    if name is None:
+        return 0
+    return state.config.marks.get(prompt, {}).get(name)
+
+
+def _stated_at(state: MachineState, track: PlayTrack, index: int, mark: int | None) -> int | None:
+    """The moment media ``index`` of ``track`` had stated its mark, if known yet."""
+    start = track.started_at(index)
+    if start is None:
+        return None
+    following = track.started_at(index + 1)
+    if mark is None:
+        return following
+    return start + mark if following is None else min(start + mark, following)
+
+
+def _rights_heard(
+    state: MachineState, track: PlayTrack, end: int | None, *, finished: bool
+) -> frozenset[str]:
+    heard: set[str] = set()
+    for index, prompt in enumerate(track.prompts):
+        for right in state.profile.statement_prompts.get(prompt, ()):
+            if track.started_at(index) is None:
+                continue
+            stated = _stated_at(state, track, index, _mark(state, prompt, right))
+            if finished or (stated is not None and end is not None and end >= stated):
+                heard.add(right)
+    return frozenset(heard)
+
+
+def _silence(state: MachineState) -> Result:
+    """Stop the play and the question's timer: the IVR is about to do something else."""
+    actions: list[Action] = []
+    if state.playing:
+        actions.append(StopPlayback(state.play_id))
+        state = replace(state, playing=False)
+        track = state.tracks.get(state.play_id)
+        if track is not None:
+            track = replace(track, stopped=True, stopped_at=state.now_ms)
+            state = replace(state, tracks={**state.tracks, track.play_id: track})
+    state, cancelled = _cancel_question_timer(state)
+    return state, actions + cancelled
+
+
+def _prompt_ended(state: MachineState, play_id: int, at: int | None) -> Result:
+    track = state.tracks.get(play_id)
+    kind = CallEventKind.PROMPT_FINISHED
+    if track is not None and track.stopped:
+        kind = CallEventKind.PROMPT_INTERRUPTED
+    state, rows = _close(state, play_id, kind, at)
+    if play_id != state.play_id or not state.playing:
+        return state, rows
     state = replace(state, playing=False)
     match state.phase:
         case Phase.ASKING:
-            return _start_question_timer(state, state.profile.timeout_s)
+            if state.question in MUST_HEAR:
+                state = replace(state, heard_questions=state.heard_questions | {_hear_key(state)})
+            state, more = _start_question_timer(state, state.profile.timeout_s)
         case Phase.ANNOUNCING:
-            return _after_announcement(state)
+            state, more = _after_announcement(state)
         case Phase.ENDING:
             assert state.ending is not None
-            return _finish(state, state.ending, hang_up=True)
-    return state, []
+            state, more = _finish(state, state.ending, hang_up=True)
+        case _:
+            more = []
+    return state, rows + more
+
+
+def _prompt_failed(state: MachineState, play_id: int, at: int | None, error: str | None) -> Result:
+    """A failed play: at once when the request failed, else unless a hang-up follows."""
+    track = state.tracks.get(play_id)
+    prompt = _prompt_at_end(track)
+    rows: list[Action] = []
+    if error is not None:
+        rows.append(_row(CallEventKind.ERROR, during="play", error=error))
+        state = replace(state, tracks={k: v for k, v in state.tracks.items() if k != play_id})
+    elif track is not None and track.stopped:
+        state, rows = _close(state, play_id, CallEventKind.PROMPT_INTERRUPTED, at)
+    else:
+        state, rows = _close(state, play_id, CallEventKind.PROMPT_FAILED, at)
+    if play_id != state.play_id or not state.playing:
+        return state, rows
+    state = replace(state, playing=False)
+    if error is not None:
+        state, more = _prompt_failure(state, prompt)
+        return state, rows + more
+    state, name = _new_timer(state, "failure")
+    state = replace(state, suspect=(play_id, prompt))
+    return state, [*rows, StartTimer(name, FAILURE_GRACE_S)]
+
+
+def _prompt_at_end(track: PlayTrack | None) -> str:
+    if track is None:
+        return ""
+    return track.prompts[max(0, min(len(track.starts), len(track.prompts)) - 1)]
+
+
+def _prompt_failure(state: MachineState, prompt: str) -> Result:
+    """§10.1, §14.13: replay once (not a try); a question failing twice ends the call."""
+    report: list[Action] = [ReportPromptFailure(prompt)]
+    wording = state.profile.wording
+    match state.phase:
+        case Phase.ASKING:
+            advertiser = state.config.advertiser_prompt
+            if prompt == advertiser and not state.advertiser_failed:
+                state, more = _replay(replace(state, advertiser_failed=True))
+                return state, report + more
+            if prompt == wording.invalid:
+                state, more = _replay(state)
+                return state, report + more
+            state, failures = _count_failure(state, question_key(state))
+            if failures >= 2:
+                state, more = _end(state, (wording.cannot_register,), Outcome.ERROR)
+                return state, [*report, _row(CallEventKind.NOTE, note="question_failed"), *more]
+            state, more = _replay(state)
+            return state, report + more
+        case Phase.ANNOUNCING:
+            state, failures = _count_failure(state, prompt)
+            if failures >= 2:
+                state, more = _after_announcement(state)
+                return state, report + more
+            state, play = _play(state, (prompt,))
+            return state, [*report, play]
+        case Phase.ENDING:
+            ending = state.ending
+            assert ending is not None
+            state, failures = _count_failure(state, prompt)
+            if failures >= 2 or ending is Outcome.ERROR:
+                state, more = _finish(state, ending, hang_up=True)
+                return state, report + more
+            state, play = _play(state, (prompt,))
+            return state, [*report, play]
+    return state, report
+
+
+def _count_failure(state: MachineState, key: str) -> tuple[MachineState, int]:
+    count = state.failures.get(key, 0) + 1
+    return replace(state, failures={**state.failures, key: count}), count
+
+
+# --- timers -------------------------------------------------------------------------
 
 
 def _timed_out(state: MachineState, name: str) -> Result:
     if name not in state.timers:
         return state, []
     state = replace(state, timers=state.timers - {name})
+    if state.phase is Phase.CLOSING:
+        return state, []
+    if name.startswith("failure-"):
+        suspect = state.suspect
+        state = replace(state, suspect=None)
+        if suspect is None or suspect[0] != state.play_id:
+            return state, []
+        return _prompt_failure(state, suspect[1])
     if state.phase is Phase.ENDING:
         if name == CALL_TIMER:
             return state, []
@@ -225,7 +531,7 @@ def _timed_out(state: MachineState, name: str) -> Result:
         if not state.answered:
             return _finish(state, Outcome.ERROR, hang_up=True)
         state, actions = _goodbye(state)
-        return state, [Note("limit", {"limit": "max_call_s"}), *actions]
+        return state, [_row(CallEventKind.LIMIT, limit="max_call_s"), *actions]
     if name == state.question_timer:
         return _question_timed_out(replace(state, question_timer=None))
     return state, []
@@ -235,9 +541,9 @@ def _question_timed_out(state: MachineState) -> Result:
     if state.question is Question.ENTER_NUMBER and state.keyed:
         return _take_keyed_number(state)
     key = question_key(state)
-    note = Note("timeout", {"question": key, "try": str(state.plays.get(key, 0))})
+    row = _row(CallEventKind.TIMEOUT, question=key, attempt=state.plays.get(key, 0))
     state, actions = _repeat(state)
-    return state, [note, *actions]
+    return state, [row, *actions]
 
 
 def _start_question_timer(state: MachineState, seconds: float) -> Result:
@@ -260,39 +566,32 @@ def _cancel_question_timer(state: MachineState) -> Result:
     return replace(state, question_timer=None, timers=state.timers - {name}), [CancelTimer(name)]
 
 
-def _play(state: MachineState, prompts: tuple[str, ...]) -> tuple[MachineState, Play]:
-    """A new play of ``prompts``, with the next play id, playing from now on."""
-    play_id = state.play_id + 1
-    return replace(state, play_id=play_id, playing=True), Play(play_id, prompts)
+# --- keys -----------------------------------------------------------------------------
 
 
-def _silence(state: MachineState) -> Result:
-    """Stop the play and the question's timer: the IVR is about to do something else."""
-    actions: list[Action] = []
-    if state.playing:
-        actions.append(StopPlayback(state.play_id))
-        state = replace(state, playing=False)
-    state, cancelled = _cancel_question_timer(state)
-    return state, actions + cancelled
-
-
-def _digit(state: MachineState, digit: str) -> Result:
+def _digit(state: MachineState, digit: str, at: int | None) -> Result:
     match state.phase:
         case Phase.ASKING:
-            return _answer(state, digit)
+            if _must_hear_now(state):
+                if not _stated_for_key(state, at):
+                    return state, [_digit_row(digit, "before_offered")]
+                state = replace(state, heard_questions=state.heard_questions | {_hear_key(state)})
+            state, actions = _answer(state, digit)
+            return state, [_digit_row(digit), *actions]
         case Phase.ANNOUNCING:
-            state, actions = _silence(_type_ahead(state, digit))
+            state, rows = _type_ahead(state, digit)
+            state, actions = _silence(state)
             state, more = _after_announcement(state)
-            return state, actions + more
+            return state, rows + actions + more
         case Phase.ANSWERING | Phase.RECORDING:
-            return _type_ahead(state, digit), []
-    return state, []
+            return _type_ahead(state, digit)
+    return state, [_digit_row(digit, "not_asking")]
 
 
-def _type_ahead(state: MachineState, digit: str) -> MachineState:
+def _type_ahead(state: MachineState, digit: str) -> Result:
     if len(state.buffer) >= TYPE_AHEAD_LIMIT:
-        return state
-    return replace(state, buffer=(*state.buffer, digit))
+        return state, [_digit_row(digit, "type_ahead_full")]
+    return replace(state, buffer=(*state.buffer, digit)), []
 
 
 def _apply_type_ahead(state: MachineState) -> Result:
@@ -301,8 +600,48 @@ def _apply_type_ahead(state: MachineState) -> Result:
     while state.phase is Phase.ASKING and state.buffer:
         digit, rest = state.buffer[0], state.buffer[1:]
         state, more = _answer(replace(state, buffer=rest), digit)
-        actions += more
+        actions += [_digit_row(digit), *more]
     return state, actions
+
+
+def _hear_key(state: MachineState) -> str:
+    """What must be heard once: the question with what it reads back (§15.37)."""
+    return "|".join((question_key(state), *question_prompts(state)))
+
+
+def _must_hear_now(state: MachineState) -> bool:
+    return state.question in MUST_HEAR and _hear_key(state) not in state.heard_questions
+
+
+def _statement(state: MachineState) -> tuple[str, str | None]:
+    """The prompt that states a must-hear question, and the name of its mark."""
+    wording = state.profile.wording
+    match state.question:
+        case Question.OFFER_REGISTER:
+            return wording.offer_register, BMN.value
+        case Question.OFFER_RVV:
+            return wording.offer_rvv, RVV.value
+        case Question.CHARITIES:
+            return wording.charities, "asked"
+        case Question.CONFIRM_REGISTER:
+            return wording.confirm_register, None
+        case Question.CONFIRM_NUMBER:
+            return wording.confirm_number, None
+    raise ValueError(f"{state.question} is not a must-hear question")
+
+
+def _stated_for_key(state: MachineState, at: int | None) -> bool:
+    """Whether a key at ``at`` comes after the question has been stated in its play."""
+    track = state.tracks.get(state.play_id) if state.playing else None
+    if track is None:
+        return False
+    prompt, mark_name = _statement(state)
+    if prompt not in track.prompts:
+        return False
+    index = len(track.prompts) - 1 - track.prompts[::-1].index(prompt)
+    stated = _stated_at(state, track, index, _mark(state, prompt, mark_name))
+    moment = at if at is not None else state.now_ms
+    return stated is not None and moment is not None and moment >= stated
 
 
 # --- questions ------------------------------------------------------------------
@@ -312,7 +651,7 @@ def _ask(state: MachineState, question: Question) -> Result:
     """Start a question: played now, or answered by keys already typed ahead."""
     if state.questions_asked >= state.profile.max_questions:
         state, actions = _goodbye(state)
-        return state, [Note("limit", {"limit": "max_questions"}), *actions]
+        return state, [_row(CallEventKind.LIMIT, limit="max_questions"), *actions]
     state = replace(
         state,
         phase=Phase.ASKING,
@@ -320,11 +659,14 @@ def _ask(state: MachineState, question: Question) -> Result:
         questions_asked=state.questions_asked + 1,
         keyed="",
     )
-    if question in ANSWERED_ON_PURPOSE:
+    rows: list[Action] = []
+    if _must_hear_now(state) and state.buffer:
+        rows = [_digit_row(digit, "before_question") for digit in state.buffer]
         state = replace(state, buffer=())
     if state.buffer:
-        return state, []
-    return _repeat(state)
+        return state, rows
+    state, actions = _repeat(state)
+    return state, rows + actions
 
 
 def _repeat(state: MachineState, prefix: tuple[str, ...] = ()) -> Result:
@@ -338,14 +680,19 @@ def _repeat(state: MachineState, prefix: tuple[str, ...] = ()) -> Result:
     return state, [play]
 
 
+def _replay(state: MachineState) -> Result:
+    """Play the current question again after a failed play: not a try."""
+    state, play = _play(state, question_prompts(state))
+    return state, [play]
+
+
 def _invalid(state: MachineState) -> Result:
     return _repeat(state, (state.profile.wording.invalid,))
 
 
 def _out_of_tries(state: MachineState, key: str) -> Result:
-    outcome = Outcome.COMPLETED if state.done else Outcome.NO_CHOICE
-    state, actions = _goodbye(state, outcome)
-    return state, [Note("out_of_tries", {"question": key}), *actions]
+    state, actions = _goodbye(replace(state, ran_out=True))
+    return state, [_row(CallEventKind.OUT_OF_TRIES, question=key), *actions]
 
 
 def _answer(state: MachineState, digit: str) -> Result:
@@ -406,21 +753,30 @@ def _apply(state: MachineState, digit: str) -> Result:
 # --- the two rights -------------------------------------------------------------
 
 
+def _chose(state: MachineState, kind: OptOutKind) -> Result:
+    state = replace(state, chosen=state.chosen | {kind.value})
+    return state, [_row(CallEventKind.CHOICE, right=kind.value)]
+
+
 def _choose_recht_van_verzet(state: MachineState) -> Result:
     if RVV in state.done:
         return _announce(state, RVV)
+    state, rows = _chose(state, RVV)
     if state.number is not None and state.number_confirmed:
-        return _record(state, RVV)
+        state, actions = _record(state, RVV)
+        return state, rows + actions
     state = replace(state, goal=RVV)
-    if state.number is not None:
-        return _ask(state, Question.CONFIRM_NUMBER)
-    return _ask(state, Question.ENTER_NUMBER)
+    question = Question.CONFIRM_NUMBER if state.number is not None else Question.ENTER_NUMBER
+    state, actions = _ask(state, question)
+    return state, rows + actions
 
 
 def _choose_bel_me_niet(state: MachineState) -> Result:
     if BMN in state.done:
         return _announce(state, BMN)
-    return _ask(replace(state, register=RegisterChoice()), Question.REGISTER_SCOPE)
+    state, rows = _chose(state, BMN)
+    state, actions = _ask(replace(state, register=RegisterChoice()), Question.REGISTER_SCOPE)
+    return state, rows + actions
 
 
 def _next_category(state: MachineState, *, opted_out: bool) -> Result:
@@ -439,17 +795,17 @@ def _next_category(state: MachineState, *, opted_out: bool) -> Result:
 def _register_chosen(state: MachineState) -> Result:
     """The choice is made but not confirmed: evidence, not an opt-out."""
     choice = state.register
-    detail = {"kind": BMN.value}
+    detail: dict[str, Any] = {"right": BMN.value}
     if choice.scope == SCOPE_ALL:
-        detail |= {"scope": SCOPE_ALL, "charities": "yes" if choice.charities else "no"}
+        detail |= {"scope": SCOPE_ALL, "charities": bool(choice.charities)}
     else:
-        detail["scope"] = "|".join(choice.chosen)
-    note = Note("choice", detail)
+        detail["scope"] = list(choice.chosen)
+    row = Evidence(CallEventKind.CHOICE, detail)
     if state.number is None:
         state, actions = _ask(replace(state, goal=BMN), Question.ENTER_NUMBER)
     else:
         state, actions = _ask(state, Question.CONFIRM_REGISTER)
-    return state, [note, *actions]
+    return state, [row, *actions]
 
 
 def _keyed(state: MachineState, digit: str) -> Result:
@@ -520,25 +876,37 @@ def _record(state: MachineState, kind: OptOutKind) -> Result:
     return state, actions
 
 
-def _recorded(state: MachineState, request_id: int) -> Result:
+def _recorded(state: MachineState, request_id: int, optout_id: str) -> Result:
     pending = state.pending
     if pending is None or pending.request_id != request_id:
         return state, []
+    row = _row(CallEventKind.RECORD, optout_id=optout_id, kind=pending.kind.value)
     state = replace(state, pending=None, done=state.done | {pending.kind})
+    if state.phase is Phase.CLOSING:
+        assert state.ending is not None
+        state, actions = _finish(state, state.ending, hang_up=False)
+        return state, [row, *actions]
     if state.phase is not Phase.RECORDING:
-        return state, []
-    return _announce(state, pending.kind)
+        return state, [row]
+    state, actions = _announce(state, pending.kind)
+    return state, [row, *actions]
 
 
-def _record_failed(state: MachineState, request_id: int) -> Result:
+def _record_failed(state: MachineState, request_id: int, error: str) -> Result:
     pending = state.pending
     if pending is None or pending.request_id != request_id:
         return state, []
+    row = _row(CallEventKind.ERROR, during="record", kind=pending.kind.value, error=error)
     state = replace(state, pending=None)
+    if state.phase is Phase.CLOSING:
+        assert state.ending is not None
+        state, actions = _finish(state, state.ending, hang_up=False)
+        return state, [row, *actions]
     if state.phase is not Phase.RECORDING:
-        return replace(state, ending=Outcome.ERROR), []
+        return replace(state, ending=Outcome.ERROR), [row]
     wording = state.profile.wording
-    return _end(state, (wording.cannot_register, wording.goodbye), Outcome.ERROR)
+    state, actions = _end(state, (wording.cannot_register, wording.goodbye), Outcome.ERROR)
+    return state, [row, *actions]
 
 
 def _announce(state: MachineState, kind: OptOutKind) -> Result:

@@ -9,8 +9,10 @@ needs under it (``[opt_in]``). ``nl-ctm2012`` is the default; a profile of a
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import datetime
 from importlib import resources
 from typing import Any, Self
@@ -210,6 +212,10 @@ class Profile(BaseModel, frozen=True, extra="forbid"):
             raise ValueError(f"family {self.family!r}: lower-case letters, digits, -")
         return self
 
+    statements: dict[str, list[str]] = Field(default_factory=dict)
+    """Prompt name -> the rights it states (its marks are in ``offered.toml``);
+    empty: ``menu`` states every right, ``offer-register`` and ``offer-rvv`` their own."""
+
     @model_validator(mode="after")
     def _coherent(self) -> Self:
         if not (self.offers.recht_van_verzet or self.offers.bel_me_niet):
@@ -222,6 +228,10 @@ class Profile(BaseModel, frozen=True, extra="forbid"):
             raise ValueError("categories: every id must be unique")
         if self.offers.bel_me_niet and not ids:
             raise ValueError("offers.bel_me_niet needs at least one category")
+        for prompt, stated in self.statement_prompts.items():
+            unknown = set(stated) - set(self.offered_rights)
+            if unknown:
+                raise ValueError(f"statements.{prompt}: not a right of the profile: {unknown}")
         return self
 
     def in_force_at(self, at: datetime) -> bool:
@@ -231,6 +241,24 @@ class Profile(BaseModel, frozen=True, extra="forbid"):
     def expired_at(self, at: datetime) -> bool:
         """Whether the period had ended by ``at``: decisions then say ``profile_expired``."""
         return self.period.ended_before(local_day(at, self.hours.zone))
+
+    @property
+    def offered_rights(self) -> tuple[str, ...]:
+        """The rights of this profile, each with a verdict per call."""
+        return tuple(right.value for right in self.rights)
+
+    @property
+    def statement_prompts(self) -> Mapping[str, tuple[str, ...]]:
+        """Prompt name -> the rights it states."""
+        if self.statements:
+            return {prompt: tuple(rights) for prompt, rights in self.statements.items()}
+        rights = self.offered_rights
+        wording = self.wording
+        found: dict[str, tuple[str, ...]] = {wording.menu: rights}
+        if "bel_me_niet" in rights and "recht_van_verzet" in rights:
+            found[wording.offer_register] = ("bel_me_niet",)
+            found[wording.offer_rvv] = ("recht_van_verzet",)
+        return found
 
     @property
     def category_ids(self) -> tuple[str, ...]:
@@ -272,6 +300,12 @@ def load_profile(name: str) -> Profile:
         raise ValueError(f"unknown profile {name!r}; known profiles: {', '.join(known)}")
     text = (resources.files("ivr") / "profiles" / f"{name}.toml").read_text(encoding="utf-8")
     return parse_profile(text, expected_name=name)
+
+
+def profile_file_hash(name: str) -> str:
+    """SHA-256 of the shipped profile file ``name`` as loaded (kept with every call)."""
+    data = (resources.files("ivr") / "profiles" / f"{name}.toml").read_bytes()
+    return hashlib.sha256(data).hexdigest()
 
 
 def parse_profile(text: str, expected_name: str | None = None) -> Profile:

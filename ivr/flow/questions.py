@@ -26,6 +26,8 @@ def question_prompts(state: MachineState) -> tuple[str, ...]:
     match state.question:
         case Question.MENU:
             advertiser = state.config.advertiser_prompt or wording.advertiser_generic
+            if state.advertiser_failed:
+                advertiser = wording.advertiser_generic
             return (wording.welcome, advertiser, wording.menu)
         case Question.OFFER_REGISTER:
             return (wording.offer_register,)

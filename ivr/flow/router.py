@@ -20,7 +20,7 @@ from ivr.ari.events import AriEvent, StasisEnd, StasisStart
 from ivr.ari.models import Channel
 from ivr.domain import Outcome
 from ivr.flow import events as ev
-from ivr.flow.session import CallSession, Resumption, SessionContext
+from ivr.flow.session import CallSession, Resumption, SessionContext, seal
 from ivr.flow.stasis_args import StasisArgs, parse_stasis_args
 
 log = structlog.get_logger(__name__)
@@ -111,8 +111,7 @@ class CallRouter:
                     await live.session.end_as_lost()
             for call in await self.ctx.store.open_calls():
                 if call.channel_id not in in_app and call.channel_id not in self._live:
-                    await self.ctx.store.end_call(call.id, Outcome.LOST, self.ctx.clock.now())
-                    self.ctx.metrics.calls.labels(outcome=Outcome.LOST.value).inc()
+                    await seal(self.ctx, call.id, Outcome.LOST, call.lang)
             for channel_id in sorted(in_app):
                 await self._resume(channel_id)
 

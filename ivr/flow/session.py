@@ -1,9 +1,12 @@
-"""One call in the IVR: ARI events in, machine actions out.
+"""One call in the IVR: the executor of the machine's actions.
 
-The session owns no decisions: it turns ARI events into machine events
-(:mod:`ivr.flow.events`), feeds them to the pure machine, and carries out the
-actions it returns as REST calls, timers and store writes.  Events of one
-channel are handled strictly in order through the session's inbox.
+The session owns no decisions. ARI events go through the pure translator
+(:mod:`ivr.flow.translate`) into the pure machine (:mod:`ivr.flow.machine`); the
+session carries out each action it returns with one REST call or one store write
+(the retry policy lives in :meth:`CallSession._request`), and feeds the results
+back as machine events. Events of one channel are handled strictly in order
+through the session's inbox. When the machine finishes, the call is sealed with
+the rights verdict computed from its stored evidence rows.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -22,15 +25,9 @@ from ivr.ari.errors import AriError, AriUnavailable, ChannelNotFound, PlaybackNo
 from ivr.ari.events import (
     AriEvent,
     AriEventBase,
-    BridgeBlindTransfer,
-    ChannelDtmfReceived,
     ChannelHangupRequest,
     ChannelTransfer,
     MalformedEvent,
-    PlaybackContinuing,
-    PlaybackFinished,
-    PlaybackStarted,
-    StasisEnd,
     UnknownEvent,
 )
 from ivr.ari.http import AriClient
@@ -50,8 +47,11 @@ from ivr.flow import actions as act
 from ivr.flow import events as ev
 from ivr.flow.machine import CallConfig, MachineState, initial_state, step
 from ivr.flow.profile import Profile
+from ivr.flow.prompt_facts import PromptFacts
 from ivr.flow.refusal import find_refusal
 from ivr.flow.stasis_args import StasisArgs
+from ivr.flow.translate import Known, KnownPlayback, translate
+from ivr.flow.verdict import rights_verdict
 from ivr.metrics import Metrics
 from ivr.prompts.lang import resolve_prompt_language, spoken_languages, why_not_language
 from ivr.prompts.names import FALLBACK_LANGUAGE
@@ -74,6 +74,8 @@ class SessionContext:
     profile: Profile
     settings: Settings
     metrics: Metrics
+    facts: PromptFacts
+    profile_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +85,6 @@ class Resumption:
     call_id: str
     done: frozenset[OptOutKind]
     number: str | None
-
-
-@dataclass(slots=True)
-class _Playback:
-    play_id: int
-    prompts: tuple[str, ...]
-    media_started_at: float = 0.0
-    media: str = ""
-    stopped: bool = False
 
 
 class CallSession:
@@ -113,16 +106,15 @@ class CallSession:
         self._generation = uuid.uuid4().hex[:8]
         self._inbox: asyncio.Queue[AriEvent | ev.Event] = asyncio.Queue()
         self._state: MachineState | None = None
-        self._playbacks: dict[str, _Playback] = {}
-        self._current_playback: str | None = None
+        self._known: Known = {}
+        self._playback_ids: dict[int, str] = {}
         self._timers: dict[str, TimerHandle] = {}
         self._records: set[asyncio.Task[None]] = set()
-        self._number: str | None = None
         self._advertiser = UNKNOWN_ADVERTISER
         self._lang = "nl"
-        self._hangup_requested = False
-        self._app_hung_up = False
-        self._left_app = False
+        self._gone = False
+        self._machine_rights: Mapping[str, str] = {}
+        self.rights: Mapping[str, str] | None = None
         self.outcome: Outcome | None = None
 
     @property
@@ -145,8 +137,7 @@ class CallSession:
             for event in await self._start():
                 await self._feed(event)
             while not self.finished:
-                item = await self._inbox.get()
-                for event in self._translate(item):
+                for event in self._events_of(await self._inbox.get()):
                     await self._feed(event)
                     if self.finished:
                         break
@@ -163,16 +154,24 @@ class CallSession:
     async def abandon(self) -> frozenset[OptOutKind]:
         """Give the channel up to a fresh session (after a reconnect); returns kinds recorded."""
         self._cancel_timers()
-        if self._current_playback is not None:
-            await self._stop_playback(self._current_playback)
+        for play_id in list(self._playback_ids):
+            await self._stop_playback(play_id)
         await self._wait_records()
         rows = await self._ctx.store.optouts_for_call(self.call_id)
         return frozenset(row.kind for row in rows)
 
     async def end_as_lost(self) -> None:
         """The channel left while we could not see it (gone after a reconnect)."""
-        await self._wait_records()
-        await self._finish(Outcome.LOST)
+        self._gone = True
+        if self._state is None:
+            await self._seal(Outcome.LOST)
+            return
+        await self._feed(ev.LeftApp())
+        while not self.finished:
+            await self._wait_records()
+            item = await self._inbox.get()
+            if isinstance(item, ev.Recorded | ev.RecordFailed):
+                await self._feed(item)
 
     async def _start(self) -> list[ev.Event]:
         """Set the call up; returns the first events, ``Start`` and what went wrong already."""
@@ -192,8 +191,9 @@ class CallSession:
         for arg in stasis.ignored:
             log.warning("stasis_arg_ignored", arg=arg)
 
+        raw_caller = self._channel.caller.number if self._channel.caller else None
         arg_number = normalize(stasis.number)
-        caller_number = normalize(self._channel.caller.number if self._channel.caller else None)
+        caller_number = normalize(raw_caller)
         if self._resumption and self._resumption.number:
             arg_number = self._resumption.number
         number_source = NumberSource.ARG if arg_number else None
@@ -215,11 +215,10 @@ class CallSession:
             )
             try:
                 await self._ctx.store.start_call(call)
-            except Exception:
+            except Exception as exc:
                 log.exception("call_record_failed")
                 self._ctx.metrics.store_errors.inc()
-                first.append(ev.Failed("store"))
-        self._number = arg_number
+                first.append(ev.Failed("store", str(exc)))
 
         refuse = False
         if not self._shutting_down and self._resumption is None:
@@ -236,6 +235,7 @@ class CallSession:
                 log.info("voicemail_refused", reason=refusal.reason, value=refusal.value)
                 self._ctx.metrics.refusals.labels(reason=refusal.reason).inc()
 
+        facts = self._ctx.facts
         config = CallConfig(
             advertiser_prompt=self._advertiser_prompt(),
             number=arg_number,
@@ -244,6 +244,8 @@ class CallSession:
             refuse=refuse,
             done=self._resumption.done if self._resumption else frozenset(),
             shutting_down=self._shutting_down,
+            marks=facts.marks(self._lang),
+            fingerprints=facts.fingerprints(self._lang),
         )
         self._state = initial_state(self._ctx.profile, config)
         log.info(
@@ -272,6 +274,18 @@ class CallSession:
 
     # -- the machine --------------------------------------------------------
 
+    def _events_of(self, item: AriEvent | ev.Event) -> list[ev.Event]:
+        if not isinstance(item, AriEventBase | UnknownEvent | MalformedEvent):
+            return [item]
+        if isinstance(item, ChannelHangupRequest):
+            self._gone = True
+        elif isinstance(item, ChannelTransfer) and item.state is not None:
+            log.info("transfer_echo", destination=item.destination, state=item.state)
+        self._known, events = translate(self._known, item)
+        if any(isinstance(event, ev.LeftApp) for event in events):
+            self._gone = True
+        return events
+
     async def _feed(self, event: ev.Event) -> None:
         pending: list[ev.Event] = [event]
         while pending and not self.finished:
@@ -287,102 +301,94 @@ class CallSession:
             case act.Play(play_id=play_id, prompts=prompts):
                 return await self._play(play_id, prompts)
             case act.StopPlayback(play_id=play_id):
-                for playback_id, playback in self._playbacks.items():
-                    if playback.play_id == play_id:
-                        await self._stop_playback(playback_id)
-                return []
+                await self._stop_playback(play_id)
             case act.StartTimer(name=name, seconds=seconds):
                 self._start_timer(name, seconds)
-                return []
             case act.CancelTimer(name=name):
                 timer = self._timers.pop(name, None)
                 if timer is not None:
                     timer.cancel()
-                return []
             case act.Record():
                 task = asyncio.create_task(self._record(action))
                 self._records.add(task)
                 task.add_done_callback(self._records.discard)
-                return []
             case act.NumberChosen(number=number, source=source):
                 await self._number_chosen(number, source)
-                return []
-            case act.Note(kind=kind, detail=detail):
-                self._note(kind, detail)
-                return []
+            case act.Evidence(kind=kind, detail=detail):
+                self._evidence(kind, detail)
+            case act.ReportPromptFailure(prompt=prompt):
+                log.warning("prompt_failed", prompt=prompt, media=self._media(prompt))
+                self._ctx.metrics.prompt_failures.labels(prompt=prompt).inc()
             case act.DeclineTransfer():
                 await self._decline_transfer()
-                return []
             case act.HangUp():
                 await self._hang_up()
-                return []
             case act.Finish(outcome=outcome):
                 await self._wait_records()
-                await self._finish(outcome)
-                return []
-        raise AssertionError(f"unknown action {action!r}")
+                await self._seal(outcome)
+            case _:
+                raise AssertionError(f"unknown action {action!r}")
+        return []
 
     # -- actions ------------------------------------------------------------
 
     async def _request(
         self, during: str, send: Callable[[], Awaitable[object]]
-    ) -> Literal["done", "gone", "failed"]:
+    ) -> tuple[Literal["done", "gone", "failed"], str]:
         """One REST call for this channel, tried once more when Asterisk failed or kept silent."""
+        error = ""
         for attempt in (1, 2):
             try:
                 await send()
-                return "done"
+                return "done", ""
             except ChannelNotFound:
-                return "gone"
+                return "gone", ""
             except (ServerError, AriUnavailable) as exc:
-                log.warning(f"{during}_failed", error=str(exc), attempt=attempt)
-                error: AriError = exc
+                log.warning("ari_request_failed", during=during, error=str(exc), attempt=attempt)
+                error = str(exc)
                 if attempt == 1:
                     await self._ctx.clock.sleep(RETRY_DELAY_S)
             except AriError as exc:
-                log.warning(f"{during}_failed", error=str(exc))
-                error = exc
+                log.warning("ari_request_failed", during=during, error=str(exc))
+                error = str(exc)
                 break
-        self._evidence(CallEventKind.ERROR, {"during": during, "error": str(error)})
-        return "failed"
+        return "failed", error
 
     async def _answer(self) -> list[ev.Event]:
         match await self._request("answer", lambda: self._ctx.ari.answer(self.channel_id)):
-            case "done":
+            case ("done", _):
                 return [ev.Answered()]
-            case "gone":
+            case ("gone", _):
+                self._gone = True
                 return [ev.HungUp()]
-        return [ev.Failed("answer")]
+            case (_, error):
+                return [ev.Failed("answer", error)]
 
     def _media(self, prompt: str) -> str:
         return f"{self._ctx.settings.sound_prefix}/{self._lang}/{prompt}"
 
-    def _prompt_name(self, media: str) -> str:
-        prefix = f"{self._ctx.settings.sound_prefix}/{self._lang}/"
-        return media.removeprefix(prefix)
-
     async def _play(self, play_id: int, prompts: tuple[str, ...]) -> list[ev.Event]:
         playback_id = f"{self.call_id}.{self._generation}.{play_id}"
-        self._playbacks[playback_id] = _Playback(play_id, prompts)
-        self._current_playback = playback_id
-        media = [self._media(prompt) for prompt in prompts]
+        media = tuple(self._media(prompt) for prompt in prompts)
+        self._known = {**self._known, playback_id: KnownPlayback(play_id, media)}
+        self._playback_ids[play_id] = playback_id
         match await self._request(
-            "play", lambda: self._ctx.ari.play(self.channel_id, media, playback_id)
+            "play", lambda: self._ctx.ari.play(self.channel_id, list(media), playback_id)
         ):
-            case "done":
+            case ("done", _):
                 return []
-            case "gone":
+            case ("gone", _):
+                self._gone = True
                 return [ev.HungUp()]
-        self._playbacks.pop(playback_id, None)
-        self._current_playback = None
-        self._evidence(CallEventKind.PROMPT_FAILED, {"prompts": list(prompts)})
-        return [ev.PromptFailed(play_id)]
+            case (_, error):
+                self._known = {k: v for k, v in self._known.items() if k != playback_id}
+                self._playback_ids.pop(play_id, None)
+                return [ev.PromptFailed(play_id, error=error or "play failed")]
 
-    async def _stop_playback(self, playback_id: str) -> None:
-        playback = self._playbacks.get(playback_id)
-        if playback is None or playback.stopped:
+    async def _stop_playback(self, play_id: int) -> None:
+        playback_id = self._playback_ids.pop(play_id, None)
+        if playback_id is None or self._gone:
             return
-        playback.stopped = True
         try:
             await self._ctx.ari.stop_playback(playback_id)
         except (PlaybackNotFound, ChannelNotFound):
@@ -420,33 +426,21 @@ class CallSession:
         except Exception as exc:
             log.error("optout_not_recorded", kind=action.kind.value, error=str(exc))
             self._ctx.metrics.store_errors.inc()
-            self._evidence(CallEventKind.ERROR, {"during": "record", "kind": action.kind.value})
-            self.deliver(ev.RecordFailed(action.request_id))
+            self.deliver(ev.RecordFailed(action.request_id, str(exc)))
             return
         log.info("optout_recorded", kind=row.kind.value, optout_id=row.id, number=row.number)
         self._ctx.metrics.optouts.labels(kind=row.kind.value, source=row.source.value).inc()
-        self._evidence(
-            CallEventKind.RECORD,
-            {"optout_id": row.id, "kind": row.kind.value, "scope": _scope_text(row.scope)},
-        )
-        self.deliver(ev.Recorded(action.request_id))
+        self.deliver(ev.Recorded(action.request_id, row.id))
 
     async def _wait_records(self) -> None:
         if self._records:
             await asyncio.gather(*self._records, return_exceptions=True)
 
     async def _number_chosen(self, number: str, source: NumberSource) -> None:
-        self._number = number
         try:
             await self._ctx.store.set_call_number(self.call_id, number, source)
         except Exception as exc:
             log.error("call_number_not_stored", error=str(exc))
-
-    def _note(self, kind: str, detail: dict[str, str]) -> None:
-        if kind == CallEventKind.TIMEOUT.value:
-            self._evidence(CallEventKind.TIMEOUT, dict(detail))
-        else:
-            self._evidence(CallEventKind.DIGIT, {"note": kind, **detail})
 
     async def _decline_transfer(self) -> None:
         try:
@@ -455,131 +449,77 @@ class CallSession:
             log.warning("transfer_decline_failed", error=str(exc))
 
     async def _hang_up(self) -> None:
-        if self._hangup_requested or self._left_app:
+        if self._gone:
             return
-        self._app_hung_up = True
+        self._gone = True
         try:
             await self._ctx.ari.hangup(self.channel_id, reason="normal")
         except ChannelNotFound:
             pass
         except AriError as exc:
             log.warning("hangup_failed", error=str(exc))
-        self._evidence(CallEventKind.HANGUP, {"by": "app"})
 
-    async def _finish(self, outcome: Outcome) -> None:
+    async def _seal(self, outcome: Outcome) -> None:
         if self.finished:
             return
-        if outcome is Outcome.CALLER_HUNG_UP and self._left_app and not self._hangup_requested:
-            outcome = Outcome.LOST
         self.outcome = outcome
         self._cancel_timers()
-        try:
-            await self._ctx.store.end_call(self.call_id, outcome, self._ctx.clock.now())
-        except Exception as exc:
-            log.error("call_end_not_stored", error=str(exc))
-        self._ctx.metrics.calls.labels(outcome=outcome.value).inc()
-        log.info("call_ended", outcome=outcome.value)
+        oracle = self._machine_rights if self._resumption is None else None
+        self.rights = await seal(self._ctx, self.call_id, outcome, self._lang, oracle=oracle)
+        log.info("call_ended", outcome=outcome.value, rights=self.rights)
 
     async def _fail_hard(self) -> None:
         """Last resort after a bug: hang up and mark the call as an error."""
         if self.finished:
             return
-        if not self._hangup_requested and not self._left_app:
+        if not self._gone:
             with contextlib.suppress(AriError):
                 await self._ctx.ari.hangup(self.channel_id, reason="normal")
-        await self._finish(Outcome.ERROR)
+        await self._seal(Outcome.ERROR)
 
-    # -- ARI events -----------------------------------------------------------
-
-    def _translate(self, item: AriEvent | ev.Event) -> list[ev.Event]:
-        if not isinstance(item, AriEventBase | UnknownEvent | MalformedEvent):
-            return [item]
-        match item:
-            case ChannelDtmfReceived(digit=digit):
-                self._evidence(CallEventKind.DIGIT, {"digit": digit})
-                return [ev.Digit(digit)]
-            case PlaybackStarted(playback=playback):
-                tracked = self._playbacks.get(playback.id)
-                if tracked is not None:
-                    tracked.media = playback.media_uri
-                    tracked.media_started_at = self._ctx.clock.monotonic()
-                    self._evidence(CallEventKind.PROMPT_STARTED, self._prompt_detail(tracked))
-                return []
-            case PlaybackContinuing(playback=playback):
-                tracked = self._playbacks.get(playback.id)
-                if tracked is not None:
-                    self._evidence(CallEventKind.PROMPT_FINISHED, self._prompt_detail(tracked))
-                return []
-            case PlaybackFinished(playback=playback):
-                return self._playback_finished(playback.id, playback.state)
-            case ChannelHangupRequest():
-                self._hangup_requested = True
-                if not self._app_hung_up:
-                    self._evidence(CallEventKind.HANGUP, {"by": "caller"})
-                return [ev.HungUp()]
-            case StasisEnd():
-                self._left_app = True
-                return [ev.HungUp()]
-            case ChannelTransfer():
-                return self._transfer_requested(item)
-            case BridgeBlindTransfer():
-                destination = item.exten
-                self._ctx.metrics.transfer_attempts.labels(kind="blind").inc()
-                self._evidence(
-                    CallEventKind.TRANSFER_ATTEMPT,
-                    {"destination": destination, "mode": "core", "result": item.result},
-                )
-                log.info(
-                    "transfer_refused_by_asterisk", destination=destination, result=item.result
-                )
-                return [ev.TransferRequested(destination, declinable=False)]
-        return []
-
-    def _transfer_requested(self, event: ChannelTransfer) -> list[ev.Event]:
-        destination = event.destination or ""
-        if event.state is not None:
-            log.info("transfer_echo", destination=destination, state=event.state)
-            return []
-        self._ctx.metrics.transfer_attempts.labels(kind="ari_only").inc()
-        self._evidence(
-            CallEventKind.TRANSFER_ATTEMPT,
-            {"destination": destination, "mode": "ari-only", "result": "channel_declined"},
-        )
-        log.info("transfer_declined", destination=destination)
-        return [ev.TransferRequested(destination, declinable=True)]
-
-    def _playback_finished(self, playback_id: str, state: str | None) -> list[ev.Event]:
-        tracked = self._playbacks.pop(playback_id, None)
-        if tracked is None:
-            return []
-        if self._current_playback == playback_id:
-            self._current_playback = None
-        detail = self._prompt_detail(tracked)
-        if tracked.stopped:
-            self._evidence(CallEventKind.PROMPT_INTERRUPTED, detail)
-            return [ev.PromptFinished(tracked.play_id)]
-        if state == "failed":
-            self._evidence(CallEventKind.PROMPT_FAILED, detail)
-            return [ev.PromptFailed(tracked.play_id)]
-        self._evidence(CallEventKind.PROMPT_FINISHED, detail)
-        return [ev.PromptFinished(tracked.play_id)]
-
-    def _prompt_detail(self, playback: _Playback) -> dict[str, Any]:
-        offset = self._ctx.clock.monotonic() - playback.media_started_at
-        return {
-            "prompt": self._prompt_name(playback.media) if playback.media else playback.prompts[0],
-            "play": playback.play_id,
-            "offset_ms": round(max(0.0, offset) * 1000),
-        }
-
-    def _evidence(self, kind: CallEventKind, detail: dict[str, Any]) -> None:
+    def _evidence(self, kind: CallEventKind, detail: Mapping[str, Any]) -> None:
+        if kind is CallEventKind.RIGHTS:
+            self._machine_rights = detail  # the seal writes the stored verdict's row
+            return
+        if kind is CallEventKind.TRANSFER_ATTEMPT:
+            mode = "blind" if detail.get("mode") == "core" else "ari_only"
+            self._ctx.metrics.transfer_attempts.labels(kind=mode).inc()
+            log.info("transfer_attempt", **detail)
         try:
-            self._ctx.store.add_event_nowait(self.call_id, kind, detail, self._ctx.clock.now())
+            self._ctx.store.add_event_nowait(
+                self.call_id, kind, dict(detail), self._ctx.clock.now()
+            )
         except Exception as exc:
             log.error("evidence_not_stored", kind=kind.value, error=str(exc))
 
 
-def _scope_text(scope: str | tuple[str, ...] | None) -> str:
-    if scope is None:
-        return ""
-    return scope if isinstance(scope, str) else "|".join(scope)
+async def seal(
+    ctx: SessionContext,
+    call_id: str,
+    outcome: Outcome,
+    lang: str,
+    *,
+    oracle: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """End a call: the rights verdict from its stored evidence rows, then the seal.
+
+    ``oracle`` is the machine's own verdict (one session served the whole call):
+    a difference is logged as a bug.
+    """
+    store = ctx.store
+    await store.check_writable()  # a write through the one writer: the queued rows are in
+    rows = [(row.kind.value, row.detail) for row in await store.call_events(call_id)]
+    profile = ctx.profile
+    rights = rights_verdict(
+        rows, profile.offered_rights, profile.statement_prompts, ctx.facts.marks(lang)
+    )
+    if oracle is not None and dict(oracle) != rights:
+        log.error("rights_verdict_mismatch", stored=rights, machine=dict(oracle))
+    try:
+        await store.end_call(call_id, outcome, ctx.clock.now())
+    except Exception as exc:
+        log.error("call_end_not_stored", error=str(exc))
+    ctx.metrics.calls.labels(outcome=outcome.value).inc()
+    for right, verdict in rights.items():
+        ctx.metrics.rights.labels(right=right, verdict=verdict).inc()
+    return rights

@@ -14,6 +14,11 @@ TYPE_AHEAD_LIMIT = 32
 """Keys kept while no question listens; more are dropped (a stuck key must not grow state)."""
 
 
+Marks = Mapping[str, Mapping[str, int]]
+"""Prompt name -> mark name (a right, or ``asked``) -> ms from the prompt's start
+where it has been stated (``prompts/<lang>/offered.toml``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class CallConfig:
     """What the session knows about the call when it starts (see ``ivr.flow.machine``)."""
@@ -25,6 +30,9 @@ class CallConfig:
     refuse: bool = False
     done: frozenset[OptOutKind] = frozenset()
     shutting_down: bool = False
+    marks: Marks = field(default_factory=dict)
+    fingerprints: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Prompt name -> (sha256 of its WAV, ``local`` or ``manifest``), for ``prompt_started``."""
 
 
 class Phase(StrEnum):
@@ -34,6 +42,8 @@ class Phase(StrEnum):
     RECORDING = "recording"
     ANNOUNCING = "announcing"
     ENDING = "ending"
+    CLOSING = "closing"
+    """The caller is gone; an opt-out write is still in flight."""
     FINISHED = "finished"
 
 
@@ -49,10 +59,33 @@ class Question(StrEnum):
     ENTER_NUMBER = "enter-number"
 
 
-ANSWERED_ON_PURPOSE = frozenset(
-    {Question.CONFIRM_REGISTER, Question.CONFIRM_NUMBER, Question.CHARITIES}
+MUST_HEAR = frozenset(
+    {
+        Question.CONFIRM_REGISTER,
+        Question.CONFIRM_NUMBER,
+        Question.CHARITIES,
+        Question.OFFER_REGISTER,
+        Question.OFFER_RVV,
+    }
 )
-"""Questions that empty the type-ahead buffer when they start."""
+"""Questions that start with an empty buffer, whose keys count only once they have
+been stated, until heard once in the call (DESIGN.md §10.2, §14.2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlayTrack:
+    """One playback as the evidence sees it: its media and when each started."""
+
+    play_id: int
+    prompts: tuple[str, ...]
+    starts: tuple[int | None, ...] = ()
+    """When each media started (Asterisk time, ms); one entry per ``PlaybackStarted``."""
+    stopped_at: int | None = None
+    """When the IVR stopped it (the barge-in key's time); None while it plays."""
+    stopped: bool = False
+
+    def started_at(self, index: int) -> int | None:
+        return self.starts[index] if index < len(self.starts) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +133,19 @@ class MachineState:
     done: frozenset[OptOutKind] = frozenset()
     announcing: OptOutKind | None = None
     ending: Outcome | None = None
+    tracks: Mapping[int, PlayTrack] = field(default_factory=dict)
+    """Plays whose closing evidence row is not written yet."""
+    any_prompt: bool = False
+    heard_questions: frozenset[str] = frozenset()
+    heard_rights: frozenset[str] = frozenset()
+    chosen: frozenset[str] = frozenset()
+    failures: Mapping[str, int] = field(default_factory=dict)
+    """Failed plays per question (or announcement prompt)."""
+    advertiser_failed: bool = False
+    suspect: tuple[int, str] | None = None
+    """A failed play (id, prompt at its end) that is a failure unless a hang-up follows."""
+    ran_out: bool = False
+    now_ms: int | None = None
 
     @property
     def finished(self) -> bool:

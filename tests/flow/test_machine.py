@@ -1,6 +1,6 @@
 """The call flow of DESIGN.md section 3, path by path."""
 
-from ivr.domain import SCOPE_ALL, NumberSource, OptOutKind, Outcome
+from ivr.domain import SCOPE_ALL, CallEventKind, NumberSource, OptOutKind, Outcome
 from ivr.flow import actions as a
 from ivr.flow import events as e
 from ivr.flow.profile import load_profile
@@ -39,7 +39,7 @@ def test_channel_already_up_is_not_answered_again() -> None:
 def test_recht_van_verzet_on_the_agents_number_is_recorded_at_once() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    assert call.press("1") == [a.StopPlayback(1), a.Record(1, RVV, NUMBER, None, None)]
+    assert call.answer("1") == [a.StopPlayback(1), a.Record(1, RVV, NUMBER, None, None)]
     assert call.recorded() == [a.Play(2, ("rvv-registered",))]
     assert call.prompt_ends() == [a.Play(3, ("offer-register",))]
 
@@ -47,9 +47,10 @@ def test_recht_van_verzet_on_the_agents_number_is_recorded_at_once() -> None:
 def test_nothing_confirms_recht_van_verzet_before_it_is_recorded() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("1")
-    assert call.press("1") == []
-    assert a.Note("limit", {"limit": "max_call_s"}) in call.send(e.TimedOut("call"))
+    call.answer("1")
+    assert call.answer("1") == []
+    call.send(e.TimedOut("call"))
+    assert call.rows_of(CallEventKind.LIMIT) == [{"limit": "max_call_s"}]
     assert call.heard == ("goodbye",)
     assert all("rvv-registered" not in play.prompts for play in call.plays)
     assert call.outcome is None
@@ -58,10 +59,10 @@ def test_nothing_confirms_recht_van_verzet_before_it_is_recorded() -> None:
 def test_recht_van_verzet_on_caller_id_is_confirmed_first() -> None:
     call = Call.of(caller_number=CALLER)
     call.start()
-    call.press("1")
+    call.answer("1")
     assert call.heard == (*READ_BACK_CALLER, "confirm-number")
     assert call.records == []
-    out = call.press("1")
+    out = call.answer("1")
     assert out[-2:] == [
         a.NumberChosen(CALLER, NumberSource.CALLER_ID),
         a.Record(1, RVV, CALLER, None, None),
@@ -71,11 +72,11 @@ def test_recht_van_verzet_on_caller_id_is_confirmed_first() -> None:
 def test_withheld_number_is_keyed_in_and_read_back_before_recht_van_verzet() -> None:
     call = Call.of()
     call.start()
-    call.press("1")
+    call.answer("1")
     assert call.heard == ("enter-number",)
-    call.press("0612345678#")
+    call.answer("0612345678#")
     assert call.heard == (*READ_BACK_NUMBER, "confirm-number")
-    call.press("1")
+    call.answer("1")
     assert call.last[-2:] == [
         a.NumberChosen(NUMBER, NumberSource.KEYED),
         a.Record(1, RVV, NUMBER, None, None),
@@ -85,25 +86,26 @@ def test_withheld_number_is_keyed_in_and_read_back_before_recht_van_verzet() -> 
 def test_other_number_on_number_confirmation_asks_for_the_number() -> None:
     call = Call.of(caller_number=CALLER)
     call.start()
-    call.press("12")
+    call.answer("12")
     assert call.heard == ("enter-number",)
-    call.press("0612345678#1")
+    call.answer("0612345678#1")
     assert call.records[-1].number == NUMBER
 
 
 def test_register_totaal_with_charities() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("2")
+    call.answer("2")
     assert call.heard == ("register-scope",)
-    call.press("1")
+    call.answer("1")
     assert call.heard == ("charities",)
-    call.press("1")
+    call.answer("1")
     assert call.heard == (*READ_BACK_NUMBER, "readback-all-charities", "confirm-register")
-    assert call.notes[-1] == a.Note(
-        "choice", {"kind": "bel_me_niet", "scope": "all", "charities": "yes"}
-    )
-    call.press("1")
+    assert call.rows_of(CallEventKind.CHOICE) == [
+        {"right": "bel_me_niet"},
+        {"right": "bel_me_niet", "scope": "all", "charities": True},
+    ]
+    call.answer("1")
     assert call.records == [a.Record(1, BMN, NUMBER, SCOPE_ALL, True)]
     assert call.recorded() == [a.Play(call.current_play.play_id, ("register-recorded",))]
     call.prompt_ends()
@@ -113,20 +115,20 @@ def test_register_totaal_with_charities() -> None:
 def test_register_totaal_without_charities_reads_back_all() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("212")
+    call.answer("212")
     assert call.heard[-2:] == ("readback-all", "confirm-register")
-    call.press("1")
+    call.answer("1")
     assert call.records == [a.Record(1, BMN, NUMBER, SCOPE_ALL, False)]
 
 
 def test_register_deel_asks_every_category_in_order() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("22")
+    call.answer("22")
     asked = []
     for key in "1212222221":
         asked.append(call.heard)
-        call.press(key)
+        call.answer(key)
     ids = load_profile("nl-ctm2012").category_ids
     assert asked == [(f"category-{c}", "category-keys") for c in ids]
     assert call.heard == (
@@ -137,14 +139,14 @@ def test_register_deel_asks_every_category_in_order() -> None:
         "category-thuiswinkelen",
         "confirm-register",
     )
-    call.press("1")
+    call.answer("1")
     assert call.records == [a.Record(1, BMN, NUMBER, ("auto", "energie", "thuiswinkelen"), None)]
 
 
 def test_register_deel_without_a_category_asks_the_scope_again() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("22" + "2" * 10)
+    call.answer("22" + "2" * 10)
     assert call.heard == ("no-category", "register-scope")
     assert call.records == []
 
@@ -152,8 +154,8 @@ def test_register_deel_without_a_category_asks_the_scope_again() -> None:
 def test_choose_again_goes_back_to_the_scope_and_records_nothing() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("211")
-    call.press("2")
+    call.answer("211")
+    call.answer("2")
     assert call.heard == ("register-scope",)
     assert call.records == []
     assert call.notes[-1].kind == "choice"
@@ -162,13 +164,13 @@ def test_choose_again_goes_back_to_the_scope_and_records_nothing() -> None:
 def test_other_number_on_register_confirmation_reads_back_the_new_number() -> None:
     call = Call.of(caller_number=CALLER)
     call.start()
-    call.press("211")
+    call.answer("211")
     assert call.heard[:11] == READ_BACK_CALLER
-    call.press("3")
+    call.answer("3")
     assert call.heard == ("enter-number",)
-    call.press("0612345678#")
+    call.answer("0612345678#")
     assert call.heard == (*READ_BACK_NUMBER, "readback-all-charities", "confirm-register")
-    call.press("1")
+    call.answer("1")
     assert call.last[-2:] == [
         a.NumberChosen(NUMBER, NumberSource.KEYED),
         a.Record(1, BMN, NUMBER, SCOPE_ALL, True),
@@ -178,29 +180,29 @@ def test_other_number_on_register_confirmation_reads_back_the_new_number() -> No
 def test_register_confirmation_replaces_the_number_confirmation() -> None:
     call = Call.of(caller_number=CALLER)
     call.start()
-    call.press("211")
+    call.answer("211")
     assert "confirm-number" not in [p for play in call.plays for p in play.prompts]
-    call.press("1")
+    call.answer("1")
     assert call.last[-2] == a.NumberChosen(CALLER, NumberSource.CALLER_ID)
 
 
 def test_withheld_number_is_keyed_before_the_register_confirmation() -> None:
     call = Call.of()
     call.start()
-    call.press("211")
+    call.answer("211")
     assert call.heard == ("enter-number",)
-    call.press("0612345678#")
+    call.answer("0612345678#")
     assert call.heard[-2:] == ("readback-all-charities", "confirm-register")
 
 
 def test_number_confirmed_by_the_register_serves_recht_van_verzet() -> None:
     call = Call.of(caller_number=CALLER)
     call.start()
-    call.press("2121")
+    call.answer("2121")
     call.recorded()
     call.prompt_ends()
     assert call.heard == ("offer-rvv",)
-    assert call.press("1")[-1] == a.Record(2, RVV, CALLER, None, None)
+    assert call.answer("1")[-1] == a.Record(2, RVV, CALLER, None, None)
     call.recorded()
     call.prompt_ends()
     assert call.heard == ("goodbye",)
@@ -212,10 +214,10 @@ def test_number_confirmed_by_the_register_serves_recht_van_verzet() -> None:
 def test_declining_the_register_offer_says_goodbye() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("1")
+    call.answer("1")
     call.recorded()
     call.prompt_ends()
-    call.press("2")
+    call.answer("2")
     assert call.heard == ("goodbye",)
     assert call.last[-1] == a.StartTimer("ending-1", 60)
     assert call.prompt_ends()[-2:] == [a.HangUp(), a.Finish(Outcome.COMPLETED)]
@@ -224,7 +226,7 @@ def test_declining_the_register_offer_says_goodbye() -> None:
 def test_failed_write_says_cannot_register_never_registered() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("1")
+    call.answer("1")
     call.record_failed()
     assert call.heard == ("cannot-register", "goodbye")
     call.prompt_ends()
@@ -235,25 +237,33 @@ def test_failed_write_says_cannot_register_never_registered() -> None:
 def test_caller_hangs_up_during_confirmation_keeps_recht_van_verzet() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("1")
+    call.answer("1")
     call.recorded()
     call.prompt_ends()
-    call.press("1")
-    call.press("11")
+    call.answer("1")
+    call.answer("11")
     assert call.heard[-1] == "confirm-register"
     assert call.send(e.HungUp())[-1] == a.Finish(Outcome.CALLER_HUNG_UP)
     assert call.recorded_kinds() == [RVV]
-    assert call.notes[-1].kind == "choice"
+    assert call.notes[-1].kind is CallEventKind.CHOICE
+    assert call.machine_rights == {
+        "recht_van_verzet": "chosen",
+        "bel_me_niet": "chosen_unconfirmed",
+    }
 
 
-def test_caller_hangs_up_while_recording_and_nothing_follows() -> None:
+def test_caller_hangs_up_while_recording_the_call_ends_when_the_write_has_its_answer() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("1")
-    out = call.send(e.HungUp())
-    assert out == [a.CancelTimer("call"), a.Finish(Outcome.CALLER_HUNG_UP)]
-    assert call.recorded() == []
-    assert call.send(e.Digit("1"), e.TimedOut("call"), e.Start()) == []
+    call.answer("1")
+    assert call.send(e.HungUp()) == []
+    assert call.send(e.Digit("1"), e.TimedOut("call"), e.HungUp()) == []
+    assert call.recorded() == [a.CancelTimer("call"), a.Finish(Outcome.CALLER_HUNG_UP)]
+    assert call.rows_of(CallEventKind.RECORD) == [
+        {"optout_id": "optout-1", "kind": "recht_van_verzet"}
+    ]
+    assert call.machine_rights["recht_van_verzet"] == "chosen"
+    assert call.send(e.Start()) == []
 
 
 def test_hang_up_cancels_every_timer_and_never_hangs_up_again() -> None:
@@ -272,7 +282,7 @@ def test_hang_up_cancels_every_timer_and_never_hangs_up_again() -> None:
 def test_choices_recorded_before_a_reconnect_are_not_recorded_again() -> None:
     call = Call.of(number=NUMBER, answered=True, done=frozenset({RVV}))
     call.start()
-    assert call.press("1") == [a.StopPlayback(1), a.Play(2, ("rvv-registered",))]
+    assert call.answer("1") == [a.StopPlayback(1), a.Play(2, ("rvv-registered",))]
     call.prompt_ends()
     assert call.heard == ("offer-register",)
     assert call.records == []
@@ -281,7 +291,7 @@ def test_choices_recorded_before_a_reconnect_are_not_recorded_again() -> None:
 def test_both_choices_done_before_a_reconnect_end_with_goodbye() -> None:
     call = Call.of(number=NUMBER, answered=True, done=frozenset({RVV, BMN}))
     call.start()
-    call.press("2")
+    call.answer("2")
     assert call.heard == ("register-recorded",)
     call.prompt_ends()
     assert call.heard == ("goodbye",)
@@ -347,7 +357,7 @@ def test_new_ari_only_transfer_is_declined_and_the_call_goes_on() -> None:
     assert call.send(e.TransferRequested("1000", declinable=True)) == [a.DeclineTransfer()]
     assert call.state == before
     assert call.send(e.TransferRequested("1000", declinable=False)) == []
-    assert call.press("1")[-1] == a.Record(1, RVV, NUMBER, None, None)
+    assert call.answer("1")[-1] == a.Record(1, RVV, NUMBER, None, None)
 
 
 def test_ten_minutes_end_the_call_with_goodbye() -> None:
@@ -355,18 +365,29 @@ def test_ten_minutes_end_the_call_with_goodbye() -> None:
     call.start()
     call.send(e.TimedOut("call"))
     assert call.heard == ("goodbye",)
-    assert a.Note("limit", {"limit": "max_call_s"}) in call.last
+    assert call.rows_of(CallEventKind.LIMIT) == [{"limit": "max_call_s"}]
+    call.prompt_ends()
+    assert call.outcome is Outcome.INCOMPLETE
+    assert call.machine_rights == {"recht_van_verzet": "not_heard", "bel_me_niet": "not_heard"}
+
+
+def test_limit_after_every_right_was_heard_is_completed() -> None:
+    call = Call.of(number=NUMBER)
+    call.start()
+    call.prompt_ends()
+    call.send(e.TimedOut("call"))
     call.prompt_ends()
     assert call.outcome is Outcome.COMPLETED
+    assert call.machine_rights == {"recht_van_verzet": "heard", "bel_me_niet": "heard"}
 
 
 def test_goodbye_that_never_ends_is_cut_by_its_guard() -> None:
     call = Call.of(number=NUMBER)
     call.start()
-    call.press("1")
+    call.answer("1")
     call.recorded()
     call.prompt_ends()
-    call.press("2")
+    call.answer("2")
     assert call.send(e.TimedOut("ending-1"))[-2:] == [a.HangUp(), a.Finish(Outcome.COMPLETED)]
 
 
@@ -383,7 +404,7 @@ def test_keys_during_goodbye_are_ignored() -> None:
     call = Call.of(number=NUMBER)
     call.start()
     call.send(e.GraceExpired())
-    assert call.press("1#") == []
+    assert call.answer("1#") == []
 
 
 def test_finish_is_the_last_action_and_nothing_follows() -> None:
@@ -410,7 +431,7 @@ def test_us_tcpa_records_caller_id_on_one_key_and_disconnects() -> None:
     call = Call.of("us-tcpa", caller_number=CALLER)
     call.start()
     assert call.heard == ("welcome", "advertiser-generic", "menu-dnc")
-    out = call.press("1")
+    out = call.answer("1")
     assert out[-2:] == [
         a.NumberChosen(CALLER, NumberSource.CALLER_ID),
         a.Record(1, RVV, CALLER, None, None),
@@ -424,9 +445,9 @@ def test_us_tcpa_records_caller_id_on_one_key_and_disconnects() -> None:
 def test_nl_2021_has_no_register_key() -> None:
     call = Call.of("nl-2021", number=NUMBER)
     call.start()
-    call.press("2")
+    call.answer("2")
     assert call.heard == ("invalid", "welcome", "advertiser-generic", "menu-rvv-only")
-    call.press("1")
+    call.answer("1")
     call.recorded()
     call.prompt_ends()
     assert call.heard == ("goodbye",)
@@ -438,7 +459,7 @@ def test_profile_can_ask_to_confirm_the_agents_number() -> None:
     profile = ctm.model_copy(update={"confirm": confirm})
     call = Call.of(profile, number=NUMBER)
     call.start()
-    call.press("1")
+    call.answer("1")
     assert call.heard == (*READ_BACK_NUMBER, "confirm-number")
-    assert call.press("1")[-1] == a.Record(1, RVV, NUMBER, None, None)
+    assert call.answer("1")[-1] == a.Record(1, RVV, NUMBER, None, None)
     assert not any(isinstance(x, a.NumberChosen) for x in call.actions)
