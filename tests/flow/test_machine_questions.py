@@ -50,10 +50,10 @@ def test_every_question_is_played_three_times_then_goodbye(question: str) -> Non
     first = call.current_play
     assert first.prompts[-1] == prompt
     for attempt in (1, 2):
-        out = call.silence()
+        call.silence()
         assert call.rows_of(CallEventKind.TIMEOUT)[-1] == {"question": question, "attempt": attempt}
         assert call.heard == first.prompts
-    out = call.silence()
+    call.silence()
     assert call.rows_of(CallEventKind.OUT_OF_TRIES) == [{"question": question}]
     assert call.heard == ("goodbye",)
     call.prompt_ends()
@@ -299,6 +299,6 @@ def test_max_questions_ends_the_call_with_goodbye() -> None:
     call.start()
     call.answer("22")
     assert call.heard == ("category-auto", "category-keys")
-    out = call.answer("1")
+    call.answer("1")
     assert call.rows_of(CallEventKind.LIMIT) == [{"limit": "max_questions"}]
     assert call.heard == ("goodbye",)
