@@ -50,7 +50,7 @@ from ivr.flow.profile import Profile
 from ivr.flow.prompt_facts import PromptFacts
 from ivr.flow.refusal import find_refusal
 from ivr.flow.stasis_args import StasisArgs
-from ivr.flow.translate import Known, KnownPlayback, translate
+from ivr.flow.translate import Known, forget, playing, translate
 from ivr.flow.verdict import rights_verdict
 from ivr.metrics import Metrics
 from ivr.prompts.lang import resolve_prompt_language, spoken_languages, why_not_language
@@ -370,7 +370,7 @@ class CallSession:
     async def _play(self, play_id: int, prompts: tuple[str, ...]) -> list[ev.Event]:
         playback_id = f"{self.call_id}.{self._generation}.{play_id}"
         media = tuple(self._media(prompt) for prompt in prompts)
-        self._known = {**self._known, playback_id: KnownPlayback(play_id, media)}
+        self._known = playing(self._known, playback_id, play_id, media)
         self._playback_ids[play_id] = playback_id
         match await self._request(
             "play", lambda: self._ctx.ari.play(self.channel_id, list(media), playback_id)
@@ -381,7 +381,7 @@ class CallSession:
                 self._gone = True
                 return [ev.HungUp()]
             case (_, error):
-                self._known = {k: v for k, v in self._known.items() if k != playback_id}
+                self._known = forget(self._known, playback_id)
                 self._playback_ids.pop(play_id, None)
                 return [ev.PromptFailed(play_id, error=error or "play failed")]
 

@@ -39,6 +39,16 @@ class KnownPlayback:
 Known = Mapping[str, KnownPlayback]
 
 
+def playing(known: Known, playback_id: str, play_id: int, media: tuple[str, ...]) -> Known:
+    """``known`` with the playback the session just asked for."""
+    return {**known, playback_id: KnownPlayback(play_id, media)}
+
+
+def forget(known: Known, playback_id: str) -> Known:
+    """``known`` without that playback (its play request failed)."""
+    return {k: v for k, v in known.items() if k != playback_id}
+
+
 def ms(moment: datetime) -> int:
     """Milliseconds since the epoch."""
     return round(moment.timestamp() * 1000)
@@ -54,7 +64,7 @@ def translate(known: Known, event: AriEvent) -> tuple[Known, list[ev.Event]]:
             tracked = known.get(playback.id)
             if tracked is None:
                 return known, []
-            rest = {k: v for k, v in known.items() if k != playback.id}
+            rest = forget(known, playback.id)
             at = ms(event.timestamp)
             if playback.state == "failed":
                 return rest, [ev.PromptFailed(tracked.play_id, at)]
