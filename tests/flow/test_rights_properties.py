@@ -14,10 +14,11 @@ from .driver import CALLER, NUMBER, Call
 MOVES = st.lists(
     st.one_of(
         st.tuples(st.just("press"), st.sampled_from("0123#*9")),
+        st.tuples(st.just("answer"), st.sampled_from("11223")),
         st.tuples(st.just("listen"), st.integers(0, 1200)),
         st.tuples(st.just("prompt_ends"), st.none()),
         st.tuples(st.just("prompt_fails"), st.none()),
-        st.tuples(st.just("timeout"), st.none()),
+        st.tuples(st.just("timeout"), st.booleans()),
         st.tuples(st.just("store"), st.booleans()),
         st.tuples(st.just("hangup"), st.none()),
     ),
@@ -38,6 +39,8 @@ def _move(call: Call, kind: str, arg: object) -> None:
     match kind:
         case "press":
             call.press(str(arg))
+        case "answer":
+            call.answer(str(arg))
         case "listen":
             call.listen(int(arg))  # type: ignore[call-overload]
         case "prompt_ends":
@@ -47,7 +50,7 @@ def _move(call: Call, kind: str, arg: object) -> None:
             if state.playing:
                 call.send(e.PromptFailed(state.play_id, call.now))
         case "timeout":
-            _fire(call, call_timer=False)
+            _fire(call, call_timer=bool(arg))
         case "store":
             if state.pending is not None:
                 call.recorded() if arg else call.record_failed()
