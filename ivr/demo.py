@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +24,7 @@ from ivr.clock import LoopClock
 from ivr.config import AdvertiserConfig, Settings
 from ivr.flow.profile import DEFAULT_PROFILE, load_profile
 from ivr.logs import mask_number
+from ivr.prompts.offered import load_offered
 from ivr.service import IvrService
 from ivr.simulator import Simulator, Step
 from ivr.store import Store
@@ -44,7 +46,14 @@ def _press(prompt: str, keys: str, after_ms: int = 700) -> Step:
     return Step(on_prompt=prompt, after_ms=after_ms, press=keys)
 
 
-def demo_callers() -> list[DemoCaller]:
+def _answer(prompt: str, keys: str, marks: Mapping[str, int]) -> Step:
+    """A caller who listens until the question is stated (its mark), then presses."""
+    return _press(prompt, keys, marks.get(prompt, 400) + 300)
+
+
+def demo_callers(marks: Mapping[str, int] | None = None) -> list[DemoCaller]:
+    """The demo's callers; ``marks`` (prompt -> ms) say when each offer has been stated."""
+    marks = marks or {}
     acme = ("advertiser=acme", "campaign=winter-2026", "agent=a7", "script=v3")
     wanted = {"energie", "telecom-computers"}
     category_keys = {
@@ -55,7 +64,13 @@ def demo_callers() -> list[DemoCaller]:
             "recht van verzet",
             "0612345678",
             (*acme, "number=0612345678"),
-            (_press("welcome", "1", 2000), _press("rvv-registered", "2")),
+            (_press("welcome", "1", 2000), _answer("offer-register", "2", marks)),
+        ),
+        DemoCaller(
+            "presses 1 and 2 quickly (the 2 does not decline the register unheard)",
+            "0611111111",
+            (*acme, "number=0611111111"),
+            (_press("welcome", "12", 2000), _answer("offer-register", "2", marks)),
         ),
         DemoCaller(
             "Bel-me-niet totaal, with charities",
@@ -64,9 +79,9 @@ def demo_callers() -> list[DemoCaller]:
             (
                 _press("welcome", "2", 2000),
                 _press("register-scope", "1"),
-                _press("charities", "1"),
+                _answer("charities", "1", marks),
                 _press("confirm-register", "1"),
-                _press("register-recorded", "2"),
+                _answer("offer-rvv", "2", marks),
             ),
         ),
         DemoCaller(
@@ -78,7 +93,7 @@ def demo_callers() -> list[DemoCaller]:
                 _press("register-scope", "2"),
                 *(_press(f"category-{cid}", key, 400) for cid, key in category_keys.items()),
                 _press("confirm-register", "1"),
-                _press("register-recorded", "2"),
+                _answer("offer-rvv", "2", marks),
             ),
         ),
         DemoCaller(
@@ -89,7 +104,7 @@ def demo_callers() -> list[DemoCaller]:
                 _press("welcome", "1", 2000),
                 _press("enter-number", "0645678901#", 1000),
                 _press("confirm-number", "1"),
-                _press("rvv-registered", "2"),
+                _answer("offer-register", "2", marks),
             ),
         ),
         DemoCaller(
@@ -99,13 +114,19 @@ def demo_callers() -> list[DemoCaller]:
             (Step(on_prompt="welcome", after_ms=2500, hangup=True),),
         ),
         DemoCaller(
+            "hangs up during the menu",
+            "0612121212",
+            (*acme, "number=0612121212"),
+            (Step(on_prompt="menu", after_ms=3000, hangup=True),),
+        ),
+        DemoCaller(
             "presses an invalid key first",
             "0667890123",
             (*acme, "number=0667890123"),
             (
                 _press("welcome", "7", 2000),
                 _press("invalid", "1", 600),
-                _press("rvv-registered", "2"),
+                _answer("offer-register", "2", marks),
             ),
         ),
         DemoCaller(
@@ -154,7 +175,10 @@ async def run_demo(db: Path | None, speed: float, out: TextIO, prompts_dir: Path
                     f"http://127.0.0.1:{settings.http_port}, database {db_path}\n",
                     file=out,
                 )
-                callers = demo_callers()
+                marks = load_offered(prompts_dir, "nl")
+                callers = demo_callers(
+                    {name: max(found.marks.values()) for name, found in marks.items()}
+                )
                 channels = [
                     await simulator.place_call(
                         app=settings.ari_app,
@@ -172,10 +196,27 @@ async def run_demo(db: Path | None, speed: float, out: TextIO, prompts_dir: Path
                         out, caller, simulator.transcript(channel_id), service.store, channel_id
                     )
                 await _print_suppression_list(out, service.store)
+                failures = _prompt_failures(service)
             finally:
                 await service.stop()
                 await runner.cleanup()
+    if failures:
+        print(
+            f"ivr demo: {failures:g} prompt(s) failed to play (are the prompts in {prompts_dir}?)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _prompt_failures(service: IvrService) -> float:
+    """Prompts that failed to play during the demo (``ivr_prompt_failures_total``)."""
+    return sum(
+        sample.value
+        for metric in service.metrics.prompt_failures.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_total")
+    )
 
 
 async def _wait_for_calls(simulator: Simulator, store: Store, channels: Sequence[str]) -> None:
@@ -222,7 +263,10 @@ async def _print_call(
     if call is not None:
         recorded = [row.kind.value for row in await store.optouts_for_call(call.id)]
         outcome = call.outcome.value if call.outcome else "?"
-        print(f"   outcome: {outcome}; recorded: {', '.join(recorded) or 'nothing'}\n", file=out)
+        print(f"   outcome: {outcome}; recorded: {', '.join(recorded) or 'nothing'}", file=out)
+        rights = call.rights or {}
+        verdict = ", ".join(f"{right} {value}" for right, value in rights.items())
+        print(f"   rights: {verdict or 'none (no prompt played)'}\n", file=out)
 
 
 async def _print_suppression_list(out: TextIO, store: Store) -> None:

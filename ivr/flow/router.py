@@ -110,8 +110,19 @@ class CallRouter:
                     await self._cancel(live)
                     await live.session.end_as_lost()
             for call in await self.ctx.store.open_calls():
-                if call.channel_id not in in_app and call.channel_id not in self._live:
-                    await seal(self.ctx, call.id, Outcome.LOST, call.lang)
+                if call.channel_id in self._live:
+                    continue
+                if call.channel_id in in_app:  # left open by a crash: resumed below
+                    await self.ctx.store.mark_incomplete(call.id)
+                    continue
+                await seal(
+                    self.ctx,
+                    call.id,
+                    Outcome.LOST,
+                    call.lang,
+                    evidence_complete=False,
+                    profile=call.profile,
+                )
             for channel_id in sorted(in_app):
                 await self._resume(channel_id)
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import structlog
 
+from ivr import __version__
 from ivr.ari.errors import AriError, AriUnavailable, ChannelNotFound, PlaybackNotFound, ServerError
 from ivr.ari.events import (
     AriEvent,
@@ -46,7 +47,7 @@ from ivr.domain import (
 from ivr.flow import actions as act
 from ivr.flow import events as ev
 from ivr.flow.machine import CallConfig, MachineState, initial_state, step
-from ivr.flow.profile import Profile
+from ivr.flow.profile import Profile, load_profile
 from ivr.flow.prompt_facts import PromptFacts
 from ivr.flow.refusal import find_refusal
 from ivr.flow.stasis_args import StasisArgs
@@ -57,6 +58,7 @@ from ivr.prompts.lang import resolve_prompt_language, spoken_languages, why_not_
 from ivr.prompts.names import FALLBACK_LANGUAGE
 from ivr.rules.numbers import normalize
 from ivr.store import Store
+from ivr.store.records import CallEventRecord
 
 log = structlog.get_logger(__name__)
 
@@ -212,6 +214,9 @@ class CallSession:
                 number=arg_number,
                 number_source=number_source,
                 extra=dict(stasis.extra),
+                caller_number=raw_caller,
+                software_version=__version__,
+                profile_hash=self._ctx.profile_hash,
             )
             try:
                 await self._ctx.store.start_call(call)
@@ -500,6 +505,8 @@ async def seal(
     lang: str,
     *,
     oracle: Mapping[str, str] | None = None,
+    evidence_complete: bool = True,
+    profile: str | None = None,
 ) -> dict[str, str]:
     """End a call: the rights verdict from its stored evidence rows, then the seal.
 
@@ -508,18 +515,36 @@ async def seal(
     """
     store = ctx.store
     await store.check_writable()  # a write through the one writer: the queued rows are in
-    rows = [(row.kind.value, row.detail) for row in await store.call_events(call_id)]
-    profile = ctx.profile
-    rights = rights_verdict(
-        rows, profile.offered_rights, profile.statement_prompts, ctx.facts.marks(lang)
-    )
+    rows = await store.call_events(call_id)
+    rights = verdict_of(ctx, profile or ctx.profile.name, lang, rows)
     if oracle is not None and dict(oracle) != rights:
         log.error("rights_verdict_mismatch", stored=rights, machine=dict(oracle))
     try:
-        await store.end_call(call_id, outcome, ctx.clock.now())
+        await store.seal_call(
+            call_id, outcome=outcome, rights=rights, evidence_complete=evidence_complete
+        )
     except Exception as exc:
-        log.error("call_end_not_stored", error=str(exc))
+        log.error("call_seal_failed", error=str(exc))
+        ctx.metrics.store_errors.inc()
     ctx.metrics.calls.labels(outcome=outcome.value).inc()
     for right, verdict in rights.items():
         ctx.metrics.rights.labels(right=right, verdict=verdict).inc()
     return rights
+
+
+def verdict_of(
+    ctx: SessionContext, profile_name: str, lang: str, rows: Sequence[CallEventRecord]
+) -> dict[str, str]:
+    """The stored verdict of a call under ``profile_name``: a pure function of its rows."""
+    profile = ctx.profile
+    if profile_name != profile.name:
+        try:
+            profile = load_profile(profile_name)
+        except ValueError:
+            log.warning("call_profile_unknown", profile=profile_name)
+    return rights_verdict(
+        [(row.kind.value, row.detail) for row in rows],
+        profile.offered_rights,
+        profile.statement_prompts,
+        ctx.facts.marks(lang),
+    )

@@ -14,6 +14,7 @@ import pytest
 from ivr.clock import VirtualClock
 from ivr.config import AdvertiserConfig, Settings
 from ivr.flow.profile import load_profile
+from ivr.prompts.offered import load_offered
 from ivr.service import IvrService
 from ivr.simulator import Simulator, Step
 
@@ -24,8 +25,17 @@ ACME = ("advertiser=acme", "campaign=c1", "agent=a7", "script=v3")
 CATEGORY_IDS = load_profile("nl-ctm2012").category_ids
 
 
+MARKS = {name: max(found.marks.values()) for name, found in load_offered(PROMPTS, "nl").items()}
+"""Per statement prompt, its last mark (ms): where a must-hear question starts to listen."""
+
+
 def press(prompt: str, keys: str, after_ms: int = 500) -> Step:
     return Step(on_prompt=prompt, after_ms=after_ms, press=keys)
+
+
+def answer(prompt: str, keys: str) -> Step:
+    """Press ``keys`` once ``prompt`` has stated its question (past its mark, if it has one)."""
+    return press(prompt, keys, MARKS.get(prompt, 200) + 300)
 
 
 def hang_up_on(prompt: str, after_ms: int = 300) -> Step:

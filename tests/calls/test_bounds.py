@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ivr.simulator import Step
-from tests.calls.conftest import CATEGORY_IDS, World, hang_up_on, press
+from tests.calls.conftest import CATEGORY_IDS, World, answer, hang_up_on, press
 
 TO_RVV = [press("menu", "1", 1200)]
 TO_REGISTER = [press("menu", "2", 1200)]
-TO_CONFIRM = [*TO_REGISTER, press("register-scope", "1"), press("charities", "2")]
+TO_CONFIRM = [*TO_REGISTER, press("register-scope", "1"), answer("charities", "2")]
 
 NONE_CHOSEN = [press(f"category-{c}", "2", 300) for c in CATEGORY_IDS]
 ARG = ("0612345678", "0612345678")  # (Stasis number arg, caller id)
@@ -34,7 +34,7 @@ STATES: list[tuple[str, list[Step], tuple[str | None, str], list[str]]] = [
     ("confirm-number", TO_RVV, CALLER_ID, []),
     ("enter-number", TO_RVV, WITHHELD, []),
     ("number-invalid", [*TO_RVV, press("enter-number", "12#", 800)], WITHHELD, []),
-    ("goodbye", [*TO_RVV, press("rvv-registered", "2")], ARG, ["recht_van_verzet"]),
+    ("goodbye", [*TO_RVV, answer("offer-register", "2")], ARG, ["recht_van_verzet"]),
 ]
 
 
@@ -69,7 +69,6 @@ PROMPTS_WITH_KEYS: list[tuple[str, list[Step], tuple[str | None, str]]] = [
     ("charities", [*TO_REGISTER, press("register-scope", "1")], ARG),
     ("category-auto", [*TO_REGISTER, press("register-scope", "2")], ARG),
     ("category-keys", [*TO_REGISTER, press("register-scope", "2")], ARG),
-    ("readback-number", TO_CONFIRM, ARG),
     ("confirm-register", TO_CONFIRM, ARG),
     ("register-recorded", [*TO_CONFIRM, press("confirm-register", "1")], ARG),
     ("offer-rvv", [*TO_CONFIRM, press("confirm-register", "1")], ARG),
@@ -84,9 +83,7 @@ PROMPTS_WITH_KEYS: list[tuple[str, list[Step], tuple[str | None, str]]] = [
 async def test_a_digit_during_every_prompt_stops_it(
     world: World, prompt: str, steps: list[Step], number: tuple[str | None, str]
 ) -> None:
-    channel = await world.call(
-        [*steps, press(prompt, "0", 300)], number=number[0], caller=number[1]
-    )
+    channel = await world.call([*steps, answer(prompt, "0")], number=number[0], caller=number[1])
 
     def interrupted() -> list[str]:
         return [
@@ -101,6 +98,22 @@ async def test_a_digit_during_every_prompt_stops_it(
     assert len(stops) >= len(set(interrupted()))
     await world.sim.hangup(channel)
     await world.until_done(channel)
+
+
+async def test_a_digit_during_a_read_back_does_not_stop_it(world: World) -> None:
+    channel = await world.call([*TO_CONFIRM, press("readback-number", "1", 300)])
+    await world.until(lambda: "confirm-register" in world.heard(channel))
+    statuses = [
+        e["status"]
+        for e in world.sim.transcript(channel)
+        if e["kind"] == "prompt" and e["media"].endswith("/readback-number")
+    ]
+    assert statuses == ["finished"]
+    ignored = [e for e in world.events(channel, "digit") if e.get("ignored") == "before_offered"]
+    assert [e["digit"] for e in ignored] == ["1"]
+    await world.sim.hangup(channel)
+    await world.until_done(channel)
+    assert world.optouts(channel) == []
 
 
 async def test_three_time_outs_end_the_call_with_no_choice(world: World) -> None:
@@ -126,7 +139,7 @@ async def test_invalid_keys_play_invalid_and_run_out_of_tries(world: World) -> N
 
 async def test_invalid_key_then_a_good_one(world: World) -> None:
     channel = await world.call(
-        [press("menu", "7", 1200), press("invalid", "1", 300), press("rvv-registered", "2")]
+        [press("menu", "7", 1200), press("invalid", "1", 300), answer("offer-register", "2")]
     )
     await world.until_done(channel)
     assert [r["kind"] for r in world.optouts(channel)] == ["recht_van_verzet"]

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from tests.calls.conftest import CATEGORY_IDS, World, hang_up_on, press
+from tests.calls.conftest import CATEGORY_IDS, World, answer, hang_up_on, press
 
 
 async def test_recht_van_verzet_is_recorded_and_confirmed(world: World) -> None:
-    channel = await world.call([press("menu", "1", 1200), press("rvv-registered", "2")])
+    channel = await world.call([press("menu", "1", 1200), answer("offer-register", "2")])
     await world.until_done(channel)
 
     rows = world.optouts(channel)
@@ -44,9 +44,9 @@ async def test_register_totaal_with_charities(world: World) -> None:
         [
             press("menu", "2", 1200),
             press("register-scope", "1"),
-            press("charities", "1"),
+            answer("charities", "1"),
             press("confirm-register", "1"),
-            press("register-recorded", "2"),
+            answer("offer-rvv", "2"),
         ]
     )
     await world.until_done(channel)
@@ -66,7 +66,7 @@ async def test_register_deel_with_two_categories(world: World) -> None:
     wanted = {"energie", "telecom-computers"}
     steps = [press("menu", "2", 1200), press("register-scope", "2")]
     steps += [press(f"category-{cid}", "1" if cid in wanted else "2", 300) for cid in CATEGORY_IDS]
-    steps += [press("confirm-register", "1"), press("register-recorded", "2")]
+    steps += [press("confirm-register", "1"), answer("offer-rvv", "2")]
     channel = await world.call(steps)
     await world.until_done(channel)
     rows = world.optouts(channel)
@@ -84,7 +84,7 @@ async def test_withheld_number_is_keyed_in_and_confirmed(world: World) -> None:
             press("menu", "1", 1200),
             press("enter-number", "0645678901#", 800),
             press("confirm-number", "1"),
-            press("rvv-registered", "2"),
+            answer("offer-register", "2"),
         ],
         number=None,
         caller="anonymous",
@@ -98,7 +98,7 @@ async def test_withheld_number_is_keyed_in_and_confirmed(world: World) -> None:
 
 async def test_caller_id_number_is_confirmed_before_the_first_record(world: World) -> None:
     channel = await world.call(
-        [press("menu", "1", 1200), press("confirm-number", "1"), press("rvv-registered", "2")],
+        [press("menu", "1", 1200), press("confirm-number", "1"), answer("offer-register", "2")],
         number=None,
         caller="0687654321",
     )
@@ -115,7 +115,7 @@ async def test_unconfirmed_register_choice_is_not_an_optout(world: World) -> Non
         [
             press("menu", "2", 1200),
             press("register-scope", "1"),
-            press("charities", "2"),
+            answer("charities", "2"),
             hang_up_on("confirm-register", 500),
         ]
     )
@@ -127,7 +127,7 @@ async def test_unconfirmed_register_choice_is_not_an_optout(world: World) -> Non
 
 
 async def test_same_caller_twice_gives_two_rows_and_one_suppression(world: World) -> None:
-    steps = [press("menu", "1", 1200), press("rvv-registered", "2")]
+    steps = [press("menu", "1", 1200), answer("offer-register", "2")]
     first = await world.call(steps)
     await world.until_done(first)
     second = await world.call(steps)
@@ -144,7 +144,7 @@ async def test_same_caller_twice_gives_two_rows_and_one_suppression(world: World
 
 async def test_unknown_advertiser_is_served_with_the_generic_wording(world: World) -> None:
     channel = await world.call(
-        [press("menu", "1", 1200), press("rvv-registered", "2")], args=("advertiser=zeta",)
+        [press("menu", "1", 1200), answer("offer-register", "2")], args=("advertiser=zeta",)
     )
     await world.until_done(channel)
     assert world.heard(channel)[:3] == ["welcome", "advertiser-generic", "menu"]
@@ -152,7 +152,7 @@ async def test_unknown_advertiser_is_served_with_the_generic_wording(world: Worl
 
 
 async def test_no_advertiser_at_all_still_records_under_unknown(world: World) -> None:
-    channel = await world.call([press("menu", "1", 1200), press("rvv-registered", "2")], args=())
+    channel = await world.call([press("menu", "1", 1200), answer("offer-register", "2")], args=())
     await world.until_done(channel)
     assert [r["advertiser"] for r in world.optouts(channel)] == ["unknown"]
 
@@ -161,7 +161,7 @@ async def test_logs_never_show_a_whole_phone_number(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     channel = await world.call(
-        [press("menu", "1", 1200), press("rvv-registered", "2")], number="0687654321"
+        [press("menu", "1", 1200), answer("offer-register", "2")], number="0687654321"
     )
     await world.until_done(channel)
     err = capsys.readouterr().err

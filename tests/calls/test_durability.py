@@ -6,15 +6,15 @@ import random
 
 from ivr.domain import OptOut, OptOutRequest
 from ivr.store import StoreError
-from tests.calls.conftest import World, press
+from tests.calls.conftest import World, answer, press
 
-RVV = [press("menu", "1", 1200), press("rvv-registered", "2")]
+RVV = [press("menu", "1", 1200), answer("offer-register", "2")]
 REGISTER = [
     press("menu", "2", 1200),
     press("register-scope", "1"),
-    press("charities", "2"),
+    answer("charities", "2"),
     press("confirm-register", "1"),
-    press("register-recorded", "2"),
+    answer("offer-rvv", "2"),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.calls.conftest import World, press
+from tests.calls.conftest import World, answer, press
 
 
 async def test_reconnect_mid_call_never_records_a_choice_twice(world: World) -> None:
@@ -28,20 +28,20 @@ async def test_reconnect_mid_call_never_records_a_choice_twice(world: World) -> 
 
 async def test_two_hundred_calls_at_once_each_get_their_own_result(world: World) -> None:
     plans = {
-        0: ([press("menu", "1", 1200), press("rvv-registered", "2")], {"recht_van_verzet"}),
+        0: ([press("menu", "1", 1200), answer("offer-register", "2")], {"recht_van_verzet"}),
         1: (
             [
                 press("menu", "2", 1200),
                 press("register-scope", "1"),
-                press("charities", "1"),
+                answer("charities", "1"),
                 press("confirm-register", "1"),
-                press("register-recorded", "1"),
-                press("rvv-registered", "1"),
+                answer("offer-rvv", "1"),
+                answer("offer-register", "1"),
             ],
             {"bel_me_niet", "recht_van_verzet"},
         ),
         2: (
-            [press("menu", "7", 1200), press("invalid", "1", 300), press("rvv-registered", "2")],
+            [press("menu", "7", 1200), press("invalid", "1", 300), answer("offer-register", "2")],
             {"recht_van_verzet"},
         ),
         3: ([], set()),

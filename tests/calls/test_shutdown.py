@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.calls.conftest import World, press
+from tests.calls.conftest import World, answer, press
 
 
 async def test_a_call_arriving_during_shutdown_hears_cannot_register(world: World) -> None:
@@ -21,10 +21,10 @@ async def test_a_call_arriving_during_shutdown_hears_cannot_register(world: Worl
 async def test_calls_in_progress_finish_within_the_grace_period(world: World) -> None:
     router = world.service.router
     assert router is not None
-    quick = await world.call([press("menu", "1", 1200), press("rvv-registered", "2")])
+    quick = await world.call([press("menu", "1", 1200), answer("offer-register", "2")])
     silent = await world.call([])
     await world.until(lambda: "menu" in world.heard(silent))
-    ending = asyncio.ensure_future(router.end_all(grace_s=5))
+    ending = asyncio.ensure_future(router.end_all(grace_s=30))
     await world.until(ending.done, limit=120)
     await ending
     assert world.call_row(quick)["outcome"] == "completed"

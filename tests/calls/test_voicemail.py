@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ivr.simulator import Step
-from tests.calls.conftest import World, make_world, press
+from tests.calls.conftest import World, answer, make_world, press
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ async def test_answering_machine_is_refused_with_nothing_played(
 
 async def test_human_amd_status_is_served(world: World) -> None:
     channel = await world.call(
-        [press("menu", "1", 1200), press("rvv-registered", "2")], variables={"AMDSTATUS": "HUMAN"}
+        [press("menu", "1", 1200), answer("offer-register", "2")], variables={"AMDSTATUS": "HUMAN"}
     )
     await world.until_done(channel)
     assert world.call_row(channel)["outcome"] == "completed"
@@ -46,7 +46,7 @@ async def test_variables_are_asked_when_ari_conf_does_not_list_them(
 ) -> None:
     world = world_without_channelvars
     machine = await world.call([], variables={"AMDSTATUS": "MACHINE"})
-    person = await world.call([press("menu", "1", 1200), press("rvv-registered", "2")])
+    person = await world.call([press("menu", "1", 1200), answer("offer-register", "2")])
     await world.until_done(machine, person)
     assert world.call_row(machine)["outcome"] == "refused_voicemail"
     assert world.call_row(person)["outcome"] == "completed"
@@ -61,7 +61,7 @@ async def test_ari_only_transfer_is_declined_at_once_and_the_caller_can_finish(
         [
             Step(on_prompt="menu", after_ms=800, refer="1000"),
             press("menu", "1", 3000),
-            press("rvv-registered", "2"),
+            answer("offer-register", "2"),
         ],
         variables={"PJSIP_TRANSFER_HANDLING": "ari-only"},
     )
@@ -80,7 +80,7 @@ async def test_default_mode_transfer_is_refused_by_asterisk_and_recorded(world: 
         [
             Step(on_prompt="menu", after_ms=800, refer="1000"),
             press("menu", "1", 3000),
-            press("rvv-registered", "2"),
+            answer("offer-register", "2"),
         ]
     )
     await world.until_done(channel)

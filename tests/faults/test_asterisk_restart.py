@@ -9,7 +9,8 @@ from benchmarks.harness import Rig, wait_until
 
 RVV = [
     {"on_prompt": "menu", "after_ms": 1000, "press": "1"},
-    {"on_prompt": "rvv-registered", "after_ms": 500, "press": "2"},
+    # at --speed 20 the offer plays whole before this key: then it has been heard
+    {"on_prompt": "offer-register", "after_ms": 12000, "press": "2"},
 ]
 
 
