@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from ivr.clock import VirtualClock
 from ivr.config import AdvertiserConfig
-from ivr.domain import ConsentChannel, ConsentRequest, OptOutKind
+from ivr.domain import ConsentChannel, ConsentRequest, OptOutKind, OptOutSource
 from ivr.rules.regime import Sector
 from ivr.store import Store
 from tests.api.conftest import NUMBER, READER, MakeClient, bearer, record
@@ -326,3 +326,18 @@ async def test_a_scrub_under_an_ended_profile_says_so_in_a_header(
         headers={**bearer(READER), "Content-Type": "text/csv"},
     )
     assert response.headers["X-Scrub-Profile-Expired"] == "true"
+
+
+async def test_revoking_the_objection_does_not_restore_the_withdrawn_consent(
+    client: TestClient[Any, Any], store: Store, clock: VirtualClock
+) -> None:
+    await give_consent(store)
+    await clock.advance(86400)
+    objection = await record(store)
+    await clock.advance(86400)
+    await store.revoke(objection.id, "asked again", "consumer", "api", OptOutSource.API)
+    assert await ask(client, "acme", FIRST_DAY_2021) == (
+        False,
+        ["consent_withdrawn"],
+        "nl-2021",
+    )
