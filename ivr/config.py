@@ -37,6 +37,8 @@ class ConfigError(Exception):
 class AdvertiserConfig(BaseModel):
     name: str
     name_prompt: str | None = None
+    name_prompt_en: str | None = None
+    """The advertiser's name in English, for calls in ``en`` (us-tcpa, DESIGN.md §14.16)."""
     profile: str | None = None
     """A profile or family for this advertiser's calls and decisions; default IVR_PROFILE."""
     sector: Sector = Sector.COMMERCIAL

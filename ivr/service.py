@@ -114,6 +114,7 @@ class IvrService:
                 ],
             ),
             profile_hash=self._profile_hash(),
+            regimes=regimes,
         )
         self.router = CallRouter(ctx, settings.ari_app)
         self.prompts = PromptWatch(

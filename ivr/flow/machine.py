@@ -422,8 +422,7 @@ def _prompt_ended(state: MachineState, play_id: int, at: int | None) -> Result:
     state = replace(state, playing=False)
     match state.phase:
         case Phase.ASKING:
-            if state.question in MUST_HEAR:
-                state = replace(state, heard_questions=state.heard_questions | {_hear_key(state)})
+            state = replace(state, heard_questions=state.heard_questions | {_hear_key(state)})
             state, more = _start_question_timer(state, state.profile.timeout_s)
         case Phase.ANNOUNCING:
             state, more = _after_announcement(state)
@@ -572,7 +571,7 @@ def _cancel_question_timer(state: MachineState) -> Result:
 def _digit(state: MachineState, digit: str, at: int | None) -> Result:
     match state.phase:
         case Phase.ASKING:
-            if _must_hear_now(state):
+            if _must_hear_now(state) or _leaving_unheard(state, digit):
                 if not _stated_for_key(state, at):
                     return state, [_digit_row(digit, "before_offered")]
                 state = replace(state, heard_questions=state.heard_questions | {_hear_key(state)})
@@ -613,6 +612,17 @@ def _must_hear_now(state: MachineState) -> bool:
     return state.question in MUST_HEAR and _hear_key(state) not in state.heard_questions
 
 
+def _leaving_unheard(state: MachineState, digit: str) -> bool:
+    """The leave key of a single-right menu counts only after the menu's mark (§14.1)."""
+    leave = state.profile.keys.leave
+    return (
+        state.question is Question.MENU
+        and leave is not None
+        and digit == leave
+        and _hear_key(state) not in state.heard_questions
+    )
+
+
 def _statement(state: MachineState) -> tuple[str, str | None]:
     """The prompt that states a must-hear question, and the name of its mark."""
     wording = state.profile.wording
@@ -627,6 +637,11 @@ def _statement(state: MachineState) -> tuple[str, str | None]:
             return wording.confirm_register, None
         case Question.CONFIRM_NUMBER:
             return wording.confirm_number, None
+        case Question.MENU:
+            stated = state.profile.statement_prompts.get(wording.menu, ())
+            marks = state.config.marks.get(wording.menu, {})
+            last = max(stated, key=lambda right: marks.get(right, -1), default=None)
+            return wording.menu, last
     raise ValueError(f"{state.question} is not a must-hear question")
 
 
@@ -715,6 +730,8 @@ def _apply(state: MachineState, digit: str) -> Result:
                 return _choose_recht_van_verzet(state)
             if offers.bel_me_niet and digit == keys.bel_me_niet:
                 return _choose_bel_me_niet(state)
+            if digit == keys.leave:
+                return _goodbye(state)
         case Question.OFFER_REGISTER:
             if digit in (keys.yes, keys.no):
                 return _choose_bel_me_niet(state) if digit == keys.yes else _goodbye(state)
@@ -758,14 +775,20 @@ def _chose(state: MachineState, kind: OptOutKind) -> Result:
     return state, [_row(CallEventKind.CHOICE, right=kind.value)]
 
 
+def _objection(state: MachineState) -> OptOutKind:
+    """The kind the objection key records: recht van verzet, or do-not-call (us-tcpa)."""
+    return OptOutKind(state.profile.objection_kind)
+
+
 def _choose_recht_van_verzet(state: MachineState) -> Result:
-    if RVV in state.done:
-        return _announce(state, RVV)
-    state, rows = _chose(state, RVV)
+    kind = _objection(state)
+    if kind in state.done:
+        return _announce(state, kind)
+    state, rows = _chose(state, kind)
     if state.number is not None and state.number_confirmed:
-        state, actions = _record(state, RVV)
+        state, actions = _record(state, kind)
         return state, rows + actions
-    state = replace(state, goal=RVV)
+    state = replace(state, goal=kind)
     question = Question.CONFIRM_NUMBER if state.number is not None else Question.ENTER_NUMBER
     state, actions = _ask(state, question)
     return state, rows + actions
@@ -823,7 +846,7 @@ def _keyed(state: MachineState, digit: str) -> Result:
 
 
 def _take_keyed_number(state: MachineState) -> Result:
-    number = normalize(state.keyed)
+    number = normalize(state.keyed, state.profile.number_region)
     if number is None:
         return _number_invalid(state)
     state = replace(
@@ -836,6 +859,8 @@ def _take_keyed_number(state: MachineState) -> Result:
     )
     if state.goal is BMN:
         return _ask(state, Question.CONFIRM_REGISTER)
+    if not state.profile.confirm.keyed_number:
+        return _number_confirmed(state)
     return _ask(state, Question.CONFIRM_NUMBER)
 
 
@@ -847,7 +872,7 @@ def _number_confirmed(state: MachineState) -> Result:
     state = replace(state, number_confirmed=True)
     if state.goal is BMN:
         return _ask(state, Question.CONFIRM_REGISTER)
-    return _record(state, RVV)
+    return _record(state, _objection(state))
 
 
 def _record(state: MachineState, kind: OptOutKind) -> Result:
@@ -913,7 +938,7 @@ def _announce(state: MachineState, kind: OptOutKind) -> Result:
     """Say that ``kind`` is recorded; only ever after ``Recorded`` (or a resync's ``done``)."""
     state, actions = _silence(state)
     wording = state.profile.wording
-    prompt = wording.rvv_registered if kind is RVV else wording.register_recorded
+    prompt = wording.register_recorded if kind is BMN else wording.rvv_registered
     state = replace(state, phase=Phase.ANNOUNCING, question=None, announcing=kind)
     state, play = _play(state, (prompt,))
     return state, [*actions, play]
@@ -924,7 +949,7 @@ def _after_announcement(state: MachineState) -> Result:
     offers = state.profile.offers
     kind = state.announcing
     state = replace(state, announcing=None)
-    if kind is RVV:
+    if kind is not BMN:
         offer_other = offers.bel_me_niet and offers.bel_me_niet_after_recht_van_verzet
         if offer_other and BMN not in state.done:
             return _ask(state, Question.OFFER_REGISTER)
@@ -932,4 +957,6 @@ def _after_announcement(state: MachineState) -> Result:
         offer_other = offers.recht_van_verzet and offers.recht_van_verzet_after_bel_me_niet
         if offer_other and RVV not in state.done:
             return _ask(state, Question.OFFER_RVV)
+    if not offers.goodbye_after_registered:
+        return _finish(state, Outcome.COMPLETED, hang_up=True)
     return _goodbye(state)

@@ -45,6 +45,8 @@ class Offers(BaseModel, frozen=True, extra="forbid"):
     bel_me_niet: bool = True
     bel_me_niet_after_recht_van_verzet: bool = True
     recht_van_verzet_after_bel_me_niet: bool = True
+    goodbye_after_registered: bool = True
+    """False: the "registered" prompt says goodbye itself and the call is hung up after it."""
 
 
 class Confirmation(BaseModel, frozen=True, extra="forbid"):
@@ -55,6 +57,12 @@ class Confirmation(BaseModel, frozen=True, extra="forbid"):
 
     caller_number: bool = True
     """The caller-id number needs confirmation (a dialer leg may show the call centre's)."""
+
+    use_caller_id: bool = True
+    """False: the number comes from the ``number`` arg or is keyed, never from caller id."""
+
+    keyed_number: bool = True
+    """A keyed number is read back and confirmed before it is recorded."""
 
 
 class Keys(BaseModel, frozen=True, extra="forbid"):
@@ -76,11 +84,14 @@ class Keys(BaseModel, frozen=True, extra="forbid"):
     number_other: str = "2"
     end_entry: str = "#"
     restart_entry: str = "*"
+    leave: str | None = None
+    """A menu key that ends the call (single-right menus); it counts only once the menu
+    has stated the right (DESIGN.md §14.1)."""
 
     @model_validator(mode="after")
     def _distinct_per_question(self) -> Self:
         for name, key in self.model_dump().items():
-            if key not in _DTMF:
+            if key is not None and key not in _DTMF:
                 raise ValueError(f"keys.{name}: {key!r} is not one DTMF key")
         questions = {
             "menu": (self.recht_van_verzet, self.bel_me_niet),
@@ -90,6 +101,8 @@ class Keys(BaseModel, frozen=True, extra="forbid"):
             "confirm-register": (self.confirm, self.choose_again, self.other_number),
             "confirm-number": (self.number_ok, self.number_other),
         }
+        if self.leave is not None:
+            questions["menu leave"] = (self.recht_van_verzet, self.leave)
         for question, keys in questions.items():
             if len(set(keys)) != len(keys) or self.repeat in keys:
                 raise ValueError(f"keys of {question} must differ from each other and from repeat")
@@ -246,6 +259,11 @@ class Profile(BaseModel, frozen=True, extra="forbid"):
     def offered_rights(self) -> tuple[str, ...]:
         """The rights of this profile, each with a verdict per call."""
         return tuple(right.value for right in self.rights)
+
+    @property
+    def objection_kind(self) -> str:
+        """What the menu's objection key records: ``do_not_call`` or ``recht_van_verzet``."""
+        return "do_not_call" if "do_not_call" in self.offered_rights else "recht_van_verzet"
 
     @property
     def statement_prompts(self) -> Mapping[str, tuple[str, ...]]:

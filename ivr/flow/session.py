@@ -16,6 +16,7 @@ import contextlib
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,7 +48,7 @@ from ivr.domain import (
 from ivr.flow import actions as act
 from ivr.flow import events as ev
 from ivr.flow.machine import CallConfig, MachineState, initial_state, step
-from ivr.flow.profile import Profile, load_profile
+from ivr.flow.profile import Profile, load_profile, profile_file_hash
 from ivr.flow.prompt_facts import PromptFacts
 from ivr.flow.refusal import find_refusal
 from ivr.flow.stasis_args import StasisArgs
@@ -56,6 +57,7 @@ from ivr.flow.verdict import rights_verdict
 from ivr.metrics import Metrics
 from ivr.prompts.lang import resolve_prompt_language, spoken_languages, why_not_language
 from ivr.prompts.names import FALLBACK_LANGUAGE
+from ivr.regimes import Regimes
 from ivr.rules.numbers import normalize
 from ivr.store import Store
 from ivr.store.records import CallEventRecord
@@ -78,6 +80,26 @@ class SessionContext:
     metrics: Metrics
     facts: PromptFacts
     profile_hash: str | None = None
+    regimes: Regimes | None = None
+    """Which profile an advertiser's call runs under (``[advertisers.<id>] profile``)."""
+
+    def profile_for(self, advertiser: str, at: datetime) -> Profile:
+        """The profile of a call of ``advertiser`` starting at ``at`` (else the service's)."""
+        if self.regimes is None:
+            return self.profile
+        try:
+            return self.regimes.profile_for(advertiser, at)
+        except ValueError as exc:
+            log.error("call_profile_unresolved", advertiser=advertiser, error=str(exc))
+            return self.profile
+
+    def hash_of(self, profile: Profile) -> str | None:
+        if profile.name == self.profile.name:
+            return self.profile_hash
+        try:
+            return profile_file_hash(profile.name)
+        except OSError:
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +135,7 @@ class CallSession:
         self._timers: dict[str, TimerHandle] = {}
         self._records: set[asyncio.Task[None]] = set()
         self._advertiser = UNKNOWN_ADVERTISER
+        self._profile = ctx.profile
         self._lang = "nl"
         self._gone = False
         self._machine_rights: Mapping[str, str] = {}
@@ -189,13 +212,15 @@ class CallSession:
             self._ctx.metrics.calls_without_advertiser.inc()
         elif self._advertiser not in settings.advertisers:
             log.warning("advertiser_not_configured", advertiser=self._advertiser)
-        self._lang = self._prompt_language(stasis.lang or "nl")
+        self._profile = self._ctx.profile_for(self._advertiser, self._ctx.clock.now())
+        self._lang = self._prompt_language(stasis.lang or self._profile.default_lang)
         for arg in stasis.ignored:
             log.warning("stasis_arg_ignored", arg=arg)
 
         raw_caller = self._channel.caller.number if self._channel.caller else None
-        arg_number = normalize(stasis.number)
-        caller_number = normalize(raw_caller)
+        region = self._profile.number_region
+        arg_number = normalize(stasis.number, region)
+        caller_number = normalize(raw_caller, region)
         if self._resumption and self._resumption.number:
             arg_number = self._resumption.number
         number_source = NumberSource.ARG if arg_number else None
@@ -206,7 +231,7 @@ class CallSession:
                 channel_id=self.channel_id,
                 advertiser=self._advertiser,
                 started_at=self._ctx.clock.now(),
-                profile=self._ctx.profile.name,
+                profile=self._profile.name,
                 lang=self._lang,
                 campaign=stasis.campaign,
                 agent=stasis.agent,
@@ -216,7 +241,7 @@ class CallSession:
                 extra=dict(stasis.extra),
                 caller_number=raw_caller,
                 software_version=__version__,
-                profile_hash=self._ctx.profile_hash,
+                profile_hash=self._ctx.hash_of(self._profile),
             )
             try:
                 await self._ctx.store.start_call(call)
@@ -252,7 +277,7 @@ class CallSession:
             marks=facts.marks(self._lang),
             fingerprints=facts.fingerprints(self._lang),
         )
-        self._state = initial_state(self._ctx.profile, config)
+        self._state = initial_state(self._profile, config)
         log.info(
             "call_started" if self._resumption is None else "call_resumed",
             advertiser=self._advertiser,
@@ -262,16 +287,17 @@ class CallSession:
         return first
 
     def _advertiser_prompt(self) -> str | None:
+        """The advertiser's name prompt in the call's language (else the generic wording)."""
         known = self._ctx.settings.advertisers.get(self._advertiser)
-        return known.name_prompt if known else None
+        if known is None:
+            return None
+        return known.name_prompt_en if self._lang == "en" else known.name_prompt
 
     def _prompt_language(self, lang: str) -> str:
         """The call's language when its prompts exist (checked when they are local), else nl."""
         prompts = Path(self._ctx.settings.prompts_dir)
         if prompts.is_dir():
-            return resolve_prompt_language(
-                prompts, lang, spoken_languages(prompts, self._ctx.profile)
-            )
+            return resolve_prompt_language(prompts, lang, spoken_languages(prompts, self._profile))
         if why_not_language(prompts, lang) == "invalid":
             log.warning("prompt_language_invalid", lang=lang, fallback=FALLBACK_LANGUAGE)
             return FALLBACK_LANGUAGE
@@ -470,7 +496,9 @@ class CallSession:
         self.outcome = outcome
         self._cancel_timers()
         oracle = self._machine_rights if self._resumption is None else None
-        self.rights = await seal(self._ctx, self.call_id, outcome, self._lang, oracle=oracle)
+        self.rights = await seal(
+            self._ctx, self.call_id, outcome, self._lang, oracle=oracle, profile=self._profile.name
+        )
         log.info("call_ended", outcome=outcome.value, rights=self.rights)
 
     async def _fail_hard(self) -> None:

@@ -155,6 +155,8 @@ class MachineState:
 def initial_state(profile: Profile, config: CallConfig) -> MachineState:
     """The state before ``Start``: which number the call begins with, and how sure it is."""
     state = MachineState(profile=profile, config=config, done=config.done)
+    if not profile.confirm.use_caller_id:
+        config = replace(config, caller_number=None)
     if config.number is not None:
         return _with_number(state, config.number, NumberSource.ARG, profile.confirm.arg_number)
     if config.caller_number is not None:

@@ -28,6 +28,7 @@ MARKS = {
     "offer-rvv": {"recht_van_verzet": 600},
     "charities": {"asked": 500},
     "menu-rvv-only": {"recht_van_verzet": 600},
+    "menu-dnc": {"do_not_call": 600},
 }
 """Marks (ms) of the statement prompts, all within one media's length."""
 

@@ -9,6 +9,7 @@ from .driver import CALLER, NUMBER, Call
 
 RVV = OptOutKind.RECHT_VAN_VERZET
 BMN = OptOutKind.BEL_ME_NIET
+DNC = OptOutKind.DO_NOT_CALL
 READ_BACK_NUMBER = ("readback-number", *(f"digit-{d}" for d in "0612345678"))
 READ_BACK_CALLER = ("readback-number", *(f"digit-{d}" for d in "0201234567"))
 
@@ -427,30 +428,75 @@ def test_events_before_start_are_ignored() -> None:
     assert call.send(e.HungUp()) == [a.Finish(Outcome.CALLER_HUNG_UP)]
 
 
-def test_us_tcpa_records_caller_id_on_one_key_and_disconnects() -> None:
-    call = Call.of("us-tcpa", caller_number=CALLER)
+def test_us_tcpa_records_do_not_call_on_one_key_then_says_it_and_hangs_up() -> None:
+    call = Call.of("us-tcpa", number=NUMBER)
     call.start()
     assert call.heard == ("welcome", "advertiser-generic", "menu-dnc")
-    out = call.answer("1")
-    assert out[-2:] == [
-        a.NumberChosen(CALLER, NumberSource.CALLER_ID),
-        a.Record(1, RVV, CALLER, None, None),
-    ]
+    out = call.press("1")  # live from the first word
+    assert out == [a.StopPlayback(1), a.Record(1, DNC, NUMBER, None, None)]
     call.recorded()
     assert call.heard == ("dnc-registered",)
+    assert call.prompt_ends()[-2:] == [a.HangUp(), a.Finish(Outcome.COMPLETED)]
+    assert call.machine_rights == {"do_not_call": "chosen"}
+    assert call.stored_rights() == call.machine_rights
+
+
+def test_us_tcpa_never_takes_the_caller_id_and_reads_no_keyed_number_back() -> None:
+    call = Call.of("us-tcpa", caller_number=CALLER)
+    call.start()
+    call.press("1")
+    assert call.heard == ("enter-number",)
+    out = call.press("2125550123#")
+    assert out[-2:] == [
+        a.NumberChosen("+12125550123", NumberSource.KEYED),
+        a.Record(1, DNC, "+12125550123", None, None),
+    ]
+
+
+def test_us_tcpa_end_key_counts_after_the_offer_and_the_right_is_heard() -> None:
+    call = Call.of("us-tcpa", number=NUMBER)
+    call.start()
+    call.send(e.MediaStarted(1, 2, call.now + 2000))
+    call.listen(2100)
+    assert call.press("2") == []
+    call.listen(600)
+    assert a.Play(2, ("goodbye",)) in call.press("2")
     call.prompt_ends()
-    assert call.heard == ("goodbye",)
+    assert call.outcome is Outcome.COMPLETED
+    assert call.machine_rights == {"do_not_call": "heard"}
 
 
-def test_nl_2021_has_no_register_key() -> None:
+def test_nl_2021_offers_only_the_recht_van_verzet() -> None:
     call = Call.of("nl-2021", number=NUMBER)
     call.start()
-    call.answer("2")
-    assert call.heard == ("invalid", "welcome", "advertiser-generic", "menu-rvv-only")
-    call.answer("1")
+    assert call.heard == ("welcome", "advertiser-generic", "menu-rvv-only")
+    assert call.press("1")[-1] == a.Record(1, RVV, NUMBER, None, None)
     call.recorded()
     call.prompt_ends()
     assert call.heard == ("goodbye",)
+    call.prompt_ends()
+    assert call.outcome is Outcome.COMPLETED
+    assert call.machine_rights == {"recht_van_verzet": "chosen"}
+
+
+def test_nl_2021_leave_key_counts_only_after_the_mark() -> None:
+    call = Call.of("nl-2021", number=NUMBER)
+    call.start()
+    assert call.press("2") == []
+    assert call.rows_of(CallEventKind.DIGIT) == [{"digit": "2", "ignored": "before_offered"}]
+    call.hear_question()
+    assert a.Play(2, ("goodbye",)) in call.press("2")
+    call.prompt_ends()
+    assert call.outcome is Outcome.COMPLETED
+    assert call.machine_rights == {"recht_van_verzet": "heard"}
+    assert call.stored_rights() == call.machine_rights
+
+
+def test_nl_2021_menu_heard_whole_takes_the_leave_key_at_once_on_its_repeat() -> None:
+    call = Call.of("nl-2021", number=NUMBER)
+    call.start()
+    call.silence()
+    assert a.Play(3, ("goodbye",)) in call.press("2")
 
 
 def test_profile_can_ask_to_confirm_the_agents_number() -> None:

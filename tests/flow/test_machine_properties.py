@@ -86,8 +86,10 @@ class Session:
                 assert play_id > self.max_play_id
                 self.max_play_id = play_id
                 # (3) nothing confirms an opt-out before it is recorded
-                if "rvv-registered" in prompts or "dnc-registered" in prompts:
+                if "rvv-registered" in prompts:
                     assert OptOutKind.RECHT_VAN_VERZET in self.recorded
+                if "dnc-registered" in prompts:
+                    assert OptOutKind.DO_NOT_CALL in self.recorded
                 if "register-recorded" in prompts:
                     assert OptOutKind.BEL_ME_NIET in self.recorded
                 if "readback-number" in prompts:
