@@ -157,8 +157,9 @@ class CallRouter:
             done = frozenset(row.kind for row in await self.ctx.store.optouts_for_call(call_id))
         record = await self.ctx.store.get_call(call_id)
         number = record.number if record is not None else None
+        profile = record.profile if record is not None else None
         log.info("call_resynchronised", channel_id=channel_id, call_id=call_id)
-        self._start(channel, stasis, Resumption(call_id, done, number))
+        self._start(channel, stasis, Resumption(call_id, done, number, profile))
 
     async def _cancel(self, live: _Live) -> None:
         live.task.cancel()

@@ -109,6 +109,8 @@ class Resumption:
     call_id: str
     done: frozenset[OptOutKind]
     number: str | None
+    profile: str | None = None
+    """The profile the call started under: a resumed call keeps it."""
 
 
 class CallSession:
@@ -212,7 +214,9 @@ class CallSession:
             self._ctx.metrics.calls_without_advertiser.inc()
         elif self._advertiser not in settings.advertisers:
             log.warning("advertiser_not_configured", advertiser=self._advertiser)
-        self._profile = self._ctx.profile_for(self._advertiser, self._ctx.clock.now())
+        self._profile = self._resumed_profile() or self._ctx.profile_for(
+            self._advertiser, self._ctx.clock.now()
+        )
         self._lang = self._prompt_language(stasis.lang or self._profile.default_lang)
         for arg in stasis.ignored:
             log.warning("stasis_arg_ignored", arg=arg)
@@ -285,6 +289,13 @@ class CallSession:
             campaign=stasis.campaign,
         )
         return first
+
+    def _resumed_profile(self) -> Profile | None:
+        """A call picked up again keeps the profile it started under."""
+        regimes = self._ctx.regimes
+        if regimes is None or self._resumption is None or self._resumption.profile is None:
+            return None
+        return regimes.profiles.get(self._resumption.profile)
 
     def _advertiser_prompt(self) -> str | None:
         """The advertiser's name prompt in the call's language (else the generic wording)."""
