@@ -4,6 +4,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from openapi_spec_validator import validate
+from structlog.testing import capture_logs
 
 from ivr.config import AdvertiserConfig
 from ivr.store import Store
@@ -122,3 +123,13 @@ async def test_readyz_says_profile_expired_only_for_a_profile_whose_period_ended
     response = await expired.get("/readyz")
     assert response.status == 200
     assert (await response.json())["detail"] == ["profile_expired"]
+
+
+async def test_an_ended_profile_is_warned_about_once_at_start(make_client: MakeClient) -> None:
+    with capture_logs() as logs:
+        await make_client()
+    warned = [e for e in logs if e["event"] == "profile.expired"]
+    assert [(e["log_level"], e["profile"]) for e in warned] == [("warning", "nl-ctm2012")]
+    with capture_logs() as logs:
+        await make_client(profile="nl")
+    assert not [e for e in logs if e["event"] == "profile.expired"]

@@ -82,7 +82,8 @@ async def export_optouts(request: web.Request) -> web.StreamResponse:
     ctx = context_of(request)
     params = query(request, ExportQuery)
     advertiser = advertiser_filter(request, params.advertiser)
-    number = parse_number(params.number) if params.number else None
+    profile = ctx.regimes.profile_for(advertiser, ctx.clock.now()) if advertiser else ctx.profile
+    number = parse_number(params.number, profile.number_region) if params.number else None
     since = parse_since(params.since, ctx.timezone)
     if params.advertiser is not None:
         await ensure_advertiser(ctx.store, ctx.settings, params.advertiser)
