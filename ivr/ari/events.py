@@ -1,5 +1,9 @@
 """ARI WebSocket events as typed models, chosen by their ``type``.
 
+The hot events (a call's every key and prompt, DESIGN 15.42) are msgspec
+structs decoded straight from the message; the others are pydantic models.
+Both keep every field they do not name (``model_extra``).
+
 :func:`parse_event` never raises and never drops anything: an unknown type
 becomes :class:`UnknownEvent` with all its fields, and text that is not JSON or
 a known type with missing or wrongly typed fields becomes
@@ -14,23 +18,65 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
+import msgspec
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from ivr.ari.models import AriModel, Channel, Playback, channel_in_target
+from ivr.ari.models import (
+    AriModel,
+    AriTime,
+    Channel,
+    ChannelField,
+    Playback,
+    Snapshot,
+    channel_in_target,
+    decode_hook,
+    keep_raw,
+    snapshot_of,
+)
 
 
-class AriEventBase(AriModel):
-    type: str
-    timestamp: datetime
-    application: str
-    asterisk_id: str | None = None
+class AriEventBase:
+    """What every modelled event is, whichever decoder made it."""
+
+    __slots__ = ()
 
     @property
     def channel_id(self) -> str | None:
         return None
 
 
-class ChannelEvent(AriEventBase):
+class ModelEvent(AriModel, AriEventBase):
+    """An event decoded by pydantic: the types that are not hot."""
+
+    type: str
+    timestamp: datetime
+    application: str
+    asterisk_id: str | None = None
+
+
+class ChannelEvent(ModelEvent):
+    channel: ChannelField
+
+    @property
+    def channel_id(self) -> str | None:
+        return self.channel.id
+
+
+class HotEvent(
+    Snapshot, AriEventBase, frozen=True, dict=True, kw_only=True, tag_field="type", tag=True
+):
+    """An event decoded by msgspec (DESIGN 15.42); the tag is the class name."""
+
+    timestamp: AriTime
+    application: str
+    asterisk_id: str | None = None
+
+    @property
+    def type(self) -> str:
+        return type(self).__name__
+
+
+class HotChannelEvent(HotEvent, frozen=True, dict=True, kw_only=True):
     channel: Channel
 
     @property
@@ -38,49 +84,44 @@ class ChannelEvent(AriEventBase):
         return self.channel.id
 
 
-class StasisStart(ChannelEvent):
+class StasisStart(HotChannelEvent, frozen=True, dict=True, kw_only=True):
     """A channel entered the app; ``args`` are the ``Stasis()`` arguments after the app name."""
 
-    type: Literal["StasisStart"]
     args: list[str]
     replace_channel: Channel | None = None
 
 
-class StasisEnd(ChannelEvent):
+class StasisEnd(HotChannelEvent, frozen=True, dict=True, kw_only=True):
     """The channel left the app: the end of the call for us (no ChannelDestroyed may follow)."""
-
-    type: Literal["StasisEnd"]
 
 
 class ChannelStateChange(ChannelEvent):
     type: Literal["ChannelStateChange"]
 
 
-class ChannelVarset(AriEventBase):
+class ChannelVarset(ModelEvent):
     """A variable was set; without ``channel`` it was a global."""
 
     type: Literal["ChannelVarset"]
     variable: str
     value: str
-    channel: Channel | None = None
+    channel: ChannelField | None = None
 
     @property
     def channel_id(self) -> str | None:
         return self.channel.id if self.channel is not None else None
 
 
-class ChannelDtmfReceived(ChannelEvent):
+class ChannelDtmfReceived(HotChannelEvent, frozen=True, dict=True, kw_only=True):
     """Sent when the digit *ends*."""
 
-    type: Literal["ChannelDtmfReceived"]
     digit: str
     duration_ms: int
 
 
-class ChannelHangupRequest(ChannelEvent):
+class ChannelHangupRequest(HotChannelEvent, frozen=True, dict=True, kw_only=True):
     """``cause`` is absent when a SIP phone sends BYE; 16 caller, 32 (``soft``) the app."""
 
-    type: Literal["ChannelHangupRequest"]
     cause: int | None = None
     soft: bool | None = None
     tech_cause: int | None = None
@@ -93,7 +134,7 @@ class ChannelDestroyed(ChannelEvent):
     tech_cause: int | None = None
 
 
-class PlaybackEvent(AriEventBase):
+class PlaybackEvent(HotEvent, frozen=True, dict=True, kw_only=True):
     playback: Playback
 
     @property
@@ -101,22 +142,16 @@ class PlaybackEvent(AriEventBase):
         return self.playback.channel_id
 
 
-class PlaybackStarted(PlaybackEvent):
+class PlaybackStarted(PlaybackEvent, frozen=True, dict=True, kw_only=True):
     """One medium of the playback started (a multi-media play sends one per medium)."""
 
-    type: Literal["PlaybackStarted"]
 
-
-class PlaybackContinuing(PlaybackEvent):
+class PlaybackContinuing(PlaybackEvent, frozen=True, dict=True, kw_only=True):
     """One medium ended and the next one of the same playback follows."""
 
-    type: Literal["PlaybackContinuing"]
 
-
-class PlaybackFinished(PlaybackEvent):
+class PlaybackFinished(PlaybackEvent, frozen=True, dict=True, kw_only=True):
     """The whole playback ended: ``state`` is ``done`` (also when stopped) or ``failed``."""
-
-    type: Literal["PlaybackFinished"]
 
 
 class AdditionalParam(AriModel):
@@ -132,18 +167,18 @@ class RequiredDestination(AriModel):
 
 class ReferTo(AriModel):
     requested_destination: RequiredDestination
-    destination_channel: Channel | None = None
-    connected_channel: Channel | None = None
+    destination_channel: ChannelField | None = None
+    connected_channel: ChannelField | None = None
     bridge: dict[str, Any] | None = None
 
 
 class ReferredBy(AriModel):
-    source_channel: Channel
-    connected_channel: Channel | None = None
+    source_channel: ChannelField
+    connected_channel: ChannelField | None = None
     bridge: dict[str, Any] | None = None
 
 
-class ChannelTransfer(AriEventBase):
+class ChannelTransfer(ModelEvent):
     """A SIP REFER in ``ari-only`` mode.  No top-level ``channel``: the caller is
     ``referred_by.source_channel``.  Without ``state`` it is a new request that
     Asterisk waits on for ever; with ``state`` it echoes a ``transfer_progress``.
@@ -175,32 +210,34 @@ class BridgeBlindTransfer(ChannelEvent):
     context: str
     result: str
     is_external: bool
-    replace_channel: Channel | None = None
-    transferee: Channel | None = None
+    replace_channel: ChannelField | None = None
+    transferee: ChannelField | None = None
     bridge: dict[str, Any] | None = None
 
 
-KnownEvent = Annotated[
+HotKnownEvent = (
     StasisStart
     | StasisEnd
-    | ChannelStateChange
-    | ChannelVarset
     | ChannelDtmfReceived
     | ChannelHangupRequest
-    | ChannelDestroyed
     | PlaybackStarted
     | PlaybackContinuing
     | PlaybackFinished
-    | ChannelTransfer
-    | BridgeBlindTransfer,
+)
+ModelKnownEvent = Annotated[
+    ChannelStateChange | ChannelVarset | ChannelDestroyed | ChannelTransfer | BridgeBlindTransfer,
     Field(discriminator="type"),
 ]
+KnownEvent = HotKnownEvent | ModelKnownEvent
 
-_KNOWN_EVENT: TypeAdapter[KnownEvent] = TypeAdapter(KnownEvent)
-KNOWN_TYPES: frozenset[str] = frozenset(
+_HOT_DECODER = msgspec.json.Decoder(HotKnownEvent, dec_hook=decode_hook)
+HOT_TYPES: frozenset[str] = frozenset(kind.__name__ for kind in get_args(HotKnownEvent))
+_MODEL_EVENT: TypeAdapter[ModelKnownEvent] = TypeAdapter(ModelKnownEvent)
+MODEL_TYPES: frozenset[str] = frozenset(
     get_args(model.model_fields["type"].annotation)[0]
-    for model in get_args(get_args(KnownEvent)[0])
+    for model in get_args(get_args(ModelKnownEvent)[0])
 )
+KNOWN_TYPES: frozenset[str] = HOT_TYPES | MODEL_TYPES
 
 
 class UnknownEvent(BaseModel):
@@ -242,6 +279,14 @@ def parse_event(data: str | bytes | dict[str, Any]) -> AriEvent:
 
 
 def _parse(data: str | bytes | dict[str, Any]) -> AriEvent:
+    if not isinstance(data, dict):
+        try:
+            event = _HOT_DECODER.decode(data)
+        except msgspec.MsgspecError:
+            pass  # not hot, or not well formed: read it whole below
+        else:
+            keep_raw(event, data)
+            return event
     if isinstance(data, dict):
         obj: Any = data
     else:
@@ -254,10 +299,15 @@ def _parse(data: str | bytes | dict[str, Any]) -> AriEvent:
     event_type = obj.get("type")
     if not isinstance(event_type, str):
         return MalformedEvent(raw=obj, error="no event type")
-    if event_type not in KNOWN_TYPES:
+    if event_type in HOT_TYPES:
+        try:
+            return snapshot_of(HotKnownEvent, obj)  # type: ignore[arg-type]
+        except msgspec.ValidationError as exc:
+            return MalformedEvent(raw=obj, error=str(exc), type=event_type)
+    if event_type not in MODEL_TYPES:
         return UnknownEvent(type=event_type, data=obj)
     try:
-        return _KNOWN_EVENT.validate_python(obj)
+        return _MODEL_EVENT.validate_python(obj)
     except ValidationError as exc:
         return MalformedEvent(raw=obj, error=_short(exc), type=event_type)
 

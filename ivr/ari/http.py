@@ -18,8 +18,9 @@ from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote
 
 import aiohttp
+import msgspec
 import structlog
-from pydantic import BaseModel, RootModel, ValidationError
+from pydantic import BaseModel, ValidationError
 from yarl import URL
 
 from ivr.ari.errors import (
@@ -28,8 +29,19 @@ from ivr.ari.errors import (
     VoicemailTargetRefused,
     error_from_response,
 )
-from ivr.ari.models import Application, AsteriskInfo, Channel, Playback, Sound, Variable
-from ivr.clock import Clock
+from ivr.ari.models import (
+    Application,
+    AsteriskInfo,
+    Channel,
+    Playback,
+    Snapshot,
+    Sound,
+    Variable,
+    decode_hook,
+    keep_raw,
+    snapshot_of,
+)
+from ivr.clock import Clock, LoopClock
 from ivr.rules.voicemail import (
     DEFAULT_VOICEMAIL_TARGETS,
     endpoint_candidates,
@@ -57,12 +69,8 @@ TransferState = Literal[
     "channel_progress", "channel_answered", "channel_unavailable", "channel_declined"
 ]
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=BaseModel | Snapshot)
 Params = Mapping[str, str | int | None]
-
-
-class _ChannelList(RootModel[list[Channel]]):
-    pass
 
 
 log = structlog.get_logger()
@@ -71,6 +79,10 @@ log = structlog.get_logger()
 def basic_authorization(user: str, password: str) -> str:
     """The ``Authorization`` header value; it goes in headers only, never in a URL or a log."""
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
+_QUERY_SAFE = "/:,@!$'()*"
+"""Left as they are in a query value (as yarl leaves them); the rest is percent-encoded."""
 
 
 def _segment(value: str) -> str:
@@ -98,8 +110,9 @@ class AriClient:
         session: aiohttp.ClientSession | None = None,
         clock: Clock | None = None,
     ) -> None:
-        """``clock``: the request time-out runs on it (the virtual clock in tests), so a
-        request Asterisk never answers fails after ``request_timeout`` on any clock."""
+        """``clock``: a test clock (not :class:`LoopClock`) runs the request time-out, so a
+        request Asterisk never answers fails after ``request_timeout`` on any clock; on the
+        loop's clock aiohttp's own time-out is the only one."""
         url = URL(base_url)
         if url.user is not None or url.password is not None:
             raise ValueError("the ARI URL must not hold credentials; pass user and password")
@@ -112,7 +125,13 @@ class AriClient:
         self._voicemail_targets = tuple(voicemail_targets)
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         self._request_timeout = request_timeout
-        self._clock = clock
+        self._options: dict[str, Any] = {
+            "headers": {"Authorization": self._authorization},
+            "allow_redirects": False,
+        }
+        if session is not None:
+            self._options["timeout"] = self._timeout
+        self._test_clock = None if clock is None or isinstance(clock, LoopClock) else clock
         self._session = session
         self._owns_session = session is None
 
@@ -220,7 +239,15 @@ class AriClient:
         return await self._fetch(Channel, "GET", f"/ari/channels/{_segment(channel_id)}")
 
     async def list_channels(self) -> list[Channel]:
-        return (await self._fetch(_ChannelList, "GET", "/ari/channels")).root
+        _, raw = await self._request("GET", "/ari/channels")
+        try:
+            items = msgspec.json.decode(raw)
+            if not isinstance(items, list):
+                raise msgspec.ValidationError("Expected `array`")
+            return [snapshot_of(Channel, item) for item in items]
+        except msgspec.MsgspecError as exc:
+            message = f"unexpected answer, not a list of Channel: {exc}"
+            raise UnexpectedAnswer(200, message, "GET", "/ari/channels") from None
 
     # Applications and the system
 
@@ -249,7 +276,7 @@ class AriClient:
             if not self._owns_session:
                 raise RuntimeError("the ARI client's session is closed")
             connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS)
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
         return self._session
 
     async def _call(self, method: str, path: str, params: Params | None = None) -> None:
@@ -258,30 +285,43 @@ class AriClient:
     async def _fetch(
         self, model: type[M], method: str, path: str, params: Params | None = None
     ) -> M:
-        status, body = await self._request(method, path, params)
+        status, raw = await self._request(method, path, params)
         try:
-            return model.model_validate(body)
-        except ValidationError as exc:
-            message = f"unexpected answer, not a {model.__name__}: {exc.error_count()} problem(s)"
+            if issubclass(model, Snapshot):
+                item = msgspec.json.decode(raw, type=model, dec_hook=decode_hook)
+                keep_raw(item, raw)
+                return item
+            return model.model_validate(_json_or_text(raw))
+        except (ValidationError, msgspec.MsgspecError) as exc:
+            message = f"unexpected answer, not a {model.__name__}: {_problems(exc)}"
             raise UnexpectedAnswer(status, message, method, path) from None
 
     async def _request(
         self, method: str, path: str, params: Params | None = None
-    ) -> tuple[int, Any]:
-        query = {key: str(value) for key, value in (params or {}).items() if value is not None}
-        url = URL(self._base_url + path, encoded=True)
+    ) -> tuple[int, bytes]:
+        """One request; the URL is built once as encoded text (no yarl query merge), the
+        headers and the time-out are the client's own objects (aiohttp's time-out, no
+        second one around it unless a test clock drives time)."""
+        target = self._base_url + path
+        if params:
+            query = "&".join(
+                f"{key}={quote(str(value), safe=_QUERY_SAFE)}"
+                for key, value in params.items()
+                if value is not None
+            )
+            if query:
+                target += "?" + query
         started = time.perf_counter()
-        send = self._send(method, url, query)
+        send = self._send(method, URL(target, encoded=True))
         try:
-            if self._clock is None:
+            if self._test_clock is None:
                 status, reason, raw = await send
             else:
-                status, reason, raw = await self._clock.wait_for(send, self._request_timeout)
+                status, reason, raw = await self._test_clock.wait_for(send, self._request_timeout)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             detail = self._scrub(f"{type(exc).__name__}: {exc}".rstrip(": "))
             log.warning("ari.request_unanswered", method=method, path=path, error=detail)
             raise AriUnavailable(None, detail, method, path) from None
-        body = _json_or_text(raw)
         log.debug(
             "ari.request",
             method=method,
@@ -290,24 +330,24 @@ class AriClient:
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
         if status >= 300:
-            error = error_from_response(status, body, method, path, reason)
+            error = error_from_response(status, _json_or_text(raw), method, path, reason)
             error.message = self._scrub(error.message)
             raise error
-        return status, body
+        return status, raw
 
-    async def _send(self, method: str, url: URL, query: dict[str, str]) -> tuple[int, str, bytes]:
-        async with self._client_session().request(
-            method,
-            url,
-            params=query,
-            headers={"Authorization": self._authorization},
-            timeout=self._timeout,
-            allow_redirects=False,
-        ) as response:
+    async def _send(self, method: str, url: URL) -> tuple[int, str, bytes]:
+        session = self._client_session()
+        async with session.request(method, url, **self._options) as response:
             return response.status, response.reason or "", await response.read()
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text
+
+
+def _problems(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return f"{exc.error_count()} problem(s)"
+    return str(exc)
 
 
 def _json_or_text(raw: bytes) -> Any:

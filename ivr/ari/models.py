@@ -1,28 +1,103 @@
 """The ARI objects we read, as Asterisk 22 sends them (``api-docs/*.json``).
 
-Unknown fields are kept (``extra="allow"``), so a newer Asterisk never breaks
-us.  Only what identifies an object is required; the rest has a default, so a
-thinner snapshot never turns a ``StasisEnd`` into a malformed event.
+Unknown fields are kept (``extra="allow"``, or the raw object of a msgspec
+:class:`Snapshot`), so a newer Asterisk never breaks us.  Only what identifies
+an object is required; the rest has a default, so a thinner snapshot never
+turns a ``StasisEnd`` into a malformed event.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
+from pydantic import BaseModel, ConfigDict, PlainValidator
 
 
 class AriModel(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-class CallerID(AriModel):
+S = TypeVar("S", bound="Snapshot")
+
+
+class AriTime(datetime):
+    """An ARI time as a ``datetime``; Asterisk writes ``2026-11-28T01:23:05.873+0000``."""
+
+
+def decode_hook(kind: type, value: Any) -> Any:
+    """msgspec's hook for the types it does not know: :class:`AriTime` from its text."""
+    if kind is AriTime:
+        if not isinstance(value, str):
+            raise ValueError(f"expected an ARI time, got {type(value).__name__}")
+        return AriTime.fromisoformat(value)
+    raise NotImplementedError(kind)
+
+
+class Snapshot(msgspec.Struct, frozen=True, dict=True, kw_only=True):
+    """An ARI object decoded by msgspec (the hot path, DESIGN 15.42).
+
+    The fields a struct names are typed; every other field of the object
+    Asterisk sent is kept in the raw object and read back by
+    :attr:`model_extra`, decoded only when asked for.
+    """
+
+    @property
+    def model_extra(self) -> dict[str, Any]:
+        """The fields of the raw object this struct does not name."""
+        raw = raw_object_of(self)
+        named = set(self.__struct_encode_fields__)
+        return {key: value for key, value in raw.items() if key not in named and key != "type"}
+
+
+def keep_raw(item: Snapshot, raw: object) -> None:
+    """Remember the object ``item`` was decoded from (a dict or JSON text), and
+    where each struct inside it sits in that object (a ``(parent, key)`` pair)."""
+    item.__dict__["_raw"] = raw
+    for name, key in _nested_fields(type(item)):
+        child = getattr(item, name)
+        if isinstance(child, Snapshot):
+            keep_raw(child, (item, key))
+
+
+@functools.cache
+def _nested_fields(kind: type[Snapshot]) -> tuple[tuple[str, str], ...]:
+    """The fields of ``kind`` that may hold a struct: (attribute, JSON key)."""
+    found = []
+    for field in msgspec.structs.fields(kind):
+        options = get_args(field.type) or (field.type,)
+        if any(isinstance(t, type) and issubclass(t, Snapshot) for t in options):
+            found.append((field.name, field.encode_name))
+    return tuple(found)
+
+
+def raw_object_of(item: Snapshot) -> dict[str, Any]:
+    raw = item.__dict__.get("_raw")
+    if isinstance(raw, tuple):
+        parent, key = raw
+        found = raw_object_of(parent).get(key)
+        raw = found if isinstance(found, dict) else {}
+    elif isinstance(raw, str | bytes):
+        raw = msgspec.json.decode(raw)
+        item.__dict__["_raw"] = raw
+    return raw if isinstance(raw, dict) else {}
+
+
+def snapshot_of(kind: type[S], obj: object) -> S:
+    """``obj`` (a decoded JSON object) as ``kind``; raises ``msgspec.ValidationError``."""
+    item = msgspec.convert(obj, kind, dec_hook=decode_hook)
+    keep_raw(item, obj)
+    return item
+
+
+class CallerID(Snapshot, frozen=True, dict=True, kw_only=True):
     name: str = ""
     number: str = ""
 
 
-class DialplanCEP(AriModel):
+class DialplanCEP(Snapshot, frozen=True, dict=True, kw_only=True):
     """Where the channel is in the dialplan (context, extension, priority)."""
 
     context: str = ""
@@ -32,16 +107,16 @@ class DialplanCEP(AriModel):
     app_data: str = ""
 
 
-class Channel(AriModel):
+class Channel(Snapshot, frozen=True, dict=True, kw_only=True):
     id: str
     name: str
     state: str
     protocol_id: str = ""
-    caller: CallerID = Field(default_factory=CallerID)
-    connected: CallerID = Field(default_factory=CallerID)
+    caller: CallerID = msgspec.field(default_factory=CallerID)
+    connected: CallerID = msgspec.field(default_factory=CallerID)
     accountcode: str = ""
     dialplan: DialplanCEP | None = None
-    creationtime: datetime | None = None
+    creationtime: AriTime | None = None
     language: str = ""
     channelvars: dict[str, str] | None = None
     """Present only when ``ari.conf`` lists ``channelvars``."""
@@ -53,7 +128,7 @@ def channel_in_target(target_uri: str) -> str | None:
     return target if colon and scheme == "channel" and target else None
 
 
-class Playback(AriModel):
+class Playback(Snapshot, frozen=True, dict=True, kw_only=True):
     id: str
     media_uri: str
     next_media_uri: str | None = None
@@ -65,6 +140,19 @@ class Playback(AriModel):
     def channel_id(self) -> str | None:
         """The channel it plays on (``target_uri`` ``channel:<id>``); None for a bridge."""
         return channel_in_target(self.target_uri)
+
+
+def _channel_field(value: object) -> Channel:
+    if isinstance(value, Channel):
+        return value
+    try:
+        return snapshot_of(Channel, value)
+    except msgspec.ValidationError as exc:
+        raise ValueError(str(exc)) from None
+
+
+ChannelField = Annotated[Channel, PlainValidator(_channel_field)]
+"""A :class:`Channel` inside a pydantic model (the events that are not hot)."""
 
 
 class Application(AriModel):

@@ -16,6 +16,7 @@ from ivr.ari.events import (
     ChannelTransfer,
     ChannelVarset,
     MalformedEvent,
+    PlaybackFinished,
     PlaybackStarted,
     StasisStart,
     UnknownEvent,
@@ -248,3 +249,70 @@ def test_a_real_event_with_any_field_broken_never_raises(raw: dict[str, Any], da
     broken_type = broken.get("type")
     assert event.type == (broken_type if isinstance(broken_type, str) else None)
     event.channel_id  # noqa: B018 - the helper must not raise either
+
+
+def test_hot_event_from_the_wire_keeps_new_fields_at_every_level() -> None:
+    raw = next(e for e in trace_events() if e["type"] == "StasisStart")
+    channel = raw["channel"]
+    future = {
+        **raw,
+        "new_field": [1, 2],
+        "channel": {**channel, "tenant": "a", "caller": {**channel["caller"], "verified": True}},
+    }
+    event = parse_event(json.dumps(future).encode())
+    assert isinstance(event, StasisStart)
+    assert event.model_extra == {"new_field": [1, 2]}
+    assert event.channel.model_extra == {"tenant": "a"}
+    assert event.channel.caller.model_extra == {"verified": True}
+    assert event.channel.caller.number == channel["caller"]["number"]
+
+
+def test_hot_event_without_new_fields_has_no_extra() -> None:
+    raw = next(e for e in trace_events() if e["type"] == "ChannelDtmfReceived")
+    event = parse_event(json.dumps(raw))
+    assert isinstance(event, ChannelDtmfReceived)
+    assert event.model_extra == {}
+    assert event.type == "ChannelDtmfReceived"
+
+
+def test_channel_inside_a_cold_event_keeps_new_fields() -> None:
+    raw = next(e for e in trace_events() if e["type"] == "ChannelStateChange")
+    event = parse_event({**raw, "channel": {**raw["channel"], "tenant": "a"}})
+    assert isinstance(event, ev.ChannelStateChange)
+    assert event.channel.model_extra == {"tenant": "a"}
+    assert event.channel.id == raw["channel"]["id"]
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"digit": 1}, "digit"),
+        ({"duration_ms": True}, "duration_ms"),
+        ({"timestamp": "yesterday"}, "timestamp"),
+        ({"timestamp": 5}, "timestamp"),
+        ({"channel": {"name": "PJSIP/x", "state": "Up"}}, "id"),
+        ({"channel": "1.2"}, "channel"),
+        ({"application": None}, "application"),
+    ],
+)
+def test_hot_event_with_a_broken_field_is_malformed_from_text_and_from_dict(
+    change: dict[str, Any], error: str
+) -> None:
+    raw = next(e for e in trace_events() if e["type"] == "ChannelDtmfReceived")
+    broken = {**raw, **change}
+    for data in (json.dumps(broken), json.dumps(broken).encode(), broken):
+        event = parse_event(data)
+        assert isinstance(event, MalformedEvent), data
+        assert event.type == "ChannelDtmfReceived"
+        assert error in event.error
+        assert event.raw == broken
+
+
+def test_playback_event_from_bytes_names_its_channel_and_time() -> None:
+    raw = next(e for e in trace_events() if e["type"] == "PlaybackFinished")
+    event = parse_event(json.dumps(raw).encode())
+    assert isinstance(event, PlaybackFinished)
+    assert event.playback.id == raw["playback"]["id"]
+    assert event.channel_id == raw["playback"]["target_uri"].removeprefix("channel:")
+    assert event.timestamp == parse_event(raw).timestamp
+    assert event.timestamp.tzinfo is not None
