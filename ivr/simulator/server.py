@@ -40,6 +40,12 @@ REALM = 'Basic realm="Asterisk REST Interface"'
 DEFAULT_CHANNELVARS = ("AMDSTATUS", "IVR_VOICEMAIL")
 
 
+LISTEN_BACKLOG = 1024
+"""Connections the kernel queues before ``accept`` (aiohttp's default is 128): a burst of
+hundreds of hand-offs opens that many connections at once, and an overflowed queue
+drops SYNs, which the client retries after a second (issue 14)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedRequest:
     method: str
@@ -284,7 +290,7 @@ class Simulator:
         """Serve on ``host:port`` (0: any free port); yields ``http://host:port``."""
         runner = web.AppRunner(self.make_app(), shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG)
         await site.start()
         bound = runner.addresses[0]
         try:
