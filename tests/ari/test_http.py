@@ -5,6 +5,7 @@ import base64
 import socket
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from aiohttp import web
 from structlog.testing import capture_logs
@@ -26,6 +27,7 @@ from ivr.ari.errors import (
     error_class,
 )
 from ivr.ari.http import AriClient
+from ivr.clock import LoopClock
 from tests.ari.conftest import SECRET, USER, FakeAri, trace_records
 
 CHANNEL = "1795829058.25"
@@ -396,9 +398,13 @@ async def test_connection_reset_is_ari_unavailable(fake_ari: tuple[FakeAri, str]
             await client.answer(CHANNEL)
 
 
+@pytest.mark.parametrize("clock", [None, LoopClock()], ids=["no clock", "loop clock"])
+@pytest.mark.parametrize("own_session", [True, False], ids=["own session", "given session"])
 async def test_a_request_that_hangs_times_out_as_ari_unavailable(
-    fake_ari: tuple[FakeAri, str],
+    fake_ari: tuple[FakeAri, str], clock: LoopClock | None, own_session: bool
 ) -> None:
+    """On the loop's clock aiohttp's time-out is the only one, on a session of its own
+    or one it was given."""
     fake, base_url = fake_ari
     never = asyncio.Event()
 
@@ -407,9 +413,13 @@ async def test_a_request_that_hangs_times_out_as_ari_unavailable(
         return web.Response(status=204)
 
     fake.handler = hang
-    async with AriClient(base_url, USER, SECRET, request_timeout=0.05) as client:
-        with pytest.raises(AriUnavailable, match="Timeout"):
-            await client.answer(CHANNEL)
+    async with aiohttp.ClientSession() as given:
+        session = None if own_session else given
+        async with AriClient(
+            base_url, USER, SECRET, request_timeout=0.05, clock=clock, session=session
+        ) as client:
+            with pytest.raises(AriUnavailable, match="Timeout"):
+                await client.answer(CHANNEL)
     never.set()
 
 
