@@ -131,6 +131,17 @@ async def wait_all_ended(rig: Rig, channels: list[str], deadline_s: float) -> se
         await asyncio.sleep(0.2)
 
 
+async def wait_all_sealed(rig: Rig, channels: list[str], deadline_s: float) -> None:
+    """The service seals a call after its channel left: wait for the outcomes (or the end)."""
+    end = time.monotonic() + deadline_s
+    wanted = set(channels)
+    while time.monotonic() < end:
+        rows = rig.rows("SELECT channel_id FROM calls WHERE outcome IS NULL")
+        if not wanted & {channel for (channel,) in rows}:
+            return
+        await asyncio.sleep(0.2)
+
+
 def heard_confirmations(transcript: list[dict[str, Any]]) -> set[str]:
     kinds = set()
     for entry in transcript:
@@ -162,6 +173,7 @@ async def crash_run(
             consents += await giving
             await rig.start_service()
         ended = await wait_all_ended(rig, channels, deadline_s=300)
+        await wait_all_sealed(rig, channels, deadline_s=60)
         heard = {c: heard_confirmations(await rig.transcript(c)) for c in channels}
         rows: dict[tuple[str, str], int] = defaultdict(int)
         for channel_id, kind, n in rig.rows(
