@@ -120,12 +120,16 @@ class OptOut:
 def same_entry(row: OptOut, request: OptOutRequest) -> bool:
     """Whether ``row`` already says what ``request`` asks to record: the same number,
     advertiser, kind, scope (in any order) and charities answer."""
-    return (row.number, row.advertiser, row.kind, row.charities) == (
+    return (row.number, row.advertiser, row.kind) == (
         request.number,
         request.advertiser,
         request.kind,
-        request.charities,
-    ) and _scope_key(row.scope) == _scope_key(request.scope)
+    ) and same_terms(row.scope, row.charities, request)
+
+
+def same_terms(scope: Scope | None, charities: bool | None, request: OptOutRequest) -> bool:
+    """Whether ``scope`` (in any order) and ``charities`` are those ``request`` asks for."""
+    return charities == request.charities and _scope_key(scope) == _scope_key(request.scope)
 
 
 def _scope_key(scope: Scope | None) -> str | frozenset[str] | None:

@@ -1,29 +1,29 @@
 """``ivr import FILE``: load an existing suppression list (source ``import``).
 
-The whole file is checked first: one invalid number stops the import before
-anything is written, unless ``--skip-invalid``. Numbers that already have the
-same active opt-out are skipped, so running an import twice adds nothing.
+The whole file is read and checked first: one invalid number stops the import before
+anything is written, unless ``--skip-invalid``. Numbers that already have the same
+active opt-out are skipped, so running an import twice adds nothing. The rest goes in
+as plain values, in short transactions (:meth:`ivr.store.Store.import_numbers`).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from ivr.commands.optout import KINDS, add_register_options, charities_flag, missing_charities
 from ivr.commands.progress import Progress
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
-from ivr.domain import OptOutKind, OptOutRequest, OptOutSource, same_entry
+from ivr.domain import OptOutKind, OptOutSource
 from ivr.rules.numbers import normalize
 from ivr.scrub import CsvLayout, data_records, inspect_csv
 from ivr.store import Store
 from ivr.suppressions import InputError, ensure_advertiser, optout_request
 
-BATCH = 5000
 SHOWN_INVALID = 5
 
 
@@ -64,30 +64,35 @@ def run(args: argparse.Namespace) -> int:
         await ensure_advertiser(store, where.settings, args.advertiser)
         with args.file.open("rb") as source:
             layout = inspect_csv(source, args.column)
-            invalid, first_valid = _check(source, layout)
-            if invalid and not args.skip_invalid:
-                shown = ", ".join(f"record {n} ({raw!r})" for n, raw in invalid[:SHOWN_INVALID])
-                raise InputError(
-                    "invalid_number",
-                    f"{len(invalid)} invalid numbers, nothing imported: {shown} "
-                    "(--skip-invalid imports the rest)",
-                )
-            if first_valid is None:
-                raise InputError("invalid_number", f"{args.file}: no valid number to import")
-            template = optout_request(
-                number=first_valid,
-                advertiser=args.advertiser,
-                kind=OptOutKind(args.kind),
-                source=OptOutSource.IMPORT,
-                created_by=f"import:{args.file.name}",
-                profile=where.profile,
-                scope=args.scope,
-                charities=charities_flag(args.charities),
+            listed = _read(source, layout)
+        if listed.invalid and not args.skip_invalid:
+            shown = ", ".join(f"record {n} ({raw!r})" for n, raw in listed.invalid[:SHOWN_INVALID])
+            raise InputError(
+                "invalid_number",
+                f"{len(listed.invalid)} invalid numbers, nothing imported: {shown} "
+                "(--skip-invalid imports the rest)",
             )
-            added, present = await _load(store, source, layout, template)
+        if listed.first is None:
+            raise InputError("invalid_number", f"{args.file}: no valid number to import")
+        template = optout_request(
+            number=listed.first,
+            advertiser=args.advertiser,
+            kind=OptOutKind(args.kind),
+            source=OptOutSource.IMPORT,
+            created_by=f"import:{args.file.name}",
+            profile=where.profile,
+            scope=args.scope,
+            charities=charities_flag(args.charities),
+        )
+        present = await store.numbers_with_entry(template, listed.numbers)
+        new = [number for number in listed.numbers if number not in present]
+        with Progress("import", len(new)) as progress:
+            added = await store.import_numbers(
+                template, new, lambda done: progress.advance(done - progress.done)
+            )
         print(
-            f"imported {added} opt-outs; {present} already present or repeated; "
-            f"{len(invalid)} invalid numbers skipped",
+            f"imported {added} opt-outs; {listed.valid - added} already present or repeated; "
+            f"{len(listed.invalid)} invalid numbers skipped",
             file=sys.stderr,
         )
         return OK
@@ -106,47 +111,27 @@ def _numbers(source: BinaryIO, layout: CsvLayout) -> Iterator[tuple[int, str]]:
             yield n, cell
 
 
-def _check(source: BinaryIO, layout: CsvLayout) -> tuple[list[tuple[int, str]], str | None]:
-    invalid: list[tuple[int, str]] = []
-    first_valid: str | None = None
+@dataclass
+class _List:
+    numbers: list[str] = field(default_factory=list)
+    """The valid numbers, E.164, each once, in the file's order."""
+    valid: int = 0
+    first: str | None = None
+    """The first valid number as written."""
+    invalid: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _read(source: BinaryIO, layout: CsvLayout) -> _List:
+    found = _List()
+    unique: dict[str, None] = {}
     for n, raw in _numbers(source, layout):
-        if normalize(raw) is None:
-            invalid.append((n, raw))
-        elif first_valid is None:
-            first_valid = raw
-    return invalid, first_valid
-
-
-async def _load(
-    store: Store, source: BinaryIO, layout: CsvLayout, template: OptOutRequest
-) -> tuple[int, int]:
-    added = present = 0
-    numbers = (normalize(raw) for _, raw in _numbers(source, layout))
-    with Progress("import") as progress:
-        batch: list[str] = []
-        for number in numbers:
-            if number is not None:
-                batch.append(number)
-            if len(batch) >= BATCH:
-                added, present = await _load_batch(store, batch, template, added, present)
-                progress.advance(len(batch))
-                batch = []
-        if batch:
-            added, present = await _load_batch(store, batch, template, added, present)
-            progress.advance(len(batch))
-    return added, present
-
-
-async def _load_batch(
-    store: Store, batch: list[str], template: OptOutRequest, added: int, present: int
-) -> tuple[int, int]:
-    unique = list(dict.fromkeys(batch))
-    existing = await store.active_optouts_many(unique, template.advertiser)
-
-    def present_already(number: str) -> bool:
-        wanted = dataclasses.replace(template, number=number)
-        return any(same_entry(row, wanted) for row in existing[number])
-
-    new = [n for n in unique if not present_already(n)]
-    added += await store.import_optouts(dataclasses.replace(template, number=n) for n in new)
-    return added, present + len(batch) - len(new)
+        number = normalize(raw)
+        if number is None:
+            found.invalid.append((n, raw))
+            continue
+        found.valid += 1
+        unique[number] = None
+        if found.first is None:
+            found.first = raw
+    found.numbers = list(unique)
+    return found

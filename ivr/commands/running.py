@@ -7,9 +7,9 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import structlog
-from aiohttp import web
 from pydantic import ValidationError
 
 from ivr.clock import Clock, LoopClock
@@ -19,6 +19,9 @@ from ivr.regimes import Regimes
 from ivr.store import SchemaTooNew, Store, StoreError
 from ivr.store.database import DATABASE_ERRORS
 from ivr.store.location import Location, SqliteLocation, masked_text
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = structlog.get_logger(__name__)
 
@@ -85,6 +88,8 @@ OPEN_FAILURES: tuple[type[BaseException], ...] = (StoreError, *DATABASE_ERRORS)
 @asynccontextmanager
 async def http_site(app: web.Application, host: str, port: int) -> AsyncIterator[None]:
     """Serve ``app`` on ``host:port`` for the duration of the block."""
+    from aiohttp import web  # here: ivr scrub and ivr import start without the HTTP stack
+
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:

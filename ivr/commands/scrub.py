@@ -16,8 +16,7 @@ from ivr.commands.output import check_output_target, output_file
 from ivr.commands.progress import Progress
 from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
-from ivr.scrub import ScrubMode, scrub_file
-from ivr.scrub.judge import regime_judge
+from ivr.scrub import ScrubMode, ScrubRequest, scrub_file
 from ivr.store import Store
 from ivr.suppressions import ensure_advertiser, parse_category
 
@@ -59,18 +58,25 @@ def run(args: argparse.Namespace) -> int:
         profile, regime = configured_regimes(where.settings).regime_for(args.advertiser, now)
         category = parse_category(args.category, profile)
         await ensure_advertiser(store, where.settings, args.advertiser)
-        judge = await regime_judge(store, args.advertiser, category, now, regime)
+        request = ScrubRequest(
+            advertiser=args.advertiser,
+            at=now,
+            mode=ScrubMode(args.mode),
+            category=category,
+            columns=args.column,
+            region=profile.number_region,
+            regime=regime,
+        )
         with (
             args.input.open("rb") as source,
             Progress("scrub") as progress,
             whole_output(args.output) as out,
         ):
             stats = await scrub_file(
+                store,
+                request,
                 source,
                 out,
-                ScrubMode(args.mode),
-                judge,
-                args.column,
                 progress=lambda rows: progress.advance(rows - progress.done),
             )
         print(

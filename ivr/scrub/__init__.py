@@ -4,19 +4,18 @@
 """
 
 from ivr.scrub.columns import NumberColumnNotFound
-from ivr.scrub.core import ScrubMode, ScrubStats, scrub, scrub_file
+from ivr.scrub.core import ScrubMode, ScrubRequest, ScrubStats, scrub, scrub_file
 from ivr.scrub.csvfile import CsvLayout, MalformedCsv, data_records, inspect_csv
-from ivr.scrub.judge import store_judge
 
 __all__ = [
     "CsvLayout",
     "MalformedCsv",
     "NumberColumnNotFound",
     "ScrubMode",
+    "ScrubRequest",
     "ScrubStats",
     "data_records",
     "inspect_csv",
     "scrub",
     "scrub_file",
-    "store_judge",
 ]

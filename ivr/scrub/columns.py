@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from ivr.rules.numbers import normalize
+from ivr.rules.numbers import DEFAULT_REGION, normalize
 from ivr.suppressions import InputError
 
 NUMBER_HEADERS = frozenset(
@@ -90,14 +90,14 @@ def named_columns(names: Sequence[str], wanted: Iterable[str]) -> tuple[int, ...
 
 
 def detect_columns(
-    header: Sequence[str] | None, sample: Iterable[Sequence[str]]
+    header: Sequence[str] | None, sample: Iterable[Sequence[str]], region: str = DEFAULT_REGION
 ) -> tuple[int, ...]:
     """Header-named columns and content-detected ones (``header`` is None: headerless)."""
     named = {i for i, cell in enumerate(header or ()) if header_key(cell) in NUMBER_HEADERS}
-    return tuple(sorted(named | set(content_columns(sample))))
+    return tuple(sorted(named | set(content_columns(sample, region))))
 
 
-def content_columns(sample: Iterable[Sequence[str]]) -> list[int]:
+def content_columns(sample: Iterable[Sequence[str]], region: str = DEFAULT_REGION) -> list[int]:
     """Columns in which at least 80% of the first 1,000 non-empty cells are valid numbers."""
     seen: list[int] = []
     valid: list[int] = []
@@ -109,5 +109,5 @@ def content_columns(sample: Iterable[Sequence[str]]) -> list[int]:
             if seen[index] >= SAMPLE_CELLS or not cell.strip():
                 continue
             seen[index] += 1
-            valid[index] += normalize(cell) is not None
+            valid[index] += normalize(cell, region) is not None
     return [i for i, n in enumerate(seen) if n and valid[i] >= VALID_SHARE * n]

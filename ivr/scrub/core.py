@@ -1,35 +1,53 @@
 """Scrubbing a call file against an advertiser's suppression list: the use case that
 ``POST /v1/scrub`` and ``ivr scrub`` both run.
 
-The pass writes the whole answer to ``sink`` before anyone sends it, so its counts
+The list is read once (:mod:`ivr.suppression_list`), then one pass over the file decides
+every row and writes the whole answer to ``sink`` before anyone sends it, so its counts
 can lead the answer and a file that turns out unreadable half-way is a clean error.
 Kept rows are written byte for byte as they came; ``mark`` only appends two cells.
 """
 
 from __future__ import annotations
 
+import asyncio
 import codecs
-import itertools
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import BinaryIO
 
-from ivr.rules.numbers import normalize
-from ivr.rules.reasons import Reason
-from ivr.rules.suppression import is_suppressed
-from ivr.scrub.csvfile import CsvLayout, Record, inspect_csv, records, text_of
+from ivr.rules.maycall import Regime
+from ivr.rules.numbers import DEFAULT_REGION, normalize
+from ivr.scrub.csvfile import CsvLayout, MalformedCsv, Record, inspect_csv, records, text_of
+from ivr.store import Store
+from ivr.suppression_list import Verdict, load_suppression_list
 
 MARK_HEADERS = ("suppressed", "suppression_reason")
-BATCH_ROWS = 5000
+FLUSH_ROWS = 5000
 
-Judge = Callable[[Sequence[str]], Awaitable[Mapping[str, Sequence[Reason]]]]
-"""E.164 numbers in, the reasons of each out (missing or empty: not suppressed)."""
+Verdicts = Callable[[str], Verdict | None]
+"""An E.164 number in, its verdict out (``None``: not on the list)."""
 
 
 class ScrubMode(StrEnum):
     REMOVE = "remove"
     MARK = "mark"
+
+
+@dataclass(frozen=True)
+class ScrubRequest:
+    advertiser: str
+    at: datetime
+    """The moment the calls are decided for (the register's grace period is counted to it)."""
+    mode: ScrubMode = ScrubMode.REMOVE
+    category: str | None = None
+    columns: Sequence[str] = ()
+    """The number columns by name; none: detected."""
+    region: str = DEFAULT_REGION
+    """Where numbers without a country code are read (the advertiser's profile's)."""
+    regime: Regime | None = None
+    """The profile in force for the advertiser: under an opt-in one, consents count too."""
 
 
 @dataclass
@@ -42,88 +60,159 @@ class ScrubStats:
 
 
 async def scrub_file(
+    store: Store,
+    request: ScrubRequest,
     source: BinaryIO,
     sink: BinaryIO,
-    mode: ScrubMode,
-    judge: Judge,
-    columns: Sequence[str] = (),
     *,
     progress: Callable[[int], None] | None = None,
 ) -> ScrubStats:
-    """Scrub ``source`` into ``sink``; the number columns are ``columns`` or detected.
+    """Scrub ``source`` into ``sink``.
 
-    Raises :class:`~ivr.scrub.csvfile.MalformedCsv`,
+    The file is checked before the list is read. Raises
+    :class:`~ivr.scrub.csvfile.MalformedCsv`,
     :class:`~ivr.scrub.columns.NumberColumnNotFound` or an ``InputError`` (unknown column).
     """
-    layout = inspect_csv(source, columns)
-    return await scrub(source, sink, layout, mode, judge, progress=progress)
+    layout = inspect_csv(source, request.columns, request.region)
+    listed = await load_suppression_list(
+        store, request.advertiser, request.category, request.at, request.regime
+    )
+    return await asyncio.to_thread(
+        scrub,
+        source,
+        sink,
+        layout,
+        request.mode,
+        listed.verdict,
+        region=request.region,
+        progress=progress,
+    )
 
 
-async def scrub(
+def scrub(
     source: BinaryIO,
     sink: BinaryIO,
     layout: CsvLayout,
     mode: ScrubMode,
-    judge: Judge,
+    verdict: Verdicts,
     *,
-    batch_rows: int = BATCH_ROWS,
+    region: str = DEFAULT_REGION,
     progress: Callable[[int], None] | None = None,
 ) -> ScrubStats:
+    """One pass over ``source``: every row decided, the answer written to ``sink``."""
     stats = ScrubStats(columns=layout.column_names)
+    answer = _Answer(sink, stats, progress)
     text = text_of(source)
     try:
-        rows = records(text, layout)
         if layout.bom:
             sink.write(codecs.BOM_UTF8)
-        if layout.has_header:
-            cells, header = next(rows)
-            if mode is ScrubMode.MARK:
-                header = _with_cells(header, len(cells), layout, MARK_HEADERS)
-            sink.write(header.encode())
-        while batch := list(itertools.islice(rows, batch_rows)):
-            sink.write((await _scrub_batch(batch, layout, mode, judge, stats)).encode())
-            if progress is not None:
-                progress(stats.rows)
+        if not layout.quoted and len(layout.columns) == 1:
+            _scrub_lines(text, answer, layout, mode, verdict, region)
+        else:
+            _scrub_records(records(text, layout), answer, layout, mode, verdict, region)
+        answer.flush()
+    except UnicodeDecodeError as exc:
+        raise MalformedCsv(f"the file is not valid UTF-8: {exc.reason}") from None
     finally:
         text.detach()
     return stats
 
 
-def _numbers(cells: list[str], columns: tuple[int, ...]) -> list[str]:
-    """The valid numbers of a record's number columns, E.164."""
-    found = []
-    for index in columns:
-        if index < len(cells) and (number := normalize(cells[index])) is not None:
-            found.append(number)
-    return found
+class _Answer:
+    """The answer's pieces, written to the sink a few thousand rows at a time."""
+
+    def __init__(
+        self, sink: BinaryIO, stats: ScrubStats, progress: Callable[[int], None] | None
+    ) -> None:
+        self.pieces: list[str] = []
+        self.stats = stats
+        self._sink = sink
+        self._progress = progress
+
+    def flush(self) -> None:
+        self._sink.write("".join(self.pieces).encode())
+        self.pieces.clear()
+        if self._progress is not None:
+            self._progress(self.stats.rows)
 
 
-async def _scrub_batch(
-    batch: list[Record], layout: CsvLayout, mode: ScrubMode, judge: Judge, stats: ScrubStats
-) -> str:
-    numbers = [_numbers(cells, layout.columns) for cells, _ in batch]
-    verdicts = await judge(list(dict.fromkeys(n for found in numbers for n in found)))
-    out: list[str] = []
-    for (cells, raw), found in zip(batch, numbers, strict=True):
-        if not cells:
-            out.append(raw)
+def _scrub_lines(
+    lines: Iterator[str],
+    answer: _Answer,
+    layout: CsvLayout,
+    mode: ScrubMode,
+    verdict: Verdicts,
+    region: str,
+) -> None:
+    """The common case, kept tight: no quotes in the file (a line is a record) and one
+    number column. Decides exactly as :func:`_scrub_records`."""
+    stats, pieces, mark = answer.stats, answer.pieces, mode is ScrubMode.MARK
+    delimiter, column = layout.delimiter, layout.columns[0]
+    if layout.has_header:
+        header = next(lines)
+        count = header.rstrip("\r\n").count(delimiter) + 1
+        pieces.append(_with_cells(header, count, layout, MARK_HEADERS) if mark else header)
+    for line in lines:
+        body = line.rstrip("\r\n")
+        if not body:
+            pieces.append(line)
             continue
+        cells = body.split(delimiter, column + 1)
+        number = normalize(cells[column], region) if column < len(cells) else None
+        found = None if number is None else verdict(number)
+        suppressed = found is not None and found.suppressed
         stats.rows += 1
-        codes: dict[str, None] = {}
-        for number in found:
-            reasons = verdicts.get(number, ())
-            if reasons and is_suppressed(reasons):
-                codes.update(dict.fromkeys(r.code for r in reasons))
-        suppressed = bool(codes)
-        stats.suppressed += suppressed
-        stats.invalid += not found
-        if mode is ScrubMode.REMOVE:
-            if not suppressed:
-                out.append(raw)
+        if suppressed:
+            stats.suppressed += 1
+        elif number is None:
+            stats.invalid += 1
+        if mark:
+            state = "yes" if suppressed else "no" if number is not None else "invalid"
+            codes = "|".join(found.codes) if found is not None and suppressed else ""
+            count = body.count(delimiter) + 1
+            pieces.append(_with_cells(line, count, layout, (state, codes)))
+        elif not suppressed:
+            pieces.append(line)
+        if len(pieces) >= FLUSH_ROWS:
+            answer.flush()
+
+
+def _scrub_records(
+    rows: Iterator[Record],
+    answer: _Answer,
+    layout: CsvLayout,
+    mode: ScrubMode,
+    verdict: Verdicts,
+    region: str,
+) -> None:
+    stats, pieces, mark = answer.stats, answer.pieces, mode is ScrubMode.MARK
+    if layout.has_header:
+        cells, header = next(rows)
+        pieces.append(_with_cells(header, len(cells), layout, MARK_HEADERS) if mark else header)
+    for cells, raw in rows:
+        if not cells:
+            pieces.append(raw)
             continue
-        state = "yes" if suppressed else "invalid" if not found else "no"
-        out.append(_with_cells(raw, len(cells), layout, (state, "|".join(codes))))
-    return "".join(out)
+        valid = False
+        codes: dict[str, None] = {}
+        for index in layout.columns:
+            if index < len(cells) and (number := normalize(cells[index], region)):
+                valid = True
+                found = verdict(number)
+                if found is not None and found.suppressed:
+                    codes.update(dict.fromkeys(found.codes))
+        stats.rows += 1
+        if codes:
+            stats.suppressed += 1
+        elif not valid:
+            stats.invalid += 1
+        if mark:
+            state = "yes" if codes else "no" if valid else "invalid"
+            pieces.append(_with_cells(raw, len(cells), layout, (state, "|".join(codes))))
+        elif not codes:
+            pieces.append(raw)
+        if len(pieces) >= FLUSH_ROWS:
+            answer.flush()
 
 
 def _with_cells(raw: str, count: int, layout: CsvLayout, cells: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from ivr.rules.numbers import DEFAULT_REGION
 from ivr.scrub.columns import (
     SAMPLE_CELLS,
     SAMPLE_RECORDS_MAX,
@@ -87,7 +88,9 @@ def text_of(file: BinaryIO) -> io.TextIOWrapper:
     return io.TextIOWrapper(file, encoding="utf-8-sig", newline="", errors="strict")
 
 
-def inspect_csv(file: BinaryIO, wanted: Sequence[str] = ()) -> CsvLayout:
+def inspect_csv(
+    file: BinaryIO, wanted: Sequence[str] = (), region: str = DEFAULT_REGION
+) -> CsvLayout:
     """The layout, from the first records: :class:`MalformedCsv` when they are unreadable,
     :class:`NumberColumnNotFound` when no column holds numbers."""
     file.seek(0)
@@ -115,7 +118,7 @@ def inspect_csv(file: BinaryIO, wanted: Sequence[str] = ()) -> CsvLayout:
     if any(name.strip() for name in wanted):
         columns = named_columns(names, wanted)
     else:
-        columns = detect_columns(first if has_header else None, sample)
+        columns = detect_columns(first if has_header else None, sample, region)
     if not columns:
         raise NumberColumnNotFound(names)
     return CsvLayout(delimiter, names, has_header, columns, len(first), bom, _has_quotes(file))

@@ -165,6 +165,30 @@ def optout_hash(prev: str, row: Mapping[str, Any]) -> str:
     return link(prev, optout_canonical(row))
 
 
+class ImportLinks:
+    """:func:`optout_hash` for rows alike but for ``id`` and ``number`` (an imported list),
+    byte for byte, with the fields they share encoded once instead of once a row."""
+
+    _ID = "\x00id\x00"
+    _NUMBER = "\x00number\x00"
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        text = optout_canonical({**row, "id": self._ID, "number": self._NUMBER})
+        self._head, rest = text.split(canonical_json(self._ID))
+        self._middle, self._tail = rest.split(canonical_json(self._NUMBER))
+
+    def link(self, prev: str, optout_id: str, number: str) -> str:
+        text = self._head + _json_text(optout_id) + self._middle + _json_text(number) + self._tail
+        return sha256_hex(prev + "\n" + text)
+
+
+def _json_text(value: str) -> str:
+    """A string as :func:`canonical_json` writes it; plain ids and numbers skip the encoder."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return '"' + value + '"'
+    return canonical_json(value)
+
+
 # -- checkpoints
 
 

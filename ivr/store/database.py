@@ -56,6 +56,9 @@ class Database(Protocol):
     runs in a savepoint of its own (PostgreSQL aborts the whole transaction)."""
     for_update: str
     """Appended to a SELECT that reads a row to advance it (a chain head)."""
+    large_cache: str
+    """A statement that lets this connection keep many pages in memory (a long import's
+    index pages); empty where the server keeps them."""
 
     @property
     def in_transaction(self) -> bool: ...
@@ -85,5 +88,10 @@ class Database(Protocol):
     async def in_one_call(self, work: Callable[[Database], Awaitable[T]]) -> T:
         """Run ``work`` (a whole write transaction) as one call on the connection: SQLite
         runs it on its thread in one hop, a database over the network awaits it."""
+
+    def chunks(
+        self, sql: str, params: Params = (), *, chunk_size: int = 500
+    ) -> AsyncIterator[list[Row]]:
+        """Rows by position, a list of ``chunk_size`` at a time (a read of a million rows)."""
 
     async def close(self) -> None: ...

@@ -26,6 +26,7 @@ Params = Sequence[Any]
 class Db:
     atomic_statements = True
     for_update = ""  # the writer's BEGIN IMMEDIATE already holds the whole database
+    large_cache = "PRAGMA cache_size = -65536"  # 64 MiB: a million random index inserts
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
         self._conn = conn
@@ -110,16 +111,31 @@ class Db:
         self, sql: str, params: Params = (), *, chunk_size: int = 500
     ) -> AsyncIterator[sqlite3.Row]:
         """Rows ``chunk_size`` at a time (``fetchmany``): memory stays flat on any table size."""
+        async for rows in self._fetched(sql, params, chunk_size, sqlite3.Row):
+            for row in rows:
+                yield row
+
+    async def chunks(
+        self, sql: str, params: Params = (), *, chunk_size: int = 500
+    ) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """Rows by position, a list of ``chunk_size`` at a time: plain tuples, half the
+        cost of :class:`sqlite3.Row` on a read of a million rows."""
+        async for rows in self._fetched(sql, params, chunk_size, None):
+            yield rows
+
+    async def _fetched(
+        self, sql: str, params: Params, chunk_size: int, row_factory: type | None
+    ) -> AsyncIterator[list[Any]]:
         with self._clock.busy():
             cursor = await self._conn.execute(sql, params)
+        cursor.row_factory = row_factory
         try:
             while True:
                 with self._clock.busy():
                     rows = await cursor.fetchmany(chunk_size)
                 if not rows:
                     return
-                for row in rows:
-                    yield row
+                yield list(rows)
         finally:
             with self._clock.busy():
                 await cursor.close()
@@ -175,6 +191,7 @@ class _OnThread:
 
     atomic_statements = True
     for_update = ""
+    large_cache = Db.large_cache
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -212,6 +229,9 @@ class _OnThread:
         return None if row is None else row[0]
 
     def stream(self, sql: str, params: Params = (), *, chunk_size: int = 500) -> Any:
+        raise TypeError("a write transaction does not stream")
+
+    def chunks(self, sql: str, params: Params = (), *, chunk_size: int = 500) -> Any:
         raise TypeError("a write transaction does not stream")
 
     async def in_one_call(self, work: Callable[[Any], Awaitable[T]]) -> T:

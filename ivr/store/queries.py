@@ -26,6 +26,37 @@ its own rows (a revocation carries the advertiser of what it revokes), every Bel
 registration whoever recorded it, and the revocations of those."""
 
 
+OWN_OBJECTIONS = (
+    "SELECT number FROM optouts WHERE advertiser = ? AND kind = 'recht_van_verzet'"  # noqa: S608
+    f" AND {NOT_REVOKED}"
+)
+"""The numbers of an advertiser's own recht van verzet in force: most of its list, and the
+part no category, charities answer or grace period changes (:data:`LIST_BUT_OWN_OBJECTIONS`
+holds the rest)."""
+LIST_BUT_OWN_OBJECTIONS = (
+    "SELECT number, kind, advertiser, scope, charities, created_at FROM optouts"  # noqa: S608
+    f" WHERE {SUPPRESSION_LIST} AND {NOT_REVOKED}"
+    " AND NOT (kind = 'recht_van_verzet' AND advertiser = ?)"
+)
+"""Every other row in force of an advertiser's suppression list (its ``?`` twice)."""
+
+
+ENTRIES_OF_ADVERTISER = (
+    "SELECT number, scope, charities FROM optouts WHERE advertiser = ? AND kind = ?"  # noqa: S608
+    f" AND {NOT_REVOKED}"
+)
+"""An advertiser's opt-outs in force of one kind, as little as an import compares."""
+
+
+def entries_of_numbers(count: int) -> str:
+    """:data:`ENTRIES_OF_ADVERTISER` for ``count`` numbers (``?`` each, then the two)."""
+    marks = ", ".join("?" for _ in range(count))
+    return (
+        "SELECT number, scope, charities FROM optouts"  # noqa: S608
+        f" WHERE number IN ({marks}) AND advertiser = ? AND kind = ? AND {NOT_REVOKED}"
+    )
+
+
 @dataclass(slots=True)
 class Query:
     table: str

@@ -32,3 +32,18 @@ class CallEventRecord:
     kind: CallEventKind
     detail: dict[str, Any] = field(default_factory=dict)
     hash: str | None = None
+
+
+ListedRow = tuple[str, str, str, str | None, int | None, str]
+"""``(number, kind, advertiser, scope, charities, created_at)`` as stored (scope JSON text,
+charities 0/1, the time as its text)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRows:
+    """An advertiser's suppression list in force, read in one go (DESIGN 15.41)."""
+
+    objections: list[str]
+    """Numbers with a recht van verzet of the advertiser itself (a number may repeat)."""
+    others: list[ListedRow]
+    """Every other row: Bel-me-niet registrations whoever recorded them, and any other kind."""

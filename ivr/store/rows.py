@@ -7,7 +7,7 @@ Times are stored as UTC ISO 8601 with microseconds and ``+00:00``
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ OPTOUT_COLUMNS = (
     "id, number, advertiser, kind, scope, charities, source, agent, call_id, "
     "created_at, created_by, revokes, reason, requested_by"
 )
+OPTOUT_NAMES = tuple(name.strip() for name in OPTOUT_COLUMNS.split(","))
 CALL_COLUMNS = (
     "id, channel_id, advertiser, campaign, agent, script, number, number_source, lang, "
     "profile, extra, started_at, ended_at, outcome, caller_number, software_version, "
@@ -87,6 +88,11 @@ def optout_params(optout_id: str, created_at: datetime, request: OptOutRequest) 
         request.reason,
         request.requested_by,
     )
+
+
+def optout_from_values(values: Sequence[Any]) -> OptOut:
+    """An opt-out from its values in :data:`OPTOUT_COLUMNS` order."""
+    return optout_from_row(dict(zip(OPTOUT_NAMES, values, strict=False)))
 
 
 def optout_from_row(row: Row) -> OptOut:

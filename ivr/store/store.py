@@ -32,6 +32,7 @@ from ivr.domain import (
     OptOutSource,
     Outcome,
     same_entry,
+    same_terms,
 )
 from ivr.store import consents, figures, idempotency, queries, scrub_results, trail, writes
 from ivr.store.backend import Backend
@@ -39,14 +40,16 @@ from ivr.store.database import Row
 from ivr.store.errors import ConsentNotFound, OptOutNotFound, StoreError
 from ivr.store.figures import Figures
 from ivr.store.idempotency import Claim
+from ivr.store.ids import time_ordered_ids
 from ivr.store.location import Location, PostgresLocation, parse_location
 from ivr.store.pg.backend import PostgresBackend
-from ivr.store.records import CallEventRecord, CallRecord
+from ivr.store.records import CallEventRecord, CallRecord, ListedRow, ListedRows
 from ivr.store.rows import (
     EVENT_COLUMNS,
     call_from_row,
     call_params,
     db_time,
+    decode_scope,
     encode_detail,
     event_from_row,
     optout_from_row,
@@ -59,6 +62,9 @@ from ivr.store.writer import Writer
 
 log = structlog.get_logger()
 
+IMPORT_MAX_ROWS = 10_000
+IMPORT_MAX_S = 0.05
+"""An import's transactions: at most this many rows, or this many seconds."""
 IMPORT_CHUNK = 5000
 """Opt-outs per transaction in :meth:`Store.import_optouts`."""
 LOOKUP_CHUNK = 500
@@ -464,6 +470,17 @@ class Store:
                 found[optout.number].append(optout)
         return found
 
+    async def suppression_list(self, advertiser: str) -> ListedRows:
+        """``advertiser``'s whole suppression list in force, read once (a scrub's preload):
+        the numbers of its own recht van verzet, and every other row as plain values."""
+        objections: list[str] = []
+        async for rows in self._chunks(queries.OWN_OBJECTIONS, (advertiser,)):
+            objections.extend([row[0] for row in rows])
+        others: list[ListedRow] = []
+        async for rows in self._chunks(queries.LIST_BUT_OWN_OBJECTIONS, (advertiser, advertiser)):
+            others.extend([tuple(row) for row in rows])
+        return ListedRows(objections, others)
+
     async def optout_history(
         self, number: str, advertiser: str | None = None, at: datetime | None = None
     ) -> list[OptOut]:
@@ -659,6 +676,72 @@ class Store:
             added += await self._writer.submit(partial(writes.insert_many, rows=rows), "import")
         return added
 
+    async def import_numbers(
+        self,
+        template: OptOutRequest,
+        numbers: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Load a list: an opt-out like ``template`` for each of ``numbers`` (E.164), in
+        transactions of at most :data:`IMPORT_MAX_ROWS` rows or :data:`IMPORT_MAX_S`
+        seconds, so an IVR opt-out never waits long for the write lock (DESIGN 15.41).
+        The rows go in sorted by number, with time-ordered ids: each transaction then
+        touches few index pages (two to three times faster than the file's order on a
+        million rows). How many rows were added."""
+        if template.kind is OptOutKind.REVOCATION:
+            raise ValueError("a revocation cannot be imported")
+        numbers = sorted(numbers)
+        values = optout_params("", self._clock.now(), template)
+        ids = time_ordered_ids()
+        done = 0
+        while done < len(numbers):
+            job = partial(
+                writes.insert_imported,
+                template=values,
+                ids=ids,
+                numbers=numbers[done : done + IMPORT_MAX_ROWS],
+                limit_s=IMPORT_MAX_S,
+            )
+            done += await self._writer.submit(job, "import")
+            if progress is not None:
+                progress(done)
+        return done
+
+    async def numbers_with_entry(self, template: OptOutRequest, numbers: Sequence[str]) -> set[str]:
+        """Those of ``numbers`` that already have an opt-out in force saying what
+        ``template`` says (:func:`ivr.domain.same_terms`): an import skips them. Reads the
+        advertiser's rows of that kind, or looks the numbers up, whichever is less."""
+        kind = template.kind.value
+        held = await self._reader.scalar(
+            "SELECT count(*) FROM optouts WHERE advertiser = ?", (template.advertiser,)
+        )
+        wanted: set[str] | None = None
+        if held <= 4 * len(numbers):
+            found = self._chunks(queries.ENTRIES_OF_ADVERTISER, (template.advertiser, kind))
+            wanted = set(numbers)
+        else:
+            found = self._entries_of(numbers, template.advertiser, kind)
+        alike: dict[tuple[str | None, int | None], bool] = {}
+        present: set[str] = set()
+        async for rows in found:
+            for number, scope, charities in rows:
+                terms = (scope, charities)
+                if terms not in alike:
+                    as_bool = None if charities is None else bool(charities)
+                    alike[terms] = same_terms(decode_scope(scope), as_bool, template)
+                if alike[terms] and (wanted is None or number in wanted):
+                    present.add(number)
+        return present
+
+    async def _entries_of(
+        self, numbers: Sequence[str], advertiser: str, kind: str
+    ) -> AsyncIterator[list[Row]]:
+        for start in range(0, len(numbers), LOOKUP_CHUNK):
+            chunk = numbers[start : start + LOOKUP_CHUNK]
+            sql = queries.entries_of_numbers(len(chunk))
+            async for rows in self._chunks(sql, (*chunk, advertiser, kind)):
+                yield rows
+
     # -- idempotency keys of the write routes
 
     async def claim_idempotency_key(self, token_name: str, key: str, body_hash: str) -> Claim:
@@ -753,6 +836,13 @@ class Store:
     async def _optouts(self, query: queries.Query) -> list[OptOut]:
         rows = await self._reader.fetchall(query.sql, query.params)
         return [optout_from_row(row) for row in rows]
+
+    async def _chunks(
+        self, sql: str, params: Sequence[Any], chunk_size: int = 20_000
+    ) -> AsyncIterator[list[Row]]:
+        async with self._backend.streaming() as db:
+            async for rows in db.chunks(sql, params, chunk_size=chunk_size):
+                yield rows
 
     async def _stream(self, query: queries.Query, chunk_size: int) -> AsyncIterator[Row]:
         async with self._backend.streaming() as db:

@@ -6,11 +6,12 @@ that its failure undoes exactly its own work and nothing of the batch around it.
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
-from ivr.domain import OptOut, OptOutKind
+from ivr.domain import OBJECTIONS, OptOut, OptOutKind
 from ivr.store import chain, consents
 from ivr.store.database import INTEGRITY_ERRORS, Database, is_unique_violation
 from ivr.store.errors import (
@@ -21,7 +22,7 @@ from ivr.store.errors import (
     StoreError,
 )
 from ivr.store.queries import NOT_REVOKED
-from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, optout_from_row
+from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, optout_from_row, optout_from_values
 from ivr.store.writer import Bulk
 
 
@@ -201,6 +202,80 @@ async def insert_many(db: Database, rows: Sequence[Sequence[Any]]) -> int:
         return len(await _insert_chained(db, list(rows)))
 
     return await _in_savepoint(db, "import_optouts", work)
+
+
+_IMPORT_STEP = 500
+"""Rows per ``executemany`` of an import, between two looks at the clock."""
+_INSERT_CHAINED = _INSERT_CHAINED_HEAD + _CHAINED_MARKS
+
+
+async def insert_imported(
+    db: Database,
+    template: Sequence[Any],
+    ids: Iterator[str],
+    numbers: Sequence[str],
+    limit_s: float,
+) -> int:
+    """Opt-outs alike but for id and number: ``template`` holds the values of one (in
+    :data:`OPTOUT_COLUMNS` order), ``numbers`` the numbers to insert in order, chained.
+    Stops once ``limit_s`` seconds have passed (the write lock is held meanwhile); how
+    many of ``numbers`` are in. No row object is built for any of them. The connection
+    keeps its pages in memory from then on (:attr:`Database.large_cache`)."""
+    if db.large_cache:
+        await db.execute(db.large_cache)
+
+    async def work() -> int:
+        head = await db.fetchone(
+            "SELECT seq, hash FROM chain_heads WHERE name = 'optouts'" + db.for_update  # noqa: S608
+        )
+        if head is None:
+            raise StoreError("chain_heads has no row 'optouts'")
+        seq, prev = int(head["seq"]), str(head["hash"])
+        links = chain.ImportLinks(dict(zip(_CHAINED_NAMES, template, strict=False)))
+        shared = tuple(template[2:])
+        objection = OptOutKind(template[_KIND]) in OBJECTIONS and await _has_consents(
+            db, template[_ADVERTISER]
+        )
+        started = time.monotonic()
+        built = 0
+        while built < len(numbers) and (not built or time.monotonic() - started < limit_s):
+            rows = []
+            for number in numbers[built : built + _IMPORT_STEP]:
+                optout_id = next(ids)
+                seq += 1
+                prev = links.link(prev, optout_id, number)
+                rows.append((optout_id, number, *shared, prev, seq))
+            await db.executemany(_INSERT_CHAINED, rows)
+            if objection:
+                await _withdraw_consents(db, rows)
+            built += len(rows)
+        await db.execute(
+            "UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'optouts'", (seq, prev)
+        )
+        return built
+
+    return await _in_savepoint(db, "import_optouts", work)
+
+
+async def _has_consents(db: Database, advertiser: str) -> bool:
+    found = await db.scalar(
+        "SELECT EXISTS (SELECT 1 FROM consents WHERE advertiser = ?)", (advertiser,)
+    )
+    return bool(found)
+
+
+async def _withdraw_consents(db: Database, rows: Sequence[Sequence[Any]]) -> None:
+    """An imported objection withdraws its number's consents, as any opt-out does."""
+    advertiser = rows[0][_ADVERTISER]
+    marks = ", ".join("?" for _ in rows)
+    found = await db.fetchall(
+        f"SELECT DISTINCT number FROM consents WHERE advertiser = ? AND number IN ({marks})",  # noqa: S608
+        [advertiser, *(row[_NUMBER] for row in rows)],
+    )
+    consenting = {row["number"] for row in found}
+    optouts = [optout_from_values(row) for row in rows if row[_NUMBER] in consenting]
+    if optouts:
+        await consents.withdraw_for_objections(db, optouts, _new_id)
 
 
 _PURGEABLE = (

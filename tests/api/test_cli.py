@@ -5,6 +5,8 @@ import csv
 import io
 import json
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 import structlog
 
-from ivr.cli import main
+from ivr.cli import build_parser, main, parser_for
 from ivr.clock import LoopClock
 from ivr.commands.progress import Progress
 from ivr.domain import CallStart, Outcome
@@ -547,3 +549,24 @@ def test_optout_add_twice_keeps_one_row(db: Path, capsys: pytest.CaptureFixture[
     assert (code, json.loads(out)["id"]) == (0, first["id"])
     assert "already active" in err
     assert count_optouts(db) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scrub", "in.csv", "-o", "-", "--advertiser", "acme", "--column", "a", "--column", "b"],
+        ["import", "in.csv", "--advertiser", "acme", "--kind", "bel_me_niet", "--scope", "all"],
+    ],
+)
+def test_bulk_commands_parse_alike_with_only_their_own_module(argv: list[str]) -> None:
+    assert vars(parser_for(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_scrub_and_import_start_without_the_http_stack() -> None:
+    code = (
+        "import sys; from ivr.cli import parser_for; parser_for(['scrub']); "
+        "parser_for(['import']); print(sorted(m for m in sys.modules if m.startswith("
+        "('aiohttp', 'ivr.api.app', 'ivr.api.routes', 'ivr.simulator', 'ivr.service'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

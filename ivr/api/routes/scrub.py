@@ -16,8 +16,7 @@ from ivr.api.errors import STREAM_STARTED, bad_request, too_large, unsupported_m
 from ivr.api.parsing import query
 from ivr.api.routing import Reply, Route
 from ivr.api.schemas import ScrubQuery
-from ivr.scrub import MalformedCsv, ScrubMode, ScrubStats, scrub_file
-from ivr.scrub.judge import regime_judge
+from ivr.scrub import MalformedCsv, ScrubMode, ScrubRequest, ScrubStats, scrub_file
 from ivr.suppressions import ensure_advertiser, parse_category
 
 SPOOL_CHUNK = 1 << 16
@@ -45,9 +44,18 @@ async def scrub_call_file(request: web.Request) -> web.StreamResponse:
         tempfile.TemporaryFile(prefix="ivr-scrub-out-") as answer,
     ):
         await _spool(request, spool, limit, ctx)
-        judge = await regime_judge(ctx.store, params.advertiser, category, now, regime)
+        scrubbing = ScrubRequest(
+            advertiser=params.advertiser,
+            at=now,
+            mode=ScrubMode(params.mode),
+            category=category,
+            columns=params.column,
+            region=profile.number_region,
+            regime=regime,
+        )
         try:
-            stats = await scrub_file(spool, answer, ScrubMode(params.mode), judge, params.column)
+            with ctx.clock.busy():
+                stats = await scrub_file(ctx.store, scrubbing, spool, answer)
         except MalformedCsv as exc:
             raise bad_request("malformed_csv", str(exc)) from None
         return await _send(request, answer, stats, expired=regime.expired)

@@ -99,6 +99,7 @@ class PgDb:
 
     atomic_statements = False
     for_update = " FOR UPDATE"
+    large_cache = ""
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self._conn = conn
@@ -174,6 +175,24 @@ class PgDb:
             with self._clock.busy(), contextlib.suppress(asyncpg.InterfaceError, OSError):
                 await transaction.rollback()
 
+    async def chunks(
+        self, sql: str, params: Params = (), *, chunk_size: int = 500
+    ) -> AsyncIterator[list[Row]]:
+        with self._clock.busy():
+            transaction = self._conn.transaction(readonly=True)
+            await transaction.start()
+        try:
+            cursor = await self._conn.cursor(numbered(sql), *params)
+            while True:
+                with self._clock.busy():
+                    rows = await cursor.fetch(chunk_size)
+                if not rows:
+                    return
+                yield list(rows)
+        finally:
+            with self._clock.busy(), contextlib.suppress(asyncpg.InterfaceError, OSError):
+                await transaction.rollback()
+
     async def close(self) -> None:
         with self._clock.busy():
             await self._conn.close()
@@ -184,6 +203,7 @@ class PgPool:
 
     atomic_statements = False
     for_update = ""
+    large_cache = ""
     in_transaction = False
 
     def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
@@ -241,6 +261,13 @@ class PgPool:
         async with self.connection() as db:
             async for row in db.stream(sql, params, chunk_size=chunk_size):
                 yield row
+
+    async def chunks(
+        self, sql: str, params: Params = (), *, chunk_size: int = 500
+    ) -> AsyncIterator[list[Row]]:
+        async with self.connection() as db:
+            async for rows in db.chunks(sql, params, chunk_size=chunk_size):
+                yield rows
 
     async def close(self) -> None:
         with self._clock.busy():

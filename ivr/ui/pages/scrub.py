@@ -1,6 +1,6 @@
 """``/ui/opschonen``: upload a call file, see the number columns found and the counts,
 download the scrubbed file (kept one hour in ``scrub_results``, so any process serves it).
-The scrub is the API's (:func:`scrub_file` with :func:`store_judge`)."""
+The scrub is the API's (:func:`scrub_file`, under the advertiser's profile)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from aiohttp import BodyPartReader, web
 from ivr.api.context import context_of, principal_of
 from ivr.api.errors import bad_request, too_large
 from ivr.api.idempotency import token_name
-from ivr.scrub import MalformedCsv, ScrubMode, scrub_file, store_judge
+from ivr.scrub import MalformedCsv, ScrubMode, ScrubRequest, scrub_file
 from ivr.suppressions import ensure_advertiser, parse_category
 from ivr.ui.guard import check_csrf
 from ivr.ui.render import chosen_advertiser, render
@@ -51,13 +51,23 @@ async def scrub_upload(request: web.Request) -> web.Response:
             check_csrf(request, None)
         advertiser = chosen_advertiser(request, fields.get("advertiser") or None)
         await ensure_advertiser(ctx.store, ctx.settings, advertiser)
-        category = parse_category(fields.get("category") or None, ctx.profile)
+        now = ctx.clock.now()
+        profile, regime = ctx.regimes.regime_for(advertiser, now)
+        category = parse_category(fields.get("category") or None, profile)
         mode = ScrubMode(fields.get("mode") or ScrubMode.REMOVE.value)
         spool.seek(0)
-        judge = store_judge(ctx.store, advertiser, category, ctx.clock.now())
+        scrubbing = ScrubRequest(
+            advertiser=advertiser,
+            at=now,
+            mode=mode,
+            category=category,
+            region=profile.number_region,
+            regime=regime,
+        )
         with tempfile.TemporaryFile(prefix="ivr-ui-scrubbed-") as answer:
             try:
-                stats = await scrub_file(spool, answer, mode, judge)
+                with ctx.clock.busy():
+                    stats = await scrub_file(ctx.store, scrubbing, spool, answer)
             except MalformedCsv as exc:
                 raise bad_request("malformed_csv", str(exc)) from None
             answer.seek(0)

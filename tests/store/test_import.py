@@ -1,0 +1,110 @@
+"""Loading a list: plain values in short transactions, chained exactly as one row at a time."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ivr.domain import ConsentKind, OptOutKind, OptOutRequest, OptOutSource
+from ivr.store import Store
+from tests.store.test_consents import consent
+
+NUMBERS = [f"+316{n:08d}" for n in range(10_000_000, 10_000_250)]
+
+
+def template(**changes: Any) -> OptOutRequest:
+    fields: dict[str, Any] = {
+        "number": NUMBERS[0],
+        "advertiser": "acme",
+        "kind": OptOutKind.BEL_ME_NIET,
+        "source": OptOutSource.IMPORT,
+        "created_by": "import:lijst é.csv",
+        "scope": ("energie", "loterijen"),
+    }
+    fields.update(changes)
+    return OptOutRequest(**fields)
+
+
+def stored(path: Path) -> list[sqlite3.Row]:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute("SELECT * FROM optouts ORDER BY chain_seq").fetchall()
+
+
+async def test_an_import_is_chained_as_rows_recorded_one_by_one(
+    sqlite_store: Store, db_path: Path
+) -> None:
+    store = sqlite_store
+    await store.record_optout(template(kind=OptOutKind.RECHT_VAN_VERZET, scope=None))
+    assert await store.import_numbers(template(), NUMBERS) == 250
+    await store.record_optout(template(kind=OptOutKind.RECHT_VAN_VERZET, scope=None))
+    report = await store.verify_evidence()
+    assert report.summary()["ok"], report.findings
+    rows = stored(db_path)
+    assert [row["number"] for row in rows[1:-1]] == sorted(NUMBERS)
+    ids = [row["id"] for row in rows[1:-1]]
+    assert len(set(ids)) == 250
+    assert all(uuid.UUID(i).version == 7 for i in ids)
+    assert {
+        (row["kind"], row["scope"], row["source"], row["created_by"]) for row in rows[1:-1]
+    } == {("bel_me_niet", '["energie", "loterijen"]', "import", "import:lijst é.csv")}
+
+
+async def test_an_import_commits_at_most_max_rows_at_a_time(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ivr.store.store.IMPORT_MAX_ROWS", 100)
+    before = store.commits
+    assert await store.import_numbers(template(), NUMBERS) == 250
+    assert store.commits - before == 3
+
+
+async def test_an_import_commits_when_its_time_is_up(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = sqlite_store
+    monkeypatch.setattr("ivr.store.store.IMPORT_MAX_S", 0)
+    monkeypatch.setattr("ivr.store.writes._IMPORT_STEP", 50)
+    before = store.commits
+    seen: list[int] = []
+    assert await store.import_numbers(template(), NUMBERS, seen.append) == 250
+    assert store.commits - before == 5
+    assert seen == [50, 100, 150, 200, 250]
+    report = await store.verify_evidence()
+    assert report.summary()["ok"], report.findings
+
+
+async def test_an_imported_objection_withdraws_the_numbers_consents(store: Store) -> None:
+    given = await store.record_consent(consent(number=NUMBERS[3]))
+    untouched = await store.record_consent(consent(number=NUMBERS[4], advertiser="globex"))
+    objection = template(kind=OptOutKind.RECHT_VAN_VERZET, scope=None)
+    assert await store.import_numbers(objection, NUMBERS[:10]) == 10
+    rows = await store.consents_of(NUMBERS[3], "acme")
+    assert [(r.kind, r.withdraws) for r in rows] == [
+        (ConsentKind.CONSENT, None),
+        (ConsentKind.WITHDRAWAL, given.id),
+    ]
+    assert rows[1].reason is not None and rows[1].reason.startswith("recht_van_verzet:")
+    assert await store.consents_of(NUMBERS[4], "globex") == [untouched]
+
+
+@pytest.mark.parametrize("lookup", [True, False])
+async def test_numbers_with_the_same_entry_in_force_are_found_either_way(
+    store: Store, lookup: bool
+) -> None:
+    wanted = template(scope=("loterijen", "energie"))
+    await store.import_numbers(template(), NUMBERS[:4])
+    await store.import_numbers(template(scope="all", charities=False), NUMBERS[4:6])
+    await store.import_numbers(template(advertiser="globex"), NUMBERS[6:8])
+    revoked = await store.record_optout(template(number=NUMBERS[8]))
+    await store.revoke(revoked.id, "asked", "consumer", "api", OptOutSource.API)
+    if lookup:  # many rows of the advertiser, few numbers asked: each number is looked up
+        await store.import_numbers(
+            template(kind=OptOutKind.RECHT_VAN_VERZET, scope=None), NUMBERS[100:]
+        )
+    asked = NUMBERS[2:10]
+    assert await store.numbers_with_entry(wanted, asked) == {NUMBERS[2], NUMBERS[3]}
