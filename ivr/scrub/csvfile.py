@@ -23,6 +23,7 @@ from ivr.scrub.columns import (
     NumberColumnNotFound,
     detect_columns,
     is_header,
+    looks_like_number,
     named_columns,
     positional_names,
 )
@@ -61,25 +62,30 @@ Record = tuple[list[str], str]
 
 def detect_delimiter(lines: Sequence[str]) -> str:
     """``,`` or ``;``: of those that read the first lines as CSV, the one that splits them
-    into records of one width above 1, else the one that gives the first record more cells
-    (a tie is ``,``)."""
+    into records of one width above 1, then the one that leaves no quote open, then the
+    one that gives more cells that look like numbers, then the one that gives the first
+    record more cells (a tie is ``,``)."""
     return max(DELIMITERS, key=lambda delimiter: _split_score(lines, delimiter))
 
 
-def _split_score(lines: Sequence[str], delimiter: str) -> tuple[bool, bool, bool, int]:
-    """(readable, one width above 1, read to the end without an open quote, first width)."""
-    widths: list[int] = []
+def _split_score(lines: Sequence[str], delimiter: str) -> tuple[bool, bool, bool, int, int]:
+    """(readable, one width above 1, read to the end without an open quote, number-like
+    cells, first width)."""
+    records: list[list[str]] = []
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     closed = True
     try:
-        widths.extend(len(cells) for cells in reader if cells)
+        records.extend(cells for cells in reader if cells)
     except csv.Error:
         if reader.line_num < len(lines):
-            return False, False, False, 0
+            return False, False, False, 0, 0
         closed = False  # a quoted cell goes on past the lines read, or never ends
-    if not widths:
-        return True, False, closed, 0
-    return True, len(set(widths)) == 1 and widths[0] > 1, closed, widths[0]
+    if not records:
+        return True, False, closed, 0, 0
+    widths = {len(cells) for cells in records}
+    numbers = sum(looks_like_number(cell) for cells in records for cell in cells)
+    first = len(records[0])
+    return True, len(widths) == 1 and first > 1, closed, numbers, first
 
 
 def text_of(file: BinaryIO) -> io.TextIOWrapper:

@@ -129,3 +129,9 @@ def test_decoration_never_hides_a_number(decor: str, digits: int) -> None:
 def test_a_delimiter_that_leaves_a_quote_open_loses_the_tie() -> None:
     """``;",\\n"`` is one record of two cells with ``;``; with ``,`` its quote never closes."""
     assert detect_delimiter([';",\n', '"\n']) == ";"
+
+
+def test_a_tie_between_delimiters_goes_to_the_one_that_reads_numbers() -> None:
+    # ',;0612345670': both read one record of two cells; only ';' leaves a number whole.
+    assert detect_delimiter([",;0612345670\n", ",;0612345670\n"]) == ";"
+    assert detect_delimiter(["Jansen;06,12\n"]) == ","
