@@ -30,11 +30,14 @@ if __package__ in (None, ""):
 from benchmarks.harness import Rig, summary_ms
 
 BARGE_MS = 2000
+HEARD_MS = 18500
+"""Past the end of offer-register and charities: a must-hear question counts a key only once
+stated, and at --speed N Asterisk's timestamps never reach a mark before the prompt ends."""
 FLOW = [
     {"on_prompt": "menu", "after_ms": BARGE_MS, "press": "1"},
-    {"on_prompt": "offer-register", "after_ms": BARGE_MS, "press": "1"},
+    {"on_prompt": "offer-register", "after_ms": HEARD_MS, "press": "1"},
     {"on_prompt": "register-scope", "after_ms": BARGE_MS, "press": "1"},
-    {"on_prompt": "charities", "after_ms": BARGE_MS, "press": "1"},
+    {"on_prompt": "charities", "after_ms": HEARD_MS, "press": "1"},
     {"on_prompt": "confirm-register", "after_ms": BARGE_MS, "press": "1"},
 ]
 BURST_STEPS = [{"on_prompt": "welcome", "after_ms": 500, "hangup": True}]
