@@ -13,6 +13,7 @@ import re
 import socket
 import sys
 import tempfile
+import wave
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +81,7 @@ def demo_callers(marks: Mapping[str, int] | None = None) -> list[DemoCaller]:
                 _press("welcome", "2", 2000),
                 _press("register-scope", "1"),
                 _answer("charities", "1", marks),
-                _press("confirm-register", "1"),
+                _answer("confirm-register", "1", marks),
                 _answer("offer-rvv", "2", marks),
             ),
         ),
@@ -92,7 +93,7 @@ def demo_callers(marks: Mapping[str, int] | None = None) -> list[DemoCaller]:
                 _press("welcome", "2", 2000),
                 _press("register-scope", "2"),
                 *(_press(f"category-{cid}", key, 400) for cid, key in category_keys.items()),
-                _press("confirm-register", "1"),
+                _answer("confirm-register", "1", marks),
                 _answer("offer-rvv", "2", marks),
             ),
         ),
@@ -103,7 +104,7 @@ def demo_callers(marks: Mapping[str, int] | None = None) -> list[DemoCaller]:
             (
                 _press("welcome", "1", 2000),
                 _press("enter-number", "0645678901#", 1000),
-                _press("confirm-number", "1"),
+                _answer("confirm-number", "1", marks),
                 _answer("offer-register", "2", marks),
             ),
         ),
@@ -137,6 +138,29 @@ def demo_callers(marks: Mapping[str, int] | None = None) -> list[DemoCaller]:
             (("AMDSTATUS", "MACHINE"),),
         ),
     ]
+
+
+def _answer_after(prompts_dir: Path, speed: float) -> dict[str, int]:
+    """When a listening caller presses in each must-hear prompt (ms from its start): past
+    its mark; when prompts play faster than real time, past its end (Asterisk's
+    timestamps then never reach a mark before the prompt ends)."""
+    after: dict[str, int] = {"confirm-register": 400, "confirm-number": 400}
+    marks = {
+        n: max(f.marks.values(), default=0) for n, f in load_offered(prompts_dir, "nl").items()
+    }
+    for name, mark in {**after, **marks}.items():
+        if speed > 1:
+            mark = max(mark, _length_ms(prompts_dir / "nl" / f"{name}.wav"))
+        after[name] = mark
+    return after
+
+
+def _length_ms(wav: Path) -> int:
+    try:
+        with wave.open(str(wav)) as audio:
+            return int(audio.getnframes() * 1000 // audio.getframerate())
+    except (OSError, wave.Error):
+        return 0
 
 
 def free_port() -> int:
@@ -175,10 +199,7 @@ async def run_demo(db: Path | None, speed: float, out: TextIO, prompts_dir: Path
                     f"http://127.0.0.1:{settings.http_port}, database {db_path}\n",
                     file=out,
                 )
-                marks = load_offered(prompts_dir, "nl")
-                callers = demo_callers(
-                    {name: max(found.marks.values()) for name, found in marks.items()}
-                )
+                callers = demo_callers(_answer_after(prompts_dir, speed))
                 channels = [
                     await simulator.place_call(
                         app=settings.ari_app,

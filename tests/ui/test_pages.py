@@ -178,7 +178,7 @@ def test_the_overview_counts_the_days_calls(new_page: Any) -> None:
     page = new_page("en-US")
     sign_in_en(page, "reader")
     assert page.locator("h1").inner_text() == "Overview"
-    assert page.locator("[data-figure=calls]").first.inner_text() == "7"
+    assert page.locator("[data-figure=calls]").first.inner_text() == "9"
     assert page.locator("svg.chart").count() == 8
     assert "completed" in page.locator("section.period").first.inner_text()
     check_page(page, "overzicht")
