@@ -7,6 +7,7 @@ import hashlib
 import json
 
 from aiohttp.test_utils import TestClient, TestServer
+from structlog.testing import capture_logs
 
 import ivr
 from ivr.flow.profile import profile_file_hash
@@ -128,3 +129,23 @@ async def test_the_rights_metric_counts_each_verdict(world: World) -> None:
     exposition = world.service.metrics.exposition().decode()
     assert 'ivr_rights_total{right="recht_van_verzet",verdict="chosen"} 1.0' in exposition
     assert 'ivr_rights_total{right="bel_me_niet",verdict="heard"} 1.0' in exposition
+
+
+async def test_the_stored_verdict_equals_the_machines_on_every_single_session_call(
+    world: World,
+) -> None:
+    scripts = [
+        [press("menu", "1", 1200), answer("offer-register", "1"), press("register-scope", "2")],
+        [press("menu", "12", 1200), hang_up_on("offer-register", 4000)],
+        [press("welcome", "2", 800), press("register-scope", "1"), answer("charities", "1")],
+        [hang_up_on("menu", 9900)],
+        [press("menu", "7", 1200), press("invalid", "0", 300), hang_up_on("menu", 28000)],
+        [],
+    ]
+    with capture_logs() as logs:
+        channels = [await world.call(steps) for steps in scripts]
+        await world.until_done(*channels)
+    assert not [entry for entry in logs if entry["event"] == "rights_verdict_mismatch"]
+    verdicts = [json.loads(world.call_row(c)["rights"]) for c in channels]
+    assert verdicts[3] == {"recht_van_verzet": "heard", "bel_me_niet": "not_heard"}
+    assert verdicts[5] == {"recht_van_verzet": "heard", "bel_me_niet": "heard"}
