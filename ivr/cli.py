@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "export",
     "scrub",
     "maintenance",
+    "db",
     "calls",
     "evidence",
     "profiles",

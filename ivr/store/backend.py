@@ -7,8 +7,9 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Protocol
 
+from ivr.clock import Clock
 from ivr.store.database import Database
-from ivr.store.location import Location
+from ivr.store.location import Location, PostgresLocation
 
 
 class Backend(Protocol):
@@ -33,3 +34,15 @@ class Backend(Protocol):
         """A consistent copy of the whole database at ``target``."""
 
     async def close(self) -> None: ...
+
+
+async def open_backend(
+    location: Location, clock: Clock, *, busy_timeout_ms: int = 5000, pool_size: int = 10
+) -> Backend:
+    """Open (and create or migrate) the database at ``location`` on its backend."""
+    from ivr.store.pg.backend import PostgresBackend
+    from ivr.store.sqlite_backend import SqliteBackend
+
+    if isinstance(location, PostgresLocation):
+        return await PostgresBackend.open(location, clock, pool_size)
+    return await SqliteBackend.open(location.path, clock, busy_timeout_ms)

@@ -71,8 +71,8 @@ async def user_version(db: Db) -> int:
     return int(await db.scalar("PRAGMA user_version"))
 
 
-async def migrate(db: Db, migrations: Sequence[Migration]) -> int:
-    """Bring the schema up to date; the number of migrations applied here."""
+async def migrate(db: Db, migrations: Sequence[Migration]) -> list[Migration]:
+    """Bring the schema up to date; the migrations applied here (not by another process)."""
     latest = migrations[-1].version if migrations else 0
     current = await user_version(db)
     if current > latest:
@@ -80,11 +80,7 @@ async def migrate(db: Db, migrations: Sequence[Migration]) -> int:
             f"the database is at schema version {current}, newer than this ivr "
             f"(which knows up to {latest}): upgrade ivr or restore an older copy"
         )
-    applied = 0
-    for migration in migrations:
-        if migration.version > current and await _apply(db, migration):
-            applied += 1
-    return applied
+    return [m for m in migrations if m.version > current and await _apply(db, m)]
 
 
 async def _apply(db: Db, migration: Migration) -> bool:

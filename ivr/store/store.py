@@ -35,14 +35,13 @@ from ivr.domain import (
     same_terms,
 )
 from ivr.store import consents, figures, idempotency, queries, scrub_results, trail, writes
-from ivr.store.backend import Backend
+from ivr.store.backend import Backend, open_backend
 from ivr.store.database import Row
 from ivr.store.errors import ConsentNotFound, OptOutNotFound, StoreError
 from ivr.store.figures import Figures
 from ivr.store.idempotency import Claim
 from ivr.store.ids import time_ordered_ids
-from ivr.store.location import Location, PostgresLocation, parse_location
-from ivr.store.pg.backend import PostgresBackend
+from ivr.store.location import Location, parse_location
 from ivr.store.records import CallEventRecord, CallRecord, ListedRow, ListedRows
 from ivr.store.rows import (
     EVENT_COLUMNS,
@@ -56,7 +55,6 @@ from ivr.store.rows import (
     optout_params,
 )
 from ivr.store.scrub_results import ScrubResult
-from ivr.store.sqlite_backend import SqliteBackend
 from ivr.store.verify import Report, verify
 from ivr.store.writer import Writer
 
@@ -115,12 +113,9 @@ class Store:
 
         ``where`` is a path, ``sqlite:PATH`` or a ``postgresql://`` URL (``IVR_DB``).
         """
-        location = parse_location(where)
-        backend: Backend
-        if isinstance(location, PostgresLocation):
-            backend = await PostgresBackend.open(location, clock, pool_size)
-        else:
-            backend = await SqliteBackend.open(location.path, clock, busy_timeout_ms)
+        backend = await open_backend(
+            parse_location(where), clock, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size
+        )
         writer = Writer(backend.writer_db, group_commit=group_commit)
         writer.start()
         return cls(backend, clock, writer)

@@ -260,10 +260,7 @@ async def _verify_seals(db: Database, calls: dict[str, dict[str, Any]], report: 
 
 
 async def _consents_hashes(db: Database) -> dict[int, str] | None:
-    """Stored hashes of the consents chain by chain_seq, when that table is chained."""
-    columns = {row[1] for row in await db.fetchall("PRAGMA table_info(consents)")}
-    if not {"hash", "chain_seq"} <= columns:
-        return None
+    """Stored hashes of the consents chain by chain_seq."""
     rows = await db.fetchall("SELECT chain_seq, hash FROM consents WHERE chain_seq IS NOT NULL")
     return {int(row[0]): str(row[1]) for row in rows}
 

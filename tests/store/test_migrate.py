@@ -63,7 +63,7 @@ async def test_reopening_applies_nothing_and_keeps_the_data(
 
     db = await Db.connect(db_path, clock, busy_timeout_ms=1000)
     try:
-        assert await migrate(db, load_migrations()) == 0
+        assert await migrate(db, load_migrations()) == []
         assert await db.scalar("SELECT at FROM store_probe") == "kept"
     finally:
         await db.close()
@@ -102,7 +102,7 @@ async def test_migrations_apply_in_order_and_a_failing_one_leaves_no_trace(
         assert await user_version(db) == 2
         assert await db.fetchone("SELECT name FROM sqlite_master WHERE name = 'c'") is None
         assert not db.in_transaction
-        assert await migrate(db, found[:2]) == 0
+        assert await migrate(db, found[:2]) == []
     finally:
         await db.close()
     assert columns(db_path, "a") == {"x", "b"}

@@ -159,18 +159,16 @@ class PgDb:
     async def stream(
         self, sql: str, params: Params = (), *, chunk_size: int = 500
     ) -> AsyncIterator[Row]:
+        if self._conn.is_in_transaction():  # a snapshot's: the cursor lives in it
+            async for row in self._cursor_rows(sql, params, chunk_size):
+                yield row
+            return
         with self._clock.busy():
             transaction = self._conn.transaction(readonly=True)
             await transaction.start()
         try:
-            cursor = await self._conn.cursor(numbered(sql), *params)
-            while True:
-                with self._clock.busy():
-                    rows = await cursor.fetch(chunk_size)
-                if not rows:
-                    return
-                for row in rows:
-                    yield row
+            async for row in self._cursor_rows(sql, params, chunk_size):
+                yield row
         finally:
             with self._clock.busy(), contextlib.suppress(asyncpg.InterfaceError, OSError):
                 await transaction.rollback()
@@ -192,6 +190,17 @@ class PgDb:
         finally:
             with self._clock.busy(), contextlib.suppress(asyncpg.InterfaceError, OSError):
                 await transaction.rollback()
+
+    async def _cursor_rows(self, sql: str, params: Params, chunk_size: int) -> AsyncIterator[Row]:
+        with self._clock.busy():
+            cursor = await self._conn.cursor(numbered(sql), *params)
+        while True:
+            with self._clock.busy():
+                rows = await cursor.fetch(chunk_size)
+            if not rows:
+                return
+            for row in rows:
+                yield row
 
     async def close(self) -> None:
         with self._clock.busy():

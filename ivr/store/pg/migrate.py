@@ -33,8 +33,8 @@ async def schema_version(db: PgDb) -> int:
     return int(await db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
 
 
-async def migrate(db: PgDb, migrations: Sequence[Migration]) -> int:
-    """Bring the schema up to date; the number of migrations applied here."""
+async def migrate(db: PgDb, migrations: Sequence[Migration]) -> list[Migration]:
+    """Bring the schema up to date; the migrations applied here (not by another process)."""
     latest = migrations[-1].version if migrations else 0
     await db.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK,))
     try:
@@ -44,11 +44,9 @@ async def migrate(db: PgDb, migrations: Sequence[Migration]) -> int:
                 f"the database is at schema version {current}, newer than this ivr "
                 f"(which knows up to {latest}): upgrade ivr or restore an older copy"
             )
-        applied = 0
-        for migration in migrations:
-            if migration.version > current:
-                await _apply(db, migration)
-                applied += 1
+        applied = [m for m in migrations if m.version > current]
+        for migration in applied:
+            await _apply(db, migration)
         return applied
     finally:
         await db.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
