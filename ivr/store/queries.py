@@ -48,15 +48,6 @@ ENTRIES_OF_ADVERTISER = (
 """An advertiser's opt-outs in force of one kind, as little as an import compares."""
 
 
-def entries_of_numbers(count: int) -> str:
-    """:data:`ENTRIES_OF_ADVERTISER` for ``count`` numbers (``?`` each, then the two)."""
-    marks = ", ".join("?" for _ in range(count))
-    return (
-        "SELECT number, scope, charities FROM optouts"  # noqa: S608
-        f" WHERE number IN ({marks}) AND advertiser = ? AND kind = ? AND {NOT_REVOKED}"
-    )
-
-
 @dataclass(slots=True)
 class Query:
     table: str

@@ -704,38 +704,22 @@ class Store:
 
     async def numbers_with_entry(self, template: OptOutRequest, numbers: Sequence[str]) -> set[str]:
         """Those of ``numbers`` that already have an opt-out in force saying what
-        ``template`` says (:func:`ivr.domain.same_terms`): an import skips them. Reads the
-        advertiser's rows of that kind, or looks the numbers up, whichever is less."""
-        kind = template.kind.value
-        held = await self._reader.scalar(
-            "SELECT count(*) FROM optouts WHERE advertiser = ?", (template.advertiser,)
-        )
-        wanted: set[str] | None = None
-        if held <= 4 * len(numbers):
-            found = self._chunks(queries.ENTRIES_OF_ADVERTISER, (template.advertiser, kind))
-            wanted = set(numbers)
-        else:
-            found = self._entries_of(numbers, template.advertiser, kind)
+        ``template`` says (:func:`ivr.domain.same_terms`): an import skips them. One read
+        of the advertiser's rows of that kind (a look-up per number costs more: the
+        planner takes the advertiser's index for it)."""
+        wanted = set(numbers)
         alike: dict[tuple[str | None, int | None], bool] = {}
         present: set[str] = set()
-        async for rows in found:
+        params = (template.advertiser, template.kind.value)
+        async for rows in self._chunks(queries.ENTRIES_OF_ADVERTISER, params):
             for number, scope, charities in rows:
                 terms = (scope, charities)
                 if terms not in alike:
                     as_bool = None if charities is None else bool(charities)
                     alike[terms] = same_terms(decode_scope(scope), as_bool, template)
-                if alike[terms] and (wanted is None or number in wanted):
+                if alike[terms] and number in wanted:
                     present.add(number)
         return present
-
-    async def _entries_of(
-        self, numbers: Sequence[str], advertiser: str, kind: str
-    ) -> AsyncIterator[list[Row]]:
-        for start in range(0, len(numbers), LOOKUP_CHUNK):
-            chunk = numbers[start : start + LOOKUP_CHUNK]
-            sql = queries.entries_of_numbers(len(chunk))
-            async for rows in self._chunks(sql, (*chunk, advertiser, kind)):
-                yield rows
 
     # -- idempotency keys of the write routes
 

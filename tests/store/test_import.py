@@ -92,19 +92,12 @@ async def test_an_imported_objection_withdraws_the_numbers_consents(store: Store
     assert await store.consents_of(NUMBERS[4], "globex") == [untouched]
 
 
-@pytest.mark.parametrize("lookup", [True, False])
-async def test_numbers_with_the_same_entry_in_force_are_found_either_way(
-    store: Store, lookup: bool
-) -> None:
+async def test_numbers_with_the_same_entry_in_force_are_found(store: Store) -> None:
     wanted = template(scope=("loterijen", "energie"))
     await store.import_numbers(template(), NUMBERS[:4])
     await store.import_numbers(template(scope="all", charities=False), NUMBERS[4:6])
     await store.import_numbers(template(advertiser="globex"), NUMBERS[6:8])
     revoked = await store.record_optout(template(number=NUMBERS[8]))
     await store.revoke(revoked.id, "asked", "consumer", "api", OptOutSource.API)
-    if lookup:  # many rows of the advertiser, few numbers asked: each number is looked up
-        await store.import_numbers(
-            template(kind=OptOutKind.RECHT_VAN_VERZET, scope=None), NUMBERS[100:]
-        )
     asked = NUMBERS[2:10]
     assert await store.numbers_with_entry(wanted, asked) == {NUMBERS[2], NUMBERS[3]}
