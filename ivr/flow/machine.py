@@ -37,7 +37,6 @@ from ivr.flow.actions import (
     Finish,
     HangUp,
     NumberChosen,
-    Play,
     Record,
     ReportPromptFailure,
     StartTimer,
@@ -60,6 +59,16 @@ from ivr.flow.events import (
     TimedOut,
     TransferRequested,
 )
+from ivr.flow.playbacks import (
+    close,
+    close_all,
+    evidence_row,
+    mark,
+    media_started,
+    new_play,
+    prompt_at_end,
+    stated_at,
+)
 from ivr.flow.questions import current_category, question_key, question_prompts
 from ivr.flow.state import (
     CALL_TIMER,
@@ -69,7 +78,6 @@ from ivr.flow.state import (
     MachineState,
     PendingRecord,
     Phase,
-    PlayTrack,
     Question,
     RegisterChoice,
     initial_state,
@@ -118,7 +126,7 @@ def _dispatch(state: MachineState, event: Event) -> Result:
         case Digit(digit=digit, at_ms=at):
             return _digit(state, digit, at)
         case MediaStarted(play_id=play_id, index=index, at_ms=at):
-            return _media_started(state, play_id, index, at)
+            return media_started(state, play_id, index, at)
         case PromptFinished(play_id=play_id, at_ms=at):
             return _prompt_ended(state, play_id, at)
         case PromptFailed(play_id=play_id, at_ms=at, error=error):
@@ -150,8 +158,7 @@ def _dispatch(state: MachineState, event: Event) -> Result:
             assert_never(event)
 
 
-def _row(kind: CallEventKind, /, **detail: Any) -> Evidence:
-    return Evidence(kind, detail)
+_row = evidence_row
 
 
 def _digit_row(digit: str, ignored: str | None = None) -> Evidence:
@@ -197,14 +204,14 @@ def _end(state: MachineState, prompts: tuple[str, ...], outcome: Outcome) -> Res
     state, actions = _silence(state)
     state, guard = _new_timer(state, "ending")
     state = replace(state, phase=Phase.ENDING, ending=outcome, question=None, announcing=None)
-    state, play = _play(state, prompts)
+    state, play = new_play(state, prompts)
     seconds = state.profile.max_prompt_seconds * len(prompts)
     return state, [*actions, play, StartTimer(guard, seconds)]
 
 
 def _finish(state: MachineState, outcome: Outcome, *, hang_up: bool) -> Result:
     actions: list[Action] = [CancelTimer(name) for name in sorted(state.timers)]
-    state, closing = _close_all(state, None, cause=None)
+    state, closing = close_all(state, None, cause=None)
     actions += closing
     if hang_up:
         actions += [_row(CallEventKind.HANGUP, by="app"), HangUp()]
@@ -254,14 +261,14 @@ def machine_rights(state: MachineState) -> dict[str, str]:
 
 def _hung_up(state: MachineState, at: int | None) -> Result:
     """Once goodbye has begun the IVR has ended the call: its outcome stands."""
-    state, closing = _close_all(state, at, cause="hangup")
+    state, closing = close_all(state, at, cause="hangup")
     state, more = _gone(state, Outcome.CALLER_HUNG_UP)
     return state, [_row(CallEventKind.HANGUP, by="caller"), *closing, *more]
 
 
 def _left_app(state: MachineState, at: int | None) -> Result:
     """``StasisEnd`` without a hang-up: the channel went elsewhere (``lost``)."""
-    state, closing = _close_all(state, at, cause="left")
+    state, closing = close_all(state, at, cause="left")
     state, more = _gone(state, Outcome.LOST)
     return state, closing + more
 
@@ -288,113 +295,7 @@ def _grace_expired(state: MachineState) -> Result:
     return _goodbye(state, Outcome.SHUTDOWN)
 
 
-# --- playbacks and their evidence ------------------------------------------------
-
-
-def _play(state: MachineState, prompts: tuple[str, ...]) -> tuple[MachineState, Play]:
-    """A new play of ``prompts``, with the next play id, playing from now on."""
-    play_id = state.play_id + 1
-    tracks = {**state.tracks, play_id: PlayTrack(play_id, prompts)}
-    return replace(state, play_id=play_id, playing=True, tracks=tracks), Play(play_id, prompts)
-
-
-def _media_started(state: MachineState, play_id: int, index: int, at: int | None) -> Result:
-    track = state.tracks.get(play_id)
-    if track is None or index < len(track.starts):
-        return state, []
-    actions: list[Action] = [] if track.starts else [_started_row(state, track)]
-    starts = track.starts + (None,) * (index - len(track.starts)) + (at,)
-    track = replace(track, starts=starts)
-    return replace(state, tracks={**state.tracks, play_id: track}, any_prompt=True), actions
-
-
-def _started_row(state: MachineState, track: PlayTrack) -> Evidence:
-    known = [state.config.fingerprints.get(prompt) for prompt in track.prompts]
-    sources = [found[1] for found in known if found is not None]
-    return _row(
-        CallEventKind.PROMPT_STARTED,
-        play_id=track.play_id,
-        media=list(track.prompts),
-        sha256=[None if found is None else found[0] for found in known],
-        sha256_source=sources[0] if sources else None,
-    )
-
-
-def _close(
-    state: MachineState,
-    play_id: int,
-    kind: CallEventKind,
-    end: int | None,
-    **extra: Any,
-) -> Result:
-    """The closing row of a playback; the rights it stated become heard."""
-    track = state.tracks.get(play_id)
-    if track is None:
-        return state, []
-    tracks = {k: v for k, v in state.tracks.items() if k != play_id}
-    actions: list[Action] = [] if track.starts else [_started_row(state, track)]
-    base = next((s for s in track.starts if s is not None), None)
-    starts_ms = [None if s is None or base is None else s - base for s in track.starts]
-    end_ms = None if end is None or base is None else end - base
-    media_at_end = track.prompts[max(0, min(len(track.starts), len(track.prompts)) - 1)]
-    heard = _rights_heard(state, track, end, finished=kind is CallEventKind.PROMPT_FINISHED)
-    actions.append(
-        _row(
-            kind,
-            play_id=play_id,
-            starts_ms=starts_ms,
-            end_ms=end_ms,
-            media_at_end=media_at_end,
-            **extra,
-        )
-    )
-    state = replace(state, tracks=tracks, heard_rights=state.heard_rights | heard)
-    return state, actions
-
-
-def _close_all(state: MachineState, at: int | None, *, cause: str | None) -> Result:
-    """Close every open playback: the call is ending (hang-up, left, or over)."""
-    actions: list[Action] = []
-    for track in sorted(state.tracks.values(), key=lambda t: t.play_id):
-        if track.stopped or cause is None:
-            end = track.stopped_at if track.stopped else None
-            state, rows = _close(state, track.play_id, CallEventKind.PROMPT_INTERRUPTED, end)
-        else:
-            state, rows = _close(state, track.play_id, CallEventKind.PROMPT_FAILED, at, cause=cause)
-        actions += rows
-    return state, actions
-
-
-def _mark(state: MachineState, prompt: str, name: str | None) -> int | None:
-    """Where ``prompt`` has stated ``name`` (ms); ``None``: only once it has played whole."""
-    if name is None:
-        return 0
-    return state.config.marks.get(prompt, {}).get(name)
-
-
-def _stated_at(state: MachineState, track: PlayTrack, index: int, mark: int | None) -> int | None:
-    """The moment media ``index`` of ``track`` had stated its mark, if known yet."""
-    start = track.started_at(index)
-    if start is None:
-        return None
-    following = track.started_at(index + 1)
-    if mark is None:
-        return following
-    return start + mark if following is None else min(start + mark, following)
-
-
-def _rights_heard(
-    state: MachineState, track: PlayTrack, end: int | None, *, finished: bool
-) -> frozenset[str]:
-    heard: set[str] = set()
-    for index, prompt in enumerate(track.prompts):
-        for right in state.profile.statement_prompts.get(prompt, ()):
-            if track.started_at(index) is None:
-                continue
-            stated = _stated_at(state, track, index, _mark(state, prompt, right))
-            if finished or (stated is not None and end is not None and end >= stated):
-                heard.add(right)
-    return frozenset(heard)
+# --- prompts: stopped, ended, failed ----------------------------------------------
 
 
 def _silence(state: MachineState) -> Result:
@@ -416,7 +317,7 @@ def _prompt_ended(state: MachineState, play_id: int, at: int | None) -> Result:
     kind = CallEventKind.PROMPT_FINISHED
     if track is not None and track.stopped:
         kind = CallEventKind.PROMPT_INTERRUPTED
-    state, rows = _close(state, play_id, kind, at)
+    state, rows = close(state, play_id, kind, at)
     if play_id != state.play_id or not state.playing:
         return state, rows
     state = replace(state, playing=False)
@@ -437,15 +338,15 @@ def _prompt_ended(state: MachineState, play_id: int, at: int | None) -> Result:
 def _prompt_failed(state: MachineState, play_id: int, at: int | None, error: str | None) -> Result:
     """A failed play: at once when the request failed, else unless a hang-up follows."""
     track = state.tracks.get(play_id)
-    prompt = _prompt_at_end(track)
+    prompt = prompt_at_end(track)
     rows: list[Action] = []
     if error is not None:
         rows.append(_row(CallEventKind.ERROR, during="play", error=error))
         state = replace(state, tracks={k: v for k, v in state.tracks.items() if k != play_id})
     elif track is not None and track.stopped:
-        state, rows = _close(state, play_id, CallEventKind.PROMPT_INTERRUPTED, at)
+        state, rows = close(state, play_id, CallEventKind.PROMPT_INTERRUPTED, at)
     else:
-        state, rows = _close(state, play_id, CallEventKind.PROMPT_FAILED, at)
+        state, rows = close(state, play_id, CallEventKind.PROMPT_FAILED, at)
     if play_id != state.play_id or not state.playing:
         return state, rows
     state = replace(state, playing=False)
@@ -455,12 +356,6 @@ def _prompt_failed(state: MachineState, play_id: int, at: int | None, error: str
     state, name = _new_timer(state, "failure")
     state = replace(state, suspect=(play_id, prompt))
     return state, [*rows, StartTimer(name, FAILURE_GRACE_S)]
-
-
-def _prompt_at_end(track: PlayTrack | None) -> str:
-    if track is None:
-        return ""
-    return track.prompts[max(0, min(len(track.starts), len(track.prompts)) - 1)]
 
 
 def _prompt_failure(state: MachineState, prompt: str) -> Result:
@@ -487,7 +382,7 @@ def _prompt_failure(state: MachineState, prompt: str) -> Result:
             if failures >= 2:
                 state, more = _after_announcement(state)
                 return state, report + more
-            state, play = _play(state, (prompt,))
+            state, play = new_play(state, (prompt,))
             return state, [*report, play]
         case Phase.ENDING:
             ending = state.ending
@@ -496,7 +391,7 @@ def _prompt_failure(state: MachineState, prompt: str) -> Result:
             if failures >= 2 or ending is Outcome.ERROR:
                 state, more = _finish(state, ending, hang_up=True)
                 return state, report + more
-            state, play = _play(state, (prompt,))
+            state, play = new_play(state, (prompt,))
             return state, [*report, play]
     return state, report
 
@@ -654,7 +549,7 @@ def _stated_for_key(state: MachineState, at: int | None) -> bool:
     if prompt not in track.prompts:
         return False
     index = len(track.prompts) - 1 - track.prompts[::-1].index(prompt)
-    stated = _stated_at(state, track, index, _mark(state, prompt, mark_name))
+    stated = stated_at(state, track, index, mark(state, prompt, mark_name))
     moment = at if at is not None else state.now_ms
     return stated is not None and moment is not None and moment >= stated
 
@@ -691,13 +586,13 @@ def _repeat(state: MachineState, prefix: tuple[str, ...] = ()) -> Result:
     if plays >= state.profile.tries:
         return _out_of_tries(state, key)
     state = replace(state, plays={**state.plays, key: plays + 1})
-    state, play = _play(state, (*prefix, *question_prompts(state)))
+    state, play = new_play(state, (*prefix, *question_prompts(state)))
     return state, [play]
 
 
 def _replay(state: MachineState) -> Result:
     """Play the current question again after a failed play: not a try."""
-    state, play = _play(state, question_prompts(state))
+    state, play = new_play(state, question_prompts(state))
     return state, [play]
 
 
@@ -940,7 +835,7 @@ def _announce(state: MachineState, kind: OptOutKind) -> Result:
     wording = state.profile.wording
     prompt = wording.register_recorded if kind is BMN else wording.rvv_registered
     state = replace(state, phase=Phase.ANNOUNCING, question=None, announcing=kind)
-    state, play = _play(state, (prompt,))
+    state, play = new_play(state, (prompt,))
     return state, [*actions, play]
 
 
