@@ -3,12 +3,14 @@ service, scripted callers) runs once per session; each test tampers with a copy.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,11 @@ import pytest
 import structlog
 
 from ivr.cli import main
+from ivr.clock import LoopClock
+from ivr.domain import ConsentChannel, ConsentRequest
+from ivr.store import Store
+from ivr.store.db_copy import TABLES
+from tests import sql
 
 TRAIL_TABLES = (
     "calls", "call_events", "optouts", "chain_heads", "evidence_checkpoints", "purged_calls",
@@ -101,3 +108,52 @@ def verify(
 def mismatches(findings: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
     kinds = {"altered", "missing", "inserted", "reordered"}
     return {(f["kind"], f["table"], f["id"]) for f in findings if f["kind"] in kinds}
+
+
+SECRET = "s3cr3t-pw"
+
+
+@pytest.fixture
+def full_list(copy: Path) -> Path:
+    """The demo's calls plus a row in every other table: consents, a withdrawal, an
+    idempotency key, a kept scrub result, purged calls and a checkpoint after them."""
+    asyncio.run(_fill(copy))
+    for table in (t.name for t in TABLES):
+        assert sql.scalar(copy, f"SELECT COUNT(*) FROM {table}") or table == "evidence_legacy"
+    return copy
+
+
+async def _fill(path: Path) -> None:
+    clock = LoopClock()
+    store = await Store.open(path, clock)
+    try:
+        consent = await store.record_consent(
+            ConsentRequest(
+                number="+31612345678",
+                advertiser="acme",
+                scope="all",
+                channel=ConsentChannel.WEB,
+                obtained_at=clock.now() - timedelta(days=3),
+                created_by="api:crm",
+                proof_ref="form-1",
+            )
+        )
+        await store.withdraw_consent(consent.id, "asked by phone", "consumer", "agent:7")
+        await store.claim_idempotency_key("crm", "key-1", "a" * 64)
+        await store.complete_idempotency_key("crm", "key-1", 201, '{"id":"x"}')
+        await store.put_scrub_result("crm", "acme", "calls.csv", b"number\n\xff\x00", "{}")
+        assert await store.purge_evidence(clock.now() + timedelta(days=1)) > 0
+        await store.write_checkpoint()
+    finally:
+        await store.close()
+
+
+def ivr(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err
+
+
+def with_password(url: str) -> str:
+    """The same database, reached with user info in the URL (the test server trusts)."""
+    return url.replace("postgresql://postgres@", f"postgresql://postgres:{SECRET}@")

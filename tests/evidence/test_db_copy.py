@@ -4,72 +4,19 @@ Asterisk) from SQLite into PostgreSQL and back, byte for byte, and verifies it;
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ivr.cli import main
-from ivr.clock import LoopClock
-from ivr.domain import ConsentChannel, ConsentRequest
-from ivr.store import Store
 from ivr.store.db_copy import NOT_COPIED, TABLES
 from tests import sql
 
-from .conftest import tamper
+from .conftest import SECRET, ivr, tamper, with_password
 
 COPIED = tuple(table.name for table in TABLES)
-SECRET = "s3cr3t-pw"
-
-
-@pytest.fixture
-def full_list(copy: Path) -> Path:
-    """The demo's calls plus a row in every other table: consents, a withdrawal, an
-    idempotency key, a kept scrub result, purged calls and a checkpoint after them."""
-    asyncio.run(_fill(copy))
-    for table in COPIED:
-        assert sql.scalar(copy, f"SELECT COUNT(*) FROM {table}") or table == "evidence_legacy"
-    return copy
-
-
-async def _fill(path: Path) -> None:
-    clock = LoopClock()
-    store = await Store.open(path, clock)
-    try:
-        consent = await store.record_consent(
-            ConsentRequest(
-                number="+31612345678",
-                advertiser="acme",
-                scope="all",
-                channel=ConsentChannel.WEB,
-                obtained_at=clock.now() - timedelta(days=3),
-                created_by="api:crm",
-                proof_ref="form-1",
-            )
-        )
-        await store.withdraw_consent(consent.id, "asked by phone", "consumer", "agent:7")
-        await store.claim_idempotency_key("crm", "key-1", "a" * 64)
-        await store.complete_idempotency_key("crm", "key-1", 201, '{"id":"x"}')
-        await store.put_scrub_result("crm", "acme", "calls.csv", b"number\n\xff\x00", "{}")
-        assert await store.purge_evidence(clock.now() + timedelta(days=1)) > 0
-        await store.write_checkpoint()
-    finally:
-        await store.close()
-
-
-def ivr(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out.splitlines(), err
-
-
-def with_password(url: str) -> str:
-    """The same database, reached with user info in the URL (the test server trusts)."""
-    return url.replace("postgresql://postgres@", f"postgresql://postgres:{SECRET}@")
 
 
 def table_rows(path: Path, table: str) -> list[tuple[Any, ...]]:
