@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -111,6 +111,7 @@ class Asterisk:
         self._counter = itertools.count()
         self._tech_counters: dict[str, itertools.count[int]] = {}
         self.started = clock.now()
+        self._started_at = clock.monotonic()
         bus.on_register.append(self._app_registered)
         bus.on_unregister.append(self._app_unregistered)
 
@@ -120,7 +121,14 @@ class Asterisk:
         return self.clock.monotonic()
 
     def ts(self) -> str:
-        return asterisk_time(self.clock.now())
+        """Asterisk's time of an event: under ``speed`` S it runs S times faster, as the
+        caller's keys and the media do, so the times the service reads from events
+        (a key's moment, a medium's start, the marks measured against them) stay those
+        of the recordings."""
+        if self.speed == 1:
+            return asterisk_time(self.clock.now())
+        ran = (self.clock.monotonic() - self._started_at) * self.speed
+        return asterisk_time(self.started + timedelta(seconds=ran))
 
     def wall(self) -> datetime:
         return self.clock.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import wave
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -191,6 +192,13 @@ async def test_speed_divides_prompts_and_script_delays() -> None:
         digit = listener.of("ChannelDtmfReceived")[0]
         assert digit["duration_ms"] == 100
         assert rig.sim.transcript(channel_id)[1] == {"t_ms": 105, "kind": "key", "digit": "1"}
+        started, finished = (
+            datetime.fromisoformat(listener.of(kind)[0]["timestamp"])
+            for kind in ("PlaybackStarted", "PlaybackFinished")
+        )
+        assert (finished - started).total_seconds() == pytest.approx(seconds, abs=0.02)
+        pressed = datetime.fromisoformat(digit["timestamp"]) - timedelta(milliseconds=100)
+        assert (pressed - started).total_seconds() == pytest.approx(2.0, abs=0.02)
 
 
 @given(digits=st.text(alphabet="0123456789*#", min_size=1, max_size=12))
