@@ -52,14 +52,35 @@ class Snapshot(msgspec.Struct, frozen=True, dict=True, kw_only=True):
         return {key: value for key, value in raw.items() if key not in named and key != "type"}
 
 
+class _RawMessage:
+    """The object Asterisk sent, as it came (text, or a dict), decoded once when first read.
+
+    Every struct decoded from it points here with its path, never at its parent: no
+    reference cycle, so an event is freed as soon as the call is done with it."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: object) -> None:
+        self.data = data
+
+    def decoded(self) -> object:
+        if isinstance(self.data, str | bytes):
+            self.data = msgspec.json.decode(self.data)
+        return self.data
+
+
 def keep_raw(item: Snapshot, raw: object) -> None:
-    """Remember the object ``item`` was decoded from (a dict or JSON text), and
-    where each struct inside it sits in that object (a ``(parent, key)`` pair)."""
-    item.__dict__["_raw"] = raw
+    """Remember the object ``item`` was decoded from (a dict or JSON text), and where
+    each struct inside it sits in that object."""
+    _link(item, _RawMessage(raw), ())
+
+
+def _link(item: Snapshot, message: _RawMessage, path: tuple[str, ...]) -> None:
+    item.__dict__["_raw"] = (message, path)
     for name, key in _nested_fields(type(item)):
         child = getattr(item, name)
         if isinstance(child, Snapshot):
-            keep_raw(child, (item, key))
+            _link(child, message, (*path, key))
 
 
 @functools.cache
@@ -74,15 +95,15 @@ def _nested_fields(kind: type[Snapshot]) -> tuple[tuple[str, str], ...]:
 
 
 def raw_object_of(item: Snapshot) -> dict[str, Any]:
-    raw = item.__dict__.get("_raw")
-    if isinstance(raw, tuple):
-        parent, key = raw
-        found = raw_object_of(parent).get(key)
-        raw = found if isinstance(found, dict) else {}
-    elif isinstance(raw, str | bytes):
-        raw = msgspec.json.decode(raw)
-        item.__dict__["_raw"] = raw
-    return raw if isinstance(raw, dict) else {}
+    """The raw object ``item`` was decoded from; empty for a struct built in code."""
+    kept = item.__dict__.get("_raw")
+    if kept is None:
+        return {}
+    message, path = kept
+    found = message.decoded()
+    for key in path:
+        found = found.get(key) if isinstance(found, dict) else None
+    return found if isinstance(found, dict) else {}
 
 
 def snapshot_of(kind: type[S], obj: object) -> S:
