@@ -27,18 +27,36 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.harness import Rig, summary_ms
+from benchmarks.harness import (
+    PROMPTS,
+    CpuSampler,
+    RestProbe,
+    Rig,
+    listen_overflows,
+    summary_ms,
+)
+from ivr.prompts.offered import load_offered
 
 BARGE_MS = 2000
-HEARD_MS = 18500
-"""Past the end of offer-register and charities: a must-hear question counts a key only once
-stated, and at --speed N Asterisk's timestamps never reach a mark before the prompt ends."""
+AFTER_MARK_MS = 500
+OFFERED = load_offered(PROMPTS, "nl")
+
+
+def press(prompt: str, mark: str | None = None) -> dict[str, Any]:
+    """Press 1 on ``prompt`` 0.5 s past its statement ``mark`` (``prompts/nl/offered.toml``:
+    the flow hears no answer before it), or 2 s into a prompt without one. Each key
+    still falls inside its prompt, so each is a barge-in."""
+    at = OFFERED[prompt].at(mark) if mark is not None and prompt in OFFERED else None
+    after_ms = BARGE_MS if at is None else at + AFTER_MARK_MS
+    return {"on_prompt": prompt, "after_ms": after_ms, "press": "1"}
+
+
 FLOW = [
-    {"on_prompt": "menu", "after_ms": BARGE_MS, "press": "1"},
-    {"on_prompt": "offer-register", "after_ms": HEARD_MS, "press": "1"},
-    {"on_prompt": "register-scope", "after_ms": BARGE_MS, "press": "1"},
-    {"on_prompt": "charities", "after_ms": HEARD_MS, "press": "1"},
-    {"on_prompt": "confirm-register", "after_ms": BARGE_MS, "press": "1"},
+    press("menu", "recht_van_verzet"),  # before the menu states Bel-me-niet: it is offered next
+    press("offer-register", "bel_me_niet"),
+    press("register-scope"),
+    press("charities", "asked"),
+    press("confirm-register"),
 ]
 BURST_STEPS = [{"on_prompt": "welcome", "after_ms": 500, "hangup": True}]
 KINDS = ("recht_van_verzet", "bel_me_niet")
@@ -105,16 +123,6 @@ def answer_latencies(
         if answered is not None:
             out.append(answered - events[0]["t"])
     return out
-
-
-async def round_trip_s(rig: Rig, samples: int = 300) -> float:
-    """The bare REST round trip bench -> simulator (GET /ari/asterisk/info), median."""
-    times = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        await rig.sim_get("/ari/asterisk/info")
-        times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
 
 
 async def place_all(
@@ -226,13 +234,19 @@ async def burst(rig: Rig, count: int) -> dict[str, Any]:
     }
 
 
+def py_spy() -> str:
+    """The ``py-spy`` beside this Python (the ``bench`` extra), else the one on PATH."""
+    beside = Path(sys.executable).with_name("py-spy")
+    return str(beside) if beside.exists() else "py-spy"
+
+
 def start_profilers(rig: Rig, into: Path) -> list[subprocess.Popen[bytes]]:
     """py-spy on both processes (the ``bench`` extra), collapsed stacks into ``into``."""
     into.mkdir(parents=True, exist_ok=True)
     return [
         subprocess.Popen(
             [
-                *("py-spy", "record", "--nonblocking", "--format", "raw", "--rate", "200"),
+                *(py_spy(), "record", "--nonblocking", "--format", "raw", "--rate", "200"),
                 *("--pid", str(proc.pid), "-o", str(into / f"{proc.name}.txt")),
             ],
             stdout=subprocess.DEVNULL,
@@ -250,22 +264,33 @@ def stop_profilers(profilers: list[subprocess.Popen[bytes]]) -> None:
 
 
 async def run(
-    calls: int, burst_size: int, speed: float, ramp_s: float = 0, profile: Path | None = None
+    calls: int,
+    burst_size: int,
+    speed: float,
+    ramp_s: float = 0,
+    profile: Path | None = None,
+    idle_probes: int = 100,
 ) -> dict[str, Any]:
+    overflows_before = listen_overflows()
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as tmp:
         async with Rig(Path(tmp), speed=speed) as rig:
             await rig.start_simulator()
             await rig.start_service()
             assert rig.service is not None
-            profilers = start_profilers(rig, profile) if profile else []
-            rtt = await round_trip_s(rig)
-            print(f"REST round trip bench -> simulator (median of 300): {rtt * 1000:.3f} ms")
-
-            began = time.time()
-            channels = await place_all(rig, calls, FLOW, ramp_s)
-            placed = time.time()
-            print(f"placed {calls} calls in {placed - began:.2f} s")
-            last_end = await wait_ended(rig, channels, 600)
+            async with RestProbe(rig.sim_url) as probe:
+                idle = await probe.sample(idle_probes)
+                print(f"REST round trip, idle: {summary_ms(idle)}", flush=True)
+                profilers = start_profilers(rig, profile) if profile else []
+                sampler = CpuSampler(rig.service)
+                sampler.start()
+                probe.start()
+                began = time.time()
+                channels = await place_all(rig, calls, FLOW, ramp_s)
+                placed = time.time()
+                print(f"placed {calls} calls in {placed - began:.2f} s", flush=True)
+                last_end = await wait_ended(rig, channels, 900)
+                loaded = await probe.stop()
+                await sampler.stop()
             elapsed = last_end - began
             sim_cpu = rig.sim.cpu_seconds() if rig.sim else 0.0
 
@@ -277,6 +302,8 @@ async def run(
             ]
             dtmf = by_channel([e for e in events if e["type"] == "ChannelDtmfReceived"])
             starts = by_channel([e for e in events if e["type"] == "StasisStart"])
+            first_start = min(e[0]["t"] for e in starts.values())
+            calls_cpu = sampler.between(first_start, last_end)
             answers, stops, plays = request_index(await rig.requests())
             barge = barge_in_latencies(dtmf, stops)
             answer = answer_latencies(starts, answers)
@@ -289,6 +316,8 @@ async def run(
             rss = rig.service.peak_rss_mb()
             cpu = rig.service.cpu_seconds()
             barge_summary = summary_ms(barge)
+            rtt = summary_ms(loaded)
+            overflows = listen_overflows() - overflows_before
             return {
                 "calls": calls,
                 "speed": speed,
@@ -301,17 +330,22 @@ async def run(
                 "confirm_to_row_ms": summary_ms(to_row),
                 "confirm_to_recorded_prompt_ms": summary_ms(to_prompt),
                 "answer_ms": summary_ms(answer),
-                "rest_round_trip_ms": round(rtt * 1000, 3),
-                "barge_in_p50_over_round_trip": round(barge_summary["p50"] / (rtt * 1000), 1),
-                "barge_in_p99_over_round_trip": round(barge_summary["p99"] / (rtt * 1000), 1),
+                "rest_rtt_idle_ms": summary_ms(idle),
+                "rest_rtt_ms": rtt,
+                "barge_in_p50_over_round_trip": round(barge_summary["p50"] / rtt["p50"], 1),
+                "barge_in_p99_over_round_trip": round(barge_summary["p99"] / rtt["p99"], 1),
                 "burst": burst_figures,
                 "service_peak_rss_mb": round(rss, 1),
                 "service_cpu_s": round(cpu, 2),
+                "service_cpu_calls_s": round(calls_cpu, 3),
+                "cpu_ms_per_call": round(calls_cpu * 1000 / calls, 2),
                 "simulator_cpu_s": round(sim_cpu, 2),
                 "optouts_expected": counts["expected"],
                 "optouts_found": counts["found"],
                 "lost": counts["lost"],
                 "duplicated": counts["duplicated"],
+                "listen_overflows": overflows,
+                "overflowed": overflows > 0,
                 "load_avg": load_average(),
             }
 
@@ -343,8 +377,10 @@ def report(figures: dict[str, Any]) -> None:
     )
     print(f"completed: {figures['calls_per_s']} calls/s ({figures['elapsed_s']} s in all)")
     print(line("(a) DTMF sent -> stop-playback request", figures["barge_in_ms"]))
+    print(line("    REST round trip, probe during the calls", figures["rest_rtt_ms"]))
+    print(line("    REST round trip, probe before the calls (idle)", figures["rest_rtt_idle_ms"]))
     print(
-        f"    as a ratio to the bare REST round trip ({figures['rest_round_trip_ms']} ms): "
+        f"    barge-in as a ratio to the round trip under the same load: "
         f"p50 x{figures['barge_in_p50_over_round_trip']}, "
         f"p99 x{figures['barge_in_p99_over_round_trip']}"
     )
@@ -367,6 +403,12 @@ def report(figures: dict[str, Any]) -> None:
         f"service: peak RSS {figures['service_peak_rss_mb']} MB, CPU {figures['service_cpu_s']} s"
         f" (simulator CPU {figures['simulator_cpu_s']} s during the calls)"
     )
+    print(
+        f"service CPU first StasisStart -> last StasisEnd: {figures['service_cpu_calls_s']} s,"
+        f" {figures['cpu_ms_per_call']} ms per call"
+    )
+    overflow_note = " (OVERFLOWED: answer times carry SYN retries)" if figures["overflowed"] else ""
+    print(f"listen-queue overflows (whole machine): {figures['listen_overflows']}{overflow_note}")
     print(
         f"opt-outs: expected {figures['optouts_expected']}, found {figures['optouts_found']}, "
         f"lost {figures['lost']}, duplicated {figures['duplicated']}"
@@ -394,8 +436,13 @@ def main() -> int:
         default=None,
         help="py-spy both processes (calls and burst), stacks into DIR",
     )
+    parser.add_argument(
+        "--idle-probes", type=int, default=100, help="REST probes before the calls (100)"
+    )
     args = parser.parse_args()
-    figures = asyncio.run(run(args.calls, args.burst, args.speed, args.ramp, args.profile))
+    figures = asyncio.run(
+        run(args.calls, args.burst, args.speed, args.ramp, args.profile, args.idle_probes)
+    )
     figures["targets"] = targets(figures)
     report(figures)
     print(json.dumps(figures, sort_keys=True))

@@ -8,6 +8,7 @@ time to pass.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -338,3 +339,119 @@ def summary_ms(values: Sequence[float]) -> dict[str, float]:
         "p99": round(percentile(values, 99) * 1000, 2),
         "max": round(max(values) * 1000, 2) if values else float("nan"),
     }
+
+
+def listen_overflows() -> int:
+    """The kernel's count of connections dropped because a listen queue was full
+    (``TcpExt: ListenOverflows`` in ``/proc/net/netstat``; the whole machine's)."""
+    lines = Path("/proc/net/netstat").read_text().splitlines()
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            fields = dict(zip(names.split()[1:], values.split()[1:], strict=False))
+            return int(fields.get("ListenOverflows", 0))
+    return 0
+
+
+@dataclass
+class CpuSampler:
+    """A process's CPU seconds every ``every_s``, so the CPU of a window whose ends are
+    known only afterwards (first ``StasisStart`` to last ``StasisEnd``) can be read."""
+
+    proc: Proc
+    every_s: float = 0.1
+    samples: list[tuple[float, float]] = field(default_factory=list)
+    _task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.samples.append((time.time(), self.proc.cpu_seconds()))
+
+    async def _run(self) -> None:
+        while True:
+            self.samples.append((time.time(), self.proc.cpu_seconds()))
+            await asyncio.sleep(self.every_s)
+
+    def at(self, moment: float) -> float:
+        """CPU seconds at wall-clock ``moment``, interpolated between samples."""
+        before = [s for s in self.samples if s[0] <= moment]
+        after = [s for s in self.samples if s[0] >= moment]
+        if not before:
+            return after[0][1] if after else 0.0
+        if not after:
+            return before[-1][1]
+        (t0, c0), (t1, c1) = before[-1], after[0]
+        return c0 if t1 == t0 else c0 + (c1 - c0) * (moment - t0) / (t1 - t0)
+
+    def between(self, start: float, end: float) -> float:
+        return self.at(end) - self.at(start)
+
+
+@dataclass
+class RestProbe:
+    """A client of its own that sends ``DELETE /ari/playbacks/{unknown}`` (404) to the
+    simulator ``per_s`` times a second and times each round trip: the bare REST round
+    trip under whatever load the machine has at that moment."""
+
+    base_url: str
+    per_s: float = 10
+    times: list[float] = field(default_factory=list)
+    _task: asyncio.Task[None] | None = None
+    _session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> RestProbe:
+        self._session = aiohttp.ClientSession(
+            headers=AUTH_HEADERS,
+            connector=aiohttp.TCPConnector(limit=1),
+            timeout=aiohttp.ClientTimeout(total=30),
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+        if self._session is not None:
+            await self._session.close()
+
+    async def once(self, n: int) -> float:
+        assert self._session is not None
+        url = f"{self.base_url}/ari/playbacks/probe-{n}"
+        started = time.perf_counter()
+        async with self._session.delete(url) as response:
+            await response.read()
+            if response.status != 404:
+                raise RuntimeError(f"probe DELETE: {response.status}, not 404")
+        return time.perf_counter() - started
+
+    async def sample(self, count: int) -> list[float]:
+        """``count`` round trips at ``per_s`` a second, now."""
+        out = []
+        started = time.monotonic()
+        for n in range(count):
+            await asyncio.sleep(max(0.0, started + n / self.per_s - time.monotonic()))
+            out.append(await self.once(n))
+        return out
+
+    def start(self) -> None:
+        self.times = []
+        self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> list[float]:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        return self.times
+
+    async def _run(self) -> None:
+        started = time.monotonic()
+        n = 0
+        while True:
+            await asyncio.sleep(max(0.0, started + n / self.per_s - time.monotonic()))
+            self.times.append(await self.once(n))
+            n += 1
