@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from ivr.clock import LoopClock
 from ivr.commands.optout import KINDS, add_register_options, charities_flag, missing_charities
 from ivr.commands.progress import Progress
+from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.domain import OptOutKind, OptOutSource
 from ivr.rules.numbers import normalize
@@ -62,9 +64,10 @@ def run(args: argparse.Namespace) -> int:
 
     async def work(store: Store) -> int:
         await ensure_advertiser(store, where.settings, args.advertiser)
+        profile = configured_regimes(where.settings).profile_for(args.advertiser, LoopClock().now())
         with args.file.open("rb") as source:
-            layout = inspect_csv(source, args.column)
-            listed = _read(source, layout)
+            layout = inspect_csv(source, args.column, profile.number_region)
+            listed = _read(source, layout, profile.number_region)
         if listed.invalid and not args.skip_invalid:
             shown = ", ".join(f"record {n} ({raw!r})" for n, raw in listed.invalid[:SHOWN_INVALID])
             raise InputError(
@@ -80,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             kind=OptOutKind(args.kind),
             source=OptOutSource.IMPORT,
             created_by=f"import:{args.file.name}",
-            profile=where.profile,
+            profile=profile,
             scope=args.scope,
             charities=charities_flag(args.charities),
         )
@@ -121,11 +124,11 @@ class _List:
     invalid: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _read(source: BinaryIO, layout: CsvLayout) -> _List:
+def _read(source: BinaryIO, layout: CsvLayout, region: str) -> _List:
     found = _List()
     unique: dict[str, None] = {}
     for n, raw in _numbers(source, layout):
-        number = normalize(raw)
+        number = normalize(raw, region)
         if number is None:
             found.invalid.append((n, raw))
             continue

@@ -182,6 +182,26 @@ def test_import_loads_a_list_once(
     assert {(r["source"], r["created_by"]) for r in rows} == {("import", "import:old list.csv")}
 
 
+def test_import_reads_numbers_with_the_region_of_the_advertisers_profile(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "us.toml"
+    config.write_text('[advertisers.usco]\nname = "US Co"\nprofile = "us-tcpa"\n')
+    monkeypatch.setenv("IVR_CONFIG", str(config))
+    source = tmp_path / "dnc.csv"
+    source.write_text("phone\n(212) 555-0123\n212-555-0199\n")
+    code, _, err = run(
+        capsys, "import", str(source), "--advertiser", "usco", "--kind", "do_not_call"
+    )
+    assert code == 0, err
+    assert "imported 2 opt-outs" in err
+    code, out, _ = run(capsys, "export", "--format", "jsonl", "--advertiser", "usco")
+    assert sorted(json.loads(line)["number"] for line in out.splitlines()) == [
+        "+12125550123",
+        "+12125550199",
+    ]
+
+
 def test_import_stops_at_an_invalid_number_unless_told_to_skip(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
