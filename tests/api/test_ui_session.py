@@ -11,8 +11,9 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from ivr.clock import VirtualClock
+from ivr.domain import OptOutKind
 from ivr.store import Store
-from tests.api.conftest import READER, WRITER, MakeClient
+from tests.api.conftest import ACME_READER, NUMBER, OTHER, READER, WRITER, MakeClient, record
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -158,3 +159,32 @@ async def test_a_session_lasts_eight_hours(make_client: MakeClient, clock: Virtu
     assert (await client.get("/ui/", allow_redirects=False)).status == 200
     await clock.advance(timedelta(minutes=2).total_seconds())
     assert (await client.get("/ui/", allow_redirects=False)).status == 303
+
+
+async def test_dutch_by_default_english_by_query_or_browser(make_client: MakeClient) -> None:
+    client = await make_client()
+    assert "Aanmelden" in await (await client.get("/ui/login")).text()
+    english = await client.get("/ui/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert 'lang="en"' in await english.text()
+    asked = await client.get("/ui/login?lang=en", headers={"Accept-Language": "nl"})
+    assert "Sign in" in await asked.text()
+    assert 'lang="en"' in await (await client.get("/ui/login")).text()  # kept in a cookie
+
+
+async def test_the_overview_counts_only_what_a_bound_token_may_see(
+    make_client: MakeClient, store: Store
+) -> None:
+    await record(store, NUMBER, "acme")
+    await record(store, OTHER, "globex")
+    await record(store, "+31611111111", "globex", OptOutKind.BEL_ME_NIET, charities=True)
+    client = await make_client()
+    await sign_in(client, ACME_READER)
+    page = await (await client.get("/ui/")).text()
+    today = page.split('id="period-2"')[0]
+    assert re.search(r"<td>recht van verzet</td><td class=\"num\">1</td>", today)
+    assert re.search(r"<td>Bel-me-niet Register</td><td class=\"num\">1</td>", today)
+    everyone = await make_client()
+    await sign_in(everyone, READER)
+    page = await (await everyone.get("/ui/")).text()
+    assert re.search(r"<td>recht van verzet</td><td class=\"num\">2</td>", page)
+    assert "<svg" in page and "<script>" not in page

@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,16 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser_thread() -> Iterator[ThreadPoolExecutor]:
+    """The one thread that talks to the browser. Playwright's sync API keeps an event
+    loop running in its thread, which would stop every asyncio test that pytest-xdist
+    sends to this worker afterwards; in a thread of its own it stops none."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="browser") as thread:
+        yield thread
+
+
+@pytest.fixture(scope="session")
+def browser(browser_thread: ThreadPoolExecutor) -> Iterator[Any]:
     path = chromium_path()
     if path is None:
         _no_browser("no Chromium found (/usr/bin/chromium or IVR_CHROMIUM)")
@@ -130,14 +140,37 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _no_browser("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, args=BROWSER_ARGS)
-        yield launched
+
+    def launch() -> tuple[Any, Any]:
+        playwright = sync_playwright().start()
+        return playwright, playwright.chromium.launch(executable_path=path, args=BROWSER_ARGS)
+
+    playwright, launched = browser_thread.submit(launch).result()
+    yield launched
+
+    def stop() -> None:
         launched.close()
+        playwright.stop()
+
+    browser_thread.submit(stop).result()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """A browser test runs in the browser's thread."""
+    thread = pyfuncitem.funcargs.get("browser_thread")
+    if not isinstance(thread, ThreadPoolExecutor):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    arguments = {name: pyfuncitem.funcargs[name] for name in names}
+    thread.submit(pyfuncitem.obj, **arguments).result()
+    return True
 
 
 @pytest.fixture
-def new_page(browser: Any, ui_server: UiServer) -> Iterator[Any]:
+def new_page(
+    browser: Any, ui_server: UiServer, browser_thread: ThreadPoolExecutor
+) -> Iterator[Any]:
     """Opens pages in a fresh context (own cookies), English or Dutch as asked."""
     contexts: list[Any] = []
 
@@ -149,7 +182,7 @@ def new_page(browser: Any, ui_server: UiServer) -> Iterator[Any]:
 
     yield make
     for context in contexts:
-        context.close()
+        browser_thread.submit(context.close).result()
 
 
 def sign_in(page: Any, who: str) -> None:

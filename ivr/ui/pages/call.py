@@ -4,6 +4,7 @@ its evidence chain, and its evidence as a download (``…/export``)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aiohttp import web
 
@@ -38,9 +39,15 @@ async def call_page(request: web.Request) -> web.Response:
         "optouts": optouts,
         "chain_ok": not report.mismatches,
         "findings": [f.as_dict() for f in report.findings],
-        "summary": json.dumps(report.summary(), ensure_ascii=False),
+        "summary": _summary(report.summary()),
     }
     return render(request, "gesprek.html", values)
+
+
+def _summary(summary: dict[str, Any]) -> str:
+    """``calls 1, events 10`` and the findings by kind (``unsealed 1``)."""
+    counts = {k: v for k, v in summary.items() if k not in ("ok", "findings")}
+    return ", ".join(f"{k} {v}" for k, v in {**counts, **summary["findings"]}.items())
 
 
 async def call_export(request: web.Request) -> web.Response:

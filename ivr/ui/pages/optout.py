@@ -26,9 +26,13 @@ FormData = MultiDictProxy[Any]
 
 
 def _form_values(request: web.Request, form: FormData | None) -> dict[str, Any]:
-    profile = context_of(request).profile
+    ctx = context_of(request)
+    asked = request.query.get("advertiser") if form is None else _text(form, "advertiser")
+    advertiser = chosen_advertiser(request, asked)
+    profile = ctx.regimes.profile_for(advertiser, ctx.clock.now())
     values: dict[str, Any] = {
         "categories": [(c.id, c.name) for c in profile.categories],
+        "rights": list(profile.rights),
         "form": {
             "number": "",
             "what": "",
@@ -36,7 +40,7 @@ def _form_values(request: web.Request, form: FormData | None) -> dict[str, Any]:
             "agent": "",
             "chosen": [],
             "key": uuid.uuid4().hex,
-            "advertiser": chosen_advertiser(request, None),
+            "advertiser": advertiser,
         },
         "problem": None,
         "saved": None,
@@ -47,7 +51,7 @@ def _form_values(request: web.Request, form: FormData | None) -> dict[str, Any]:
             **{k: str(form.get(k, "")) for k in ("number", "what", "charities", "agent")},
             "chosen": [str(c) for c in form.getall("category", [])],
             "key": str(form.get("idempotency_key", "")) or uuid.uuid4().hex,
-            "advertiser": str(form.get("advertiser", "")),
+            "advertiser": advertiser,
         }
     return values
 
@@ -57,10 +61,14 @@ async def optout_form(request: web.Request) -> web.Response:
     return render(request, "invoeren.html", _form_values(request, None))
 
 
+def _text(form: FormData, name: str) -> str | None:
+    return str(form.get(name, "")).strip() or None
+
+
 def optout_body(form: FormData) -> OptOutCreate:
     """The form as the API's body: register totaal needs the charities answer."""
     what = str(form.get("what", ""))
-    kind = "recht_van_verzet" if what == "recht_van_verzet" else "bel_me_niet"
+    kind = what if what in ("recht_van_verzet", "do_not_call") else "bel_me_niet"
     body: dict[str, Any] = {
         "number": str(form.get("number", "")),
         "advertiser": str(form.get("advertiser", "")),
@@ -79,7 +87,6 @@ async def enter(request: web.Request) -> web.Response:
     require_write(request)
     form = await request.post()
     values = _form_values(request, form)
-    chosen_advertiser(request, str(form.get("advertiser", "")) or None)
     try:
         body = optout_body(form)
         if body.agent is None:

@@ -78,6 +78,7 @@ async def scrub_upload(request: web.Request) -> web.Response:
         "invalid": stats.invalid,
         "columns": stats.columns,
         "mode": mode.value,
+        "profile_expired": regime.expired,
     }
     name = "opgeschoond-" + (_SAFE_NAME.sub("_", filename).strip("_") or "calls.csv")
     result_id = await ctx.store.put_scrub_result(
