@@ -52,7 +52,7 @@ async def figures(
         (*span, *extra),
     ):
         for right, verdict in sorted(json.loads(row["rights"]).items()):
-            found.rights[f"{right}:{verdict}"] += int(row["n"])
+            found.rights[f"{right}: {verdict}"] += int(row["n"])
     listing = " AND " + SUPPRESSION_LIST if advertiser is not None else ""
     for row in await db.fetchall(
         "SELECT kind, COUNT(*) AS n FROM optouts"  # noqa: S608

@@ -63,7 +63,8 @@ def _describe(event: CallEventRecord, media: dict[str, str], lang: str) -> str:
         case CallEventKind.RIGHTS:
             return f"{text(lang, 'rights')}: {rights_text(detail, lang)}"
     rest = {k: v for k, v in detail.items() if k not in _QUIET}
-    return json.dumps(rest, ensure_ascii=False) if rest else event.kind.value
+    said = text(lang, "event_" + event.kind.value)
+    return f"{said} {json.dumps(rest, ensure_ascii=False)}" if rest else said
 
 
 def rights_text(rights: dict[str, Any] | None, lang: str) -> str:
