@@ -160,7 +160,7 @@ def _secrets_from_files() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name in SECRET_SETTINGS:
         file_name = os.environ.get(f"IVR_{name.upper()}_FILE")
-        # set and not empty, the variable itself wins (empty: the file's, e.g. over an image's IVR_DB)
+        # the variable itself wins when set and not empty (empty: an image's IVR_DB, say)
         if file_name and not os.environ.get(f"IVR_{name.upper()}"):
             try:
                 text = Path(file_name).read_text(encoding="utf-8").strip()
