@@ -1,10 +1,15 @@
-"""Durable opt-out commits per second: group commit vs one transaction each vs bare sqlite3.
+"""Durable opt-out commits per second: group commit vs one transaction each vs a bare loop.
 
 Every figure counts opt-outs whose transaction was committed with
 ``synchronous=FULL`` in WAL mode (fsynced) before the writer was told, each chained
 (hash, chain_seq) as the store chains them.
 
-    python benchmarks/store.py [--rows 20000] [--writers 500]
+    python benchmarks/store.py [--rows 20000] [--writers 500] [--db postgresql://…|postgresql]
+
+``--db postgresql://…`` measures the same on that PostgreSQL server (the writer's
+``synchronous_commit = on``) against a bare asyncpg loop, one transaction per row on one
+connection, in the same run; ``--db postgresql`` starts a throw-away server of the
+machine's binaries (as the tests do, but with ``fsync = on``) in a temporary folder.
 
 The last line is one JSON object with every figure; ``optouts_per_s`` (the store's group
 commit, ``--writers`` concurrent writers) and ``sqlite_bare_per_s`` (one row per
@@ -20,16 +25,22 @@ import json
 import logging
 import os
 import sqlite3
+import sys
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import asyncpg
 
 from ivr.clock import LoopClock
 from ivr.domain import OptOutKind, OptOutRequest, OptOutSource
 from ivr.logs import configure_logging
 from ivr.store import Store
+from ivr.store.location import PostgresLocation, parse_location
+from ivr.store.pg.db import connect, numbered
 from ivr.store.rows import OPTOUT_COLUMNS, optout_params
 
 INSERT = (
@@ -49,8 +60,9 @@ def request(i: int) -> OptOutRequest:
     )
 
 
-async def through_store(path: Path, rows: int, writers: int, *, group_commit: bool) -> float:
+async def through_store(path: Path | str, rows: int, writers: int, *, group_commit: bool) -> float:
     """``writers`` concurrent callers share ``rows`` record_optout calls; opt-outs per second."""
+    before = await _count_any(path)
     store = await Store.open(path, LoopClock(), group_commit=group_commit)
     counter = iter(range(rows))
 
@@ -64,7 +76,7 @@ async def through_store(path: Path, rows: int, writers: int, *, group_commit: bo
         elapsed = time.perf_counter() - started
     finally:
         await store.close()
-    assert _count(path) == rows
+    assert await _count_any(path) - before == rows
     return rows / elapsed
 
 
@@ -85,7 +97,47 @@ def bare_sqlite(path: Path, rows: int) -> float:
     return rows / elapsed
 
 
-async def _create(path: Path) -> None:
+async def bare_asyncpg(url: str, rows: int) -> float:
+    """The same inserts on one connection, one committed transaction each (``synchronous_commit
+    = on``, as the store's writer), one after the other; opt-outs per second."""
+    await _create(url)
+    before = await _count_any(url)
+    conn = await connect(url, synchronous_commit=True)
+    try:
+        insert = await conn.prepare(numbered(INSERT))
+        started = time.perf_counter()
+        for i in range(rows):
+            async with conn.transaction():
+                await insert.fetch(*optout_params(str(uuid.uuid4()), _now(), request(i)))
+        elapsed = time.perf_counter() - started
+    finally:
+        await conn.close()
+    assert await _count_any(url) - before == rows
+    return rows / elapsed
+
+
+async def _count_any(db: Path | str) -> int:
+    location = parse_location(db)
+    if not isinstance(location, PostgresLocation):
+        return _count(location.path) if location.path.exists() else 0
+    conn = await asyncpg.connect(location.url)
+    try:
+        if await conn.fetchval("SELECT to_regclass('optouts') IS NULL"):
+            return 0
+        return int(await conn.fetchval("SELECT COUNT(*) FROM optouts"))
+    finally:
+        await conn.close()
+
+
+async def _server_setting(url: str, name: str) -> str:
+    conn = await asyncpg.connect(url)
+    try:
+        return str(await conn.fetchval(f"SHOW {name}"))
+    finally:
+        await conn.close()
+
+
+async def _create(path: Path | str) -> None:
     store = await Store.open(path, LoopClock())
     await store.close()
 
@@ -99,12 +151,95 @@ def _count(path: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM optouts").fetchone()[0])
 
 
+def postgres_figures(url: str, rows: int, writers: int) -> dict[str, float]:
+    """Group commit, one transaction each, and the bare asyncpg loop, on one database."""
+    return {
+        "optouts_per_s": asyncio.run(through_store(url, rows, writers, group_commit=True)),
+        "per_txn_per_s": asyncio.run(through_store(url, rows, writers, group_commit=False)),
+        "pg_bare_per_s": asyncio.run(bare_asyncpg(url, rows)),
+    }
+
+
+def run_postgres(url: str | None, rows: int, writers: int) -> None:
+    server = None
+    if url is None:
+        server, url = _start_server()
+    try:
+        figures = postgres_figures(url, rows, writers)
+        fsync = asyncio.run(_server_setting(url, "fsync"))
+        version = asyncio.run(_server_setting(url, "server_version"))
+    finally:
+        if server is not None:
+            _test_servers().stop(server)
+    print(f"durable opt-outs per second, {rows} rows each, PostgreSQL {version}, fsync={fsync}")
+    print(f"  group commit, {writers} writers:        {figures['optouts_per_s']:10,.0f}")
+    print(f"  one transaction each, {writers} writers: {figures['per_txn_per_s']:10,.0f}")
+    print(f"  bare asyncpg loop, one connection: {figures['pg_bare_per_s']:10,.0f}")
+    ratio = figures["optouts_per_s"] / figures["pg_bare_per_s"]
+    print(f"  group commit / bare: {ratio:.1f}x")
+    result: dict[str, Any] = {key: round(value, 1) for key, value in figures.items()}
+    machine = {"cpus": os.cpu_count(), "load_1m": round(os.getloadavg()[0], 2)}
+    print(
+        json.dumps(
+            {
+                "backend": "postgresql",
+                **result,
+                "ratio_to_bare": round(ratio, 2),
+                "fsync": fsync,
+                "server_version": version,
+                "writers": writers,
+                "rows": rows,
+                **machine,
+            }
+        )
+    )
+
+
+def _start_server() -> tuple[Any, str]:
+    """A throw-away server as the tests start one, but durable (fsync and full page writes
+    on): the figures are of commits that survive a power loss."""
+    postgres = _test_servers()
+
+    postgres.SERVER_SETTINGS = postgres.SERVER_SETTINGS.replace("=off", "=on")
+    server = postgres.start()
+    name = "ivr_bench"
+    asyncio.run(_admin(server.url, f'CREATE DATABASE "{name}"'))
+    return server, server.database_url(name)
+
+
+def _test_servers() -> Any:
+    """``tests/postgres.py``, which finds and starts the machine's PostgreSQL."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests import postgres
+
+    return postgres
+
+
+async def _admin(url: str, statement: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000, help="opt-outs per measure")
     parser.add_argument("--writers", type=int, default=500, help="concurrent writers")
+    parser.add_argument(
+        "--db",
+        default=None,
+        metavar="DB",
+        help="postgresql://… (a server to measure), or postgresql (start one); default: SQLite",
+    )
     args = parser.parse_args()
     configure_logging("json", level=logging.WARNING)
+    if args.db is not None:
+        if args.db != "postgresql" and not args.db.startswith(("postgresql://", "postgres://")):
+            parser.error("--db takes postgresql://… or postgresql")
+        run_postgres(None if args.db == "postgresql" else args.db, args.rows, args.writers)
+        return
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as folder:
         base = Path(folder)
         figures = {
