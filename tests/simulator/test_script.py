@@ -201,6 +201,25 @@ async def test_speed_divides_prompts_and_script_delays() -> None:
         assert (pressed - started).total_seconds() == pytest.approx(2.0, abs=0.02)
 
 
+async def test_a_key_starts_at_its_timestamp_minus_its_duration_at_speed_20() -> None:
+    """The flow takes a key's time as ``timestamp - duration_ms`` (DESIGN §14.3)."""
+    async with rig_for(lambda clock: Simulator(clock, prompts_dir=PROMPTS, speed=20)) as rig:
+        placed = rig.clock.now()
+        listener = await rig.listen()
+        await rig.call(listener, steps=[Step(after_ms=2000, press="12", gap_ms=400)])
+        await rig.until(lambda: len(listener.of("ChannelDtmfReceived")) == 2)
+        keys = listener.of("ChannelDtmfReceived")
+        starts = [
+            datetime.fromisoformat(key["timestamp"]) - timedelta(milliseconds=key["duration_ms"])
+            for key in keys
+        ]
+        # pressed 2000 ms after the call, 100 ms down and 400 ms apart, in Asterisk's time,
+        # which runs 20 times faster than the clock as the caller and the media do
+        offsets = [(start - placed) / timedelta(milliseconds=1) for start in starts]
+        assert offsets == [pytest.approx(2000, abs=1), pytest.approx(2500, abs=1)]
+        assert rig.clock.monotonic() == pytest.approx((2600 / 20) / 1000, abs=1e-3)
+
+
 @given(digits=st.text(alphabet="0123456789*#", min_size=1, max_size=12))
 def test_every_pressed_digit_arrives_once_in_order(digits: str) -> None:
     async def scenario() -> list[str]:
