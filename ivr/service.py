@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlsplit
 
 import structlog
@@ -26,7 +27,7 @@ from ivr.flow.prompt_facts import PromptFacts
 from ivr.flow.router import CallRouter
 from ivr.flow.session import SessionContext
 from ivr.metrics import Metrics
-from ivr.prompts.names import advertiser_prompts, required_prompts
+from ivr.prompts.names import ENGLISH, advertiser_prompts, required_prompts
 from ivr.prompts.on_asterisk import PromptsMissing, PromptWatch, prompt_media
 from ivr.regimes import Regimes
 from ivr.store import Store
@@ -43,13 +44,28 @@ def check_prompts_at_start(settings: Settings, profile: Profile) -> None:
     if not settings.prompts_dir.is_dir():
         log.info("prompts_not_local", prompts_dir=str(settings.prompts_dir))
         return
-    problems = missing_or_bad_prompts(settings.prompts_dir, [profile], advertiser_prompts(settings))
+    problems = missing_or_bad_prompts(
+        settings.prompts_dir, [profile], partial(advertiser_prompts, settings)
+    )
     if problems:
         first = problems[0]
         more = (
             f" (and {len(problems) - 1} more; run `ivr prompts check`)" if len(problems) > 1 else ""
         )
         raise ConfigError(f"prompt {first.name}: {first.message}{more}")
+
+
+def check_advertiser_names(settings: Settings, regimes: Regimes) -> None:
+    """An advertiser whose calls may be in English must name its English name prompt
+    (``name_prompt_en``, DESIGN.md §14.16): :class:`ConfigError` naming the advertiser."""
+    for advertiser, config in settings.advertisers.items():
+        english = [p.name for p in regimes.all_profiles_for(advertiser) if ENGLISH in p.languages]
+        if english and not config.name_prompt_en:
+            raise ConfigError(
+                f"advertisers.{advertiser}: name_prompt_en is required: its calls run under "
+                f"{', '.join(english)}, in English (its name in prompts/en/, "
+                f'e.g. name_prompt_en = "advertisers/{advertiser}")'
+            )
 
 
 def _profiles_served(regimes: Regimes, profile: Profile) -> list[Profile]:
@@ -82,6 +98,7 @@ class IvrService:
     async def start(self) -> None:
         settings = self.settings
         regimes = Regimes.from_settings(settings)
+        check_advertiser_names(settings, regimes)
         self.profile = self.profile or regimes.resolve(settings.profile, self.clock.now())
         ari_host = urlsplit(settings.ari_url).hostname or ""
         if settings.ari_password == DEFAULT_ARI_PASSWORD and not is_loopback(ari_host):
@@ -122,7 +139,7 @@ class IvrService:
                 settings.prompts_dir,
                 _profiles_served(regimes, self.profile),
                 settings.sound_prefix,
-                advertiser_prompts(settings),
+                partial(advertiser_prompts, settings),
             ),
             allow_missing=self.allow_missing_prompts,
         )

@@ -117,3 +117,33 @@ def test_password_from_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("IVR_ARI_PASSWORD_FILE", str(secret))
     assert load_settings().ari_password == "from-a-file"
     assert "from-a-file" not in repr(load_settings())
+
+
+def test_a_us_tcpa_advertiser_without_its_english_name_fails_at_once_naming_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its calls open with its English name (DESIGN.md §14.16): required for us-tcpa."""
+    config = tmp_path / "ivr.toml"
+    config.write_text(
+        '[advertisers.acme]\nname = "Acme"\nname_prompt = "advertisers/acme"\n'
+        '[advertisers.usco]\nname = "US Co"\nprofile = "us-tcpa"\n'
+    )
+    monkeypatch.setenv("IVR_CONFIG", str(config))
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "advertisers.usco" in err[0] and "name_prompt_en" in err[0] and "acme" not in err[0]
+
+
+def test_an_advertisers_missing_contact_prompt_fails_at_once_naming_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "ivr.toml"
+    config.write_text(
+        '[advertisers.acme]\nname = "Acme"\nname_prompt = "advertisers/acme"\n'
+        'contact_prompt = "advertisers/acme-kontakt"\n'
+    )
+    monkeypatch.setenv("IVR_CONFIG", str(config))
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "advertisers/acme-kontakt" in err[0]

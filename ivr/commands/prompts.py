@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 from ivr.commands.running import configured_profile
@@ -15,7 +16,7 @@ from ivr.prompts.install import InstallError, install_language, languages_in
 from ivr.prompts.lang import has_prompts, spoken_languages
 from ivr.prompts.manifest import ManifestError, scan_wavs, write_manifest
 from ivr.prompts.marks import played_wav
-from ivr.prompts.names import advertiser_prompts, required_prompts
+from ivr.prompts.names import advertiser_prompts, extra_for, required_prompts
 from ivr.prompts.offered import MARK_KEYS, OfferedError, PromptMarks, load_offered, write_offered
 
 
@@ -137,7 +138,7 @@ def run_check(args: argparse.Namespace) -> int:
     settings = load_settings()
     profiles = _profiles(args.profile, settings)
     prompts_dir = _prompts_dir(args.dir, settings)
-    extra = advertiser_prompts(settings)
+    extra = partial(advertiser_prompts, settings)
     failed = False
     for profile in profiles:
         for lang in _languages_to_check(profile, args.lang, prompts_dir):
@@ -146,7 +147,7 @@ def run_check(args: argparse.Namespace) -> int:
                 print(problem)
             failed = failed or bool(problems)
             if not problems:
-                count = len(required_prompts(profile, extra))
+                count = len(required_prompts(profile, extra_for(extra, lang)))
                 print(
                     f"{count} prompts in {prompts_dir / lang} are fine for profile "
                     f"{profile.name} (8 kHz mono 16-bit PCM, audible, at most "

@@ -189,12 +189,20 @@ def _answered(state: MachineState) -> Result:
 
 def _begin(state: MachineState) -> Result:
     if state.config.shutting_down:
-        return _end(state, (state.profile.wording.cannot_register,), Outcome.SHUTDOWN)
+        return _end(state, _cannot_register(state), Outcome.SHUTDOWN)
     return _ask(state, Question.MENU)
 
 
 def _goodbye(state: MachineState, outcome: Outcome = Outcome.COMPLETED) -> Result:
     return _end(state, (state.profile.wording.goodbye,), outcome)
+
+
+def _cannot_register(state: MachineState) -> tuple[str, ...]:
+    """``cannot-register``, then where to object instead: the advertiser's ``contact_prompt``,
+    else the profile's ``contact-generic`` (DESIGN.md §14.15), in the same playback."""
+    wording = state.profile.wording
+    contact = state.config.contact_prompt or wording.contact_generic
+    return (wording.cannot_register, contact) if contact else (wording.cannot_register,)
 
 
 def _end(state: MachineState, prompts: tuple[str, ...], outcome: Outcome) -> Result:
@@ -286,7 +294,7 @@ def _gone(state: MachineState, outcome: Outcome) -> Result:
 def _failed(state: MachineState) -> Result:
     if state.phase is Phase.ENDING or not state.answered:
         return _finish(state, Outcome.ERROR, hang_up=True)
-    return _end(state, (state.profile.wording.cannot_register,), Outcome.ERROR)
+    return _end(state, _cannot_register(state), Outcome.ERROR)
 
 
 def _grace_expired(state: MachineState) -> Result:
@@ -373,7 +381,7 @@ def _prompt_failure(state: MachineState, prompt: str) -> Result:
                 return state, report + more
             state, failures = _count_failure(state, question_key(state))
             if failures >= 2:
-                state, more = _end(state, (wording.cannot_register,), Outcome.ERROR)
+                state, more = _end(state, _cannot_register(state), Outcome.ERROR)
                 return state, [*report, _row(CallEventKind.NOTE, note="question_failed"), *more]
             state, more = _replay(state)
             return state, report + more
@@ -391,9 +399,17 @@ def _prompt_failure(state: MachineState, prompt: str) -> Result:
             if failures >= 2 or ending is Outcome.ERROR:
                 state, more = _finish(state, ending, hang_up=True)
                 return state, report + more
-            state, play = new_play(state, (prompt,))
+            state, play = new_play(state, (_replacement(state, prompt),))
             return state, [*report, play]
     return state, report
+
+
+def _replacement(state: MachineState, prompt: str) -> str:
+    """What to replay after ``prompt`` failed: the generic wording for the advertiser's own."""
+    generic = state.profile.wording.contact_generic
+    if prompt == state.config.contact_prompt and generic:
+        return generic
+    return prompt
 
 
 def _count_failure(state: MachineState, key: str) -> tuple[MachineState, int]:
@@ -825,7 +841,7 @@ def _record_failed(state: MachineState, request_id: int, error: str) -> Result:
     if state.phase is not Phase.RECORDING:
         return replace(state, ending=Outcome.ERROR), [row]
     wording = state.profile.wording
-    state, actions = _end(state, (wording.cannot_register, wording.goodbye), Outcome.ERROR)
+    state, actions = _end(state, (*_cannot_register(state), wording.goodbye), Outcome.ERROR)
     return state, [row, *actions]
 
 

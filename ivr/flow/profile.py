@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any, Self
 
 import phonenumbers
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ivr.rules.hours import HoursRules
 from ivr.rules.reasons import ReasonCode
@@ -141,7 +141,15 @@ class Wording(BaseModel, frozen=True, extra="forbid"):
     register_recorded: str = "register-recorded"
     offer_rvv: str = "offer-rvv"
     cannot_register: str = "cannot-register"
+    contact_generic: str | None = "contact-generic"
+    """Follows ``cannot-register`` when the advertiser has no ``contact_prompt``; empty in
+    the file (None) when ``cannot-register`` itself says where to object (us-tcpa)."""
     goodbye: str = "goodbye"
+
+    @field_validator("contact_generic", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 _BEL_ME_NIET_WORDING = (
@@ -297,7 +305,11 @@ class Profile(BaseModel, frozen=True, extra="forbid"):
             skipped.add("offer_register")
         if not offers.recht_van_verzet_after_bel_me_niet:
             skipped.add("offer_rvv")
-        names = (name for field, name in self.wording.model_dump().items() if field not in skipped)
+        names = (
+            name
+            for field, name in self.wording.model_dump().items()
+            if field not in skipped and name
+        )
         return tuple(dict.fromkeys(names))
 
 

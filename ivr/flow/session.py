@@ -272,6 +272,7 @@ class CallSession:
         facts = self._ctx.facts
         config = CallConfig(
             advertiser_prompt=self._advertiser_prompt(),
+            contact_prompt=self._contact_prompt(),
             number=arg_number,
             caller_number=caller_number,
             answered=self._channel.state == "Up",
@@ -303,6 +304,14 @@ class CallSession:
         if known is None:
             return None
         return known.name_prompt_en if self._lang == "en" else known.name_prompt
+
+    def _contact_prompt(self) -> str | None:
+        """The advertiser's contact details; none in English, whose ``cannot-register`` says
+        where to object (DESIGN.md §14.15, §14.16)."""
+        known = self._ctx.settings.advertisers.get(self._advertiser)
+        if known is None or self._lang == "en":
+            return None
+        return known.contact_prompt
 
     def _prompt_language(self, lang: str) -> str:
         """The call's language when its prompts exist (checked when they are local), else nl."""

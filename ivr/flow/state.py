@@ -24,6 +24,8 @@ class CallConfig:
     """What the session knows about the call when it starts (see ``ivr.flow.machine``)."""
 
     advertiser_prompt: str | None = None
+    contact_prompt: str | None = None
+    """The advertiser's contact details, after ``cannot-register`` (DESIGN.md §14.15)."""
     number: str | None = None
     caller_number: str | None = None
     answered: bool = False

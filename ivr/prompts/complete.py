@@ -7,14 +7,14 @@ Per (profile, language): each prompt the profile may play is a playable WAV in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from ivr.prompts.check import Problem, check_prompts
 from ivr.prompts.lang import spoken_languages
 from ivr.prompts.manifest import MANIFEST_FILE, ManifestError, load_manifest, wav_names
 from ivr.prompts.marks import mark_problems, statement_marks
-from ivr.prompts.names import PromptProfile, required_prompts
+from ivr.prompts.names import ExtraPrompts, PromptProfile, extra_for, required_prompts
 from ivr.prompts.offered import OfferedError, load_offered
 
 
@@ -24,11 +24,11 @@ def lives_on_asterisk(lang_dir: Path) -> bool:
 
 
 def language_problems(
-    prompts_dir: Path, profile: PromptProfile, lang: str, extra: Iterable[str] = ()
+    prompts_dir: Path, profile: PromptProfile, lang: str, extra: ExtraPrompts = ()
 ) -> list[Problem]:
     """What is missing or wrong for calls under ``profile`` in ``lang``; [] if nothing."""
     lang_dir = prompts_dir / lang
-    names = required_prompts(profile, extra)
+    names = required_prompts(profile, extra_for(extra, lang))
     try:
         if lives_on_asterisk(lang_dir):
             listed = load_manifest(lang_dir)
@@ -49,10 +49,11 @@ def language_problems(
 
 
 def missing_or_bad_prompts(
-    prompts_dir: Path, profiles: Sequence[PromptProfile], extra: Iterable[str] = ()
+    prompts_dir: Path, profiles: Sequence[PromptProfile], extra: ExtraPrompts = ()
 ) -> list[Problem]:
     """The start-up check: every language of every profile the service may run."""
-    extra = list(extra)
+    if not callable(extra):
+        extra = list(extra)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for profile in profiles:

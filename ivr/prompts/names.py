@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
@@ -11,6 +11,10 @@ if TYPE_CHECKING:
 
 DIGIT_PROMPTS = tuple(f"digit-{digit}" for digit in range(10))
 FALLBACK_LANGUAGE = "nl"
+ENGLISH = "en"
+
+ExtraPrompts = Iterable[str] | Callable[[str], Iterable[str]]
+"""Prompts named outside the profile: the same in every language, or per language."""
 
 
 class HasId(Protocol):
@@ -88,11 +92,19 @@ def is_prompt_name(name: str) -> bool:
     return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
 
 
-def advertiser_prompts(settings: Settings) -> list[str]:
-    """The prompts the configured advertisers name: their names (``name_prompt``) and, where
-    the configuration has them, their contact details (``contact_prompt``)."""
-    names: list[str] = []
+def extra_for(extra: ExtraPrompts, lang: str) -> list[str]:
+    """The prompts of ``extra`` that calls in ``lang`` may play."""
+    return list(extra(lang) if callable(extra) else extra)
+
+
+def advertiser_prompts(settings: Settings, lang: str | None = None) -> list[str]:
+    """The prompts the configured advertisers name for calls in ``lang`` (every language:
+    None): in English their ``name_prompt_en``, else their ``name_prompt`` and
+    ``contact_prompt`` (DESIGN.md §14.13, §14.15, §14.16)."""
+    names: list[str | None] = []
     for advertiser in settings.advertisers.values():
-        contact = getattr(advertiser, "contact_prompt", None)
-        names += [name for name in (advertiser.name_prompt, contact) if isinstance(name, str)]
+        if lang is None or lang == ENGLISH:
+            names.append(advertiser.name_prompt_en)
+        if lang != ENGLISH:
+            names += [advertiser.name_prompt, advertiser.contact_prompt]
     return list(dict.fromkeys(name for name in names if name))

@@ -13,7 +13,7 @@ async def test_a_call_arriving_during_shutdown_hears_cannot_register(world: Worl
     router.begin_shutdown()
     channel = await world.call([press("menu", "1", 1200)])
     await world.until_done(channel)
-    assert world.heard(channel) == ["cannot-register"]
+    assert world.heard(channel) == ["cannot-register", "contact-generic"]
     assert world.call_row(channel)["outcome"] == "shutdown"
     assert world.optouts(channel) == []
 

@@ -229,7 +229,7 @@ def test_failed_write_says_cannot_register_never_registered() -> None:
     call.start()
     call.answer("1")
     call.record_failed()
-    assert call.heard == ("cannot-register", "goodbye")
+    assert call.heard == ("cannot-register", "contact-generic", "goodbye")
     call.prompt_ends()
     assert call.outcome is Outcome.ERROR
     assert all("rvv-registered" not in play.prompts for play in call.plays)
@@ -304,7 +304,7 @@ def test_both_choices_done_before_a_reconnect_end_with_goodbye() -> None:
 def test_new_call_during_shutdown_hears_cannot_register() -> None:
     call = Call.of(number=NUMBER, shutting_down=True)
     call.start()
-    assert call.heard == ("cannot-register",)
+    assert call.heard == ("cannot-register", "contact-generic")
     assert call.prompt_ends()[-2:] == [a.HangUp(), a.Finish(Outcome.SHUTDOWN)]
 
 
@@ -346,7 +346,7 @@ def test_asterisk_failure_mid_call_says_cannot_register() -> None:
     call = Call.of(number=NUMBER)
     call.start()
     call.send(e.Failed("channel in a bad state"))
-    assert call.heard == ("cannot-register",)
+    assert call.heard == ("cannot-register", "contact-generic")
     call.prompt_ends()
     assert call.outcome is Outcome.ERROR
 

@@ -19,7 +19,7 @@ from .driver import CALLER, NUMBER
 
 KEYS = "0123456789*#AB"
 PROFILES = {name: load_profile(name) for name in ("nl-ctm2012", "nl-2021", "us-tcpa")}
-ENDINGS = ("goodbye", "cannot-register")
+ENDINGS = ("goodbye", "cannot-register", "contact-generic")
 
 
 def caller_bound(profile: Profile) -> int:

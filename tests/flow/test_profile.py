@@ -23,7 +23,7 @@ DESIGN_PROMPTS = {
     "register-scope", "charities", "category-keys", "no-category", "readback-number",
     "readback-all", "readback-all-charities", "readback-categories", "confirm-register",
     "confirm-number", "enter-number", "number-invalid", "register-recorded", "offer-rvv",
-    "cannot-register", "goodbye",
+    "cannot-register", "contact-generic", "goodbye",
 }  # fmt: skip
 
 

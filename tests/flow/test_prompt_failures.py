@@ -16,7 +16,7 @@ def test_a_question_whose_prompt_fails_twice_ends_the_call_as_an_error() -> None
     assert call.heard == MENU
     out = call.prompt_fails()
     assert a.ReportPromptFailure("welcome") in out
-    assert call.heard == ("cannot-register",)
+    assert call.heard == ("cannot-register", "contact-generic")
     assert call.rows_of(CallEventKind.NOTE) == [{"note": "question_failed"}]
     assert call.prompt_ends()[-2:] == [a.HangUp(), a.Finish(Outcome.ERROR)]
     assert len(call.rows_of(CallEventKind.PROMPT_FAILED)) == 2

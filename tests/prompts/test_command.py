@@ -32,7 +32,7 @@ def test_check_passes_on_the_shipped_prompts(capsys: pytest.CaptureFixture[str])
     assert main(["prompts", "check", "--dir", str(SHIPPED)]) == 0
     out = capsys.readouterr().out
     assert out == (
-        f"42 prompts in {SHIPPED / 'nl'} are fine for profile nl-ctm2012 "
+        f"43 prompts in {SHIPPED / 'nl'} are fine for profile nl-ctm2012 "
         "(8 kHz mono 16-bit PCM, audible, at most 60 s; marks measured on these WAVs)\n"
     )
 
@@ -110,9 +110,9 @@ def test_check_of_a_half_made_language_fails(
     write_wav(copy / "de" / "welcome.wav")
     assert main(["prompts", "check", "--dir", str(copy), "--lang", "de"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 41 + 4
+    assert len(lines) == 42 + 4
     assert lines[0] == f"{copy / 'de' / 'advertiser-generic.wav'}: missing"
-    assert lines[41:] == [
+    assert lines[42:] == [
         f"{copy / 'de' / 'offered.toml'}: [{name}] has no mark for {keys}"
         for name, keys in [
             ("menu", "recht_van_verzet, bel_me_niet"),

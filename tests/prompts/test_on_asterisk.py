@@ -8,15 +8,19 @@ import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import pytest
 from structlog.testing import capture_logs
 
 from ivr.ari.http import AriClient
 from ivr.clock import VirtualClock
+from ivr.config import AdvertiserConfig
 from ivr.flow.profile import load_profile
-from ivr.prompts.names import required_prompts
+from ivr.prompts.names import advertiser_prompts, required_prompts
 from ivr.prompts.on_asterisk import missing_on_asterisk, prompt_media, sound_of
 from ivr.service import IvrService
 from ivr.simulator import Simulator
@@ -31,6 +35,31 @@ def test_media_are_every_prompt_of_every_profile_in_each_of_its_languages() -> N
     english = [f"sound:ivr/en/{name}" for name in required_prompts(us, ["advertisers/acme"])]
     assert media == dutch + english
     assert "sound:ivr/en/menu-dnc" in media and "sound:ivr/nl/menu-dnc" not in media
+
+
+ADVERTISERS = {
+    "acme": AdvertiserConfig(
+        name="Acme", name_prompt="advertisers/acme", contact_prompt="advertisers/acme-contact"
+    ),
+    "usco": AdvertiserConfig(name="US Co", name_prompt_en="advertisers/acme", profile="us-tcpa"),
+}
+
+
+def test_advertisers_prompts_are_asked_for_in_the_language_they_are_played_in(
+    tmp_path: Path,
+) -> None:
+    """Dutch calls play name and contact prompts, English ones ``name_prompt_en`` (§14.16)."""
+    settings = make_settings(tmp_path, "http://127.0.0.1:1", advertisers=ADVERTISERS)
+    nl, us = load_profile("nl-ctm2012"), load_profile("us-tcpa")
+    media = prompt_media(PROMPTS, [nl, us], "sound:ivr", partial(advertiser_prompts, settings))
+    assert "sound:ivr/nl/advertisers/acme" in media
+    assert "sound:ivr/nl/advertisers/acme-contact" in media
+    assert "sound:ivr/en/advertisers/acme" in media
+    assert "sound:ivr/en/advertisers/acme-contact" not in media
+    assert advertiser_prompts(settings) == [
+        "advertisers/acme",
+        "advertisers/acme-contact",
+    ]
 
 
 def test_a_sound_path_names_its_language_folder_first() -> None:
@@ -73,11 +102,11 @@ async def test_the_lookup_names_exactly_the_missing_media(tmp_path: Path) -> Non
 
 @asynccontextmanager
 async def service_on(
-    tmp_path: Path, prompts: Path, *, allow_missing: bool
+    tmp_path: Path, prompts: Path, *, allow_missing: bool, **settings: Any
 ) -> AsyncIterator[tuple[VirtualClock, Simulator, IvrService]]:
     async with simulated(prompts) as (clock, sim, url):
         service = IvrService(
-            make_settings(tmp_path, url), clock, allow_missing_prompts=allow_missing
+            make_settings(tmp_path, url, **settings), clock, allow_missing_prompts=allow_missing
         )
         await service.start()
         try:
@@ -160,3 +189,26 @@ async def test_a_prompt_gone_after_a_reconnect_turns_readyz_red(tmp_path: Path) 
         shutil.copy(PROMPTS / "nl" / "menu.wav", prompts / "nl" / "menu.wav")
         await clock.advance(5)
         assert (await readyz(service))[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("removed", "media"),
+    [
+        ("nl/advertisers/acme-contact", "sound:ivr/nl/advertisers/acme-contact"),
+        ("en/advertisers/acme", "sound:ivr/en/advertisers/acme"),
+    ],
+)
+async def test_a_missing_contact_or_english_name_prompt_fails_the_start(
+    tmp_path: Path, removed: str, media: str
+) -> None:
+    """``contact_prompt`` (§14.15) and a us-tcpa advertiser's ``name_prompt_en`` (§14.16)."""
+    prompts = sim_prompts(tmp_path, removed)
+    async with service_on(tmp_path, prompts, allow_missing=False, advertisers=ADVERTISERS) as (
+        clock,
+        _,
+        service,
+    ):
+        failed = service.start_failed
+        assert failed is not None
+        await clock.run_until(failed.done, limit=30)
+        assert failed.result().startswith(f"1 prompt(s) not installed on Asterisk: {media} ")
