@@ -116,7 +116,7 @@ def _tick(state: MachineState, event: Event) -> MachineState:
 def _dispatch(state: MachineState, event: Event) -> Result:
     if state.phase is Phase.NEW and not isinstance(event, Start | HungUp | LeftApp):
         return state, []
-    if state.phase is Phase.CLOSING and not isinstance(event, Recorded | RecordFailed):
+    if state.phase is Phase.CLOSING and not isinstance(event, Recorded | RecordFailed | TimedOut):
         return state, []
     match event:
         case Start():
