@@ -156,13 +156,19 @@ def heard_confirmations(transcript: list[dict[str, Any]]) -> set[str]:
 
 
 async def crash_run(
-    workdir: Path, *, calls: int, kills: int, seed: int, speed: float = 20
+    workdir: Path,
+    *,
+    calls: int,
+    kills: int,
+    seed: int,
+    speed: float = 20,
+    db_url: str | None = None,
 ) -> dict[str, Any]:
     rng = random.Random(seed)
     waves = [calls // kills + (1 if i < calls % kills else 0) for i in range(kills)]
     channels: list[str] = []
     consents: list[str] = []
-    async with Rig(workdir, speed=speed) as rig:
+    async with Rig(workdir, speed=speed, db_url=db_url) as rig:
         await rig.start_simulator()
         await rig.start_service()
         for wave in waves:
@@ -233,11 +239,19 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=10, help="SIGKILLs of the service (10)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (a fresh one)")
     parser.add_argument("--speed", type=float, default=20, help="simulator --speed (20)")
+    parser.add_argument("--db", default=None, help="IVR_DB (default: a SQLite file)")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 30)
     with tempfile.TemporaryDirectory(prefix="ivr-crash-") as tmp:
         result = asyncio.run(
-            crash_run(Path(tmp), calls=args.calls, kills=args.kills, seed=seed, speed=args.speed)
+            crash_run(
+                Path(tmp),
+                calls=args.calls,
+                kills=args.kills,
+                seed=seed,
+                speed=args.speed,
+                db_url=args.db,
+            )
         )
     for key, value in result.items():
         print(f"{key}: {value}")

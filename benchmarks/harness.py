@@ -8,6 +8,7 @@ time to pass.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -23,8 +24,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import aiohttp
+import asyncpg
 
 from ivr.ari.http import basic_authorization
+from ivr.store.location import PostgresLocation, parse_location
+from ivr.store.pg.db import numbered, prepare_connection
 
 REPO = Path(__file__).resolve().parents[1]
 PROMPTS = REPO / "prompts"
@@ -144,6 +148,8 @@ class Rig:
     sim_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
+    db_url: str | None = None
+    """``IVR_DB`` (a ``postgresql://`` URL); default a SQLite file in ``workdir``."""
     sim: Proc | None = None
     service: Proc | None = None
     session: aiohttp.ClientSession | None = None
@@ -158,8 +164,8 @@ class Rig:
         return f"http://127.0.0.1:{self.http_port}"
 
     @property
-    def db(self) -> Path:
-        return self.workdir / "ivr.sqlite3"
+    def db(self) -> str:
+        return self.db_url or str(self.workdir / "ivr.sqlite3")
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")}
@@ -305,11 +311,30 @@ class Rig:
     # -- the database, read beside the running service
 
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=30)
+        location = parse_location(self.db)
+        if isinstance(location, PostgresLocation):
+            return peek_postgres(location.url, sql, params)
+        conn = sqlite3.connect(f"file:{location.path}?mode=ro", uri=True, timeout=30)
         try:
             return list(conn.execute(sql, params))
         finally:
             conn.close()
+
+
+def peek_postgres(url: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of one query on PostgreSQL (``?`` placeholders), from a thread of its own so that
+    it works inside a running event loop."""
+
+    async def fetch() -> list[tuple[Any, ...]]:
+        conn = await asyncpg.connect(url, server_settings={"TimeZone": "UTC"})
+        try:
+            await prepare_connection(conn)
+            return [tuple(row) for row in await conn.fetch(numbered(sql), *params)]
+        finally:
+            await conn.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, fetch()).result()
 
 
 def caller(steps: Sequence[dict[str, Any]], number: str) -> dict[str, Any]:

@@ -147,10 +147,11 @@ def call_search(
         else:
             query.cond(f"caller_number IN ({marks})", *typed)
     if rights:
-        marks = ", ".join("?" for _ in rights)
+        # rights is canonical JSON text ({"right":"verdict",…}): a verdict is a value exactly
+        # where it follows a colon, on every backend (no JSON functions needed)
         query.cond(
-            f"EXISTS (SELECT 1 FROM json_each(calls.rights) WHERE json_each.value IN ({marks}))",  # noqa: S608
-            *rights,
+            "(" + " OR ".join("calls.rights LIKE ?" for _ in rights) + ")",
+            *(f'%:"{verdict}"%' for verdict in rights),
         )
     if since is not None:
         query.cond("started_at >= ?", db_time(since))

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,8 +64,9 @@ def profile() -> Profile:
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: VirtualClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "ivr.sqlite3", clock)
+async def store(db_url: str, clock: VirtualClock) -> AsyncIterator[Store]:
+    """The API's store on each backend (SQLite and PostgreSQL)."""
+    opened = await Store.open(db_url, clock)
     yield opened
     await opened.close()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,11 +148,10 @@ async def test_keys_belong_to_their_token(client: TestClient[Any, Any], store: S
 
 
 async def test_a_key_holds_across_processes_sharing_the_database(
-    aiohttp_client: Any, tmp_path: Path, clock: VirtualClock, profile: Profile
+    aiohttp_client: Any, db_url: str, clock: VirtualClock, profile: Profile
 ) -> None:
-    path = tmp_path / "shared.sqlite3"
-    first_store = await Store.open(path, clock)
-    second_store = await Store.open(path, clock)
+    first_store = await Store.open(db_url, clock)
+    second_store = await Store.open(db_url, clock)
     try:
         first = await aiohttp_client(
             make_api_app(settings(), first_store, clock, Metrics.create(), profile)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from ivr.flow.profile import load_profile
 from ivr.prompts.offered import load_offered
 from ivr.service import IvrService
 from ivr.simulator import Simulator, Step
+from tests import sql
 
 REPO = Path(__file__).resolve().parents[2]
 PROMPTS = REPO / "prompts"
@@ -47,7 +47,7 @@ class World:
     clock: VirtualClock
     sim: Simulator
     service: IvrService
-    db: Path
+    db: str | Path
     settings: Settings
     channels: list[str] = field(default_factory=list)
 
@@ -84,29 +84,22 @@ class World:
     async def until(self, predicate: Callable[[], bool], limit: float = 600) -> None:
         await self.clock.run_until(predicate, limit=limit)
 
-    def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.db) as conn:
-            return list(conn.execute(sql, params))
+    def rows(self, text: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Rows as another program reads them (either backend; ``?`` placeholders)."""
+        return sql.values(self.db, text, *params)
 
     def call_row(self, channel_id: str) -> dict[str, Any]:
-        with sqlite3.connect(self.db) as conn:
-            conn.row_factory = sqlite3.Row
-            row = conn.execute(
-                "SELECT * FROM calls WHERE channel_id = ? ORDER BY started_at DESC", (channel_id,)
-            ).fetchone()
-        assert row is not None, f"no call row for {channel_id}"
-        return dict(row)
+        found = sql.rows(
+            self.db, "SELECT * FROM calls WHERE channel_id = ? ORDER BY started_at DESC", channel_id
+        )
+        assert found, f"no call row for {channel_id}"
+        return found[0]
 
     def optouts(self, channel_id: str) -> list[dict[str, Any]]:
         call_id = self.call_row(channel_id)["id"]
-        with sqlite3.connect(self.db) as conn:
-            conn.row_factory = sqlite3.Row
-            return [
-                dict(r)
-                for r in conn.execute(
-                    "SELECT * FROM optouts WHERE call_id = ? ORDER BY created_at", (call_id,)
-                )
-            ]
+        return sql.rows(
+            self.db, "SELECT * FROM optouts WHERE call_id = ? ORDER BY created_at", call_id
+        )
 
     def events(self, channel_id: str, kind: str | None = None) -> list[dict[str, Any]]:
         import json
@@ -155,8 +148,9 @@ def make_settings(tmp_path: Path, ari_url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async for w in make_world(tmp_path):
+async def world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
+    """The service on each backend (SQLite and PostgreSQL)."""
+    async for w in make_world(tmp_path, db=db_url):
         yield w
 
 

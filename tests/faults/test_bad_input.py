@@ -132,8 +132,8 @@ async def test_hostile_stasis_args_and_caller_ids_end_in_a_clean_call(
     row = world.call_row(channel)
     assert row["outcome"] in {"no_choice", "completed"}, row["outcome"]
     assert world.optouts(channel) == []
-    tables = {name for (name,) in world.rows("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"calls", "call_events", "optouts"} <= tables
+    for table in ("calls", "call_events", "optouts"):  # still there, whatever the args held
+        assert world.rows(f"SELECT COUNT(*) FROM {table}")[0][0] >= 0
     given_advertiser = [a.split("=", 1)[1] for a in args if a.startswith("advertiser=")]
     if given_advertiser:
         assert row["advertiser"] == given_advertiser[-1]

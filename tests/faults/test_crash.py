@@ -9,8 +9,10 @@ from pathlib import Path
 from benchmarks.crash import crash_run, problems
 
 
-async def test_sigkill_during_calls_loses_and_duplicates_no_opt_out(tmp_path: Path) -> None:
-    result = await crash_run(tmp_path, calls=40, kills=3, seed=6)
+async def test_sigkill_during_calls_loses_and_duplicates_no_opt_out(
+    tmp_path: Path, db_url: str
+) -> None:
+    result = await crash_run(tmp_path, calls=40, kills=3, seed=6, db_url=db_url)
     assert problems(result) == [], result
     assert result["service_starts"] == 4
     assert result["calls"] == 40
