@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import json
 import random
-import sqlite3
 import sys
 import tempfile
 import time
@@ -79,18 +78,14 @@ async def give_consents(rig: Rig, count: int) -> list[str]:
     return acknowledged
 
 
-def consent_checks(db: Path, acknowledged: list[str]) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        rows = [dict(r) for r in conn.execute("SELECT * FROM consents ORDER BY chain_seq")]
-        seq, last = conn.execute(
-            "SELECT seq, hash FROM chain_heads WHERE name = 'consents'"
-        ).fetchone()
-        latest_objection = conn.execute(
-            "SELECT max(created_at) FROM optouts WHERE kind = 'recht_van_verzet'"
-            " AND advertiser = 'acme' AND number = ?",
-            (NUMBER,),
-        ).fetchone()[0]
+def consent_checks(rig: Rig, acknowledged: list[str]) -> dict[str, int]:
+    rows = rig.dict_rows("SELECT * FROM consents ORDER BY chain_seq")
+    ((seq, last),) = rig.rows("SELECT seq, hash FROM chain_heads WHERE name = 'consents'")
+    ((latest_objection,),) = rig.rows(
+        "SELECT max(created_at) FROM optouts WHERE kind = 'recht_van_verzet'"
+        " AND advertiser = 'acme' AND number = ?",
+        NUMBER,
+    )
     ids = {row["id"] for row in rows}
     withdrawn = {row["withdraws"] for row in rows if row["kind"] == "withdrawal"}
     left_active = [
@@ -191,7 +186,7 @@ async def crash_run(
             rows[(channel_id, kind)] = n
         call_rows = rig.rows("SELECT channel_id, outcome FROM calls")
         starts = rig.service_starts
-        consent_counts = consent_checks(rig.db, consents)
+        consent_counts = consent_checks(rig, consents)
     wanted = set(channels)
     heard_pairs = [(c, k) for c, kinds in heard.items() for k in kinds]
     outcomes = Counter(str(o) for c, o in call_rows if c in wanted)

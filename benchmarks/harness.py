@@ -311,25 +311,30 @@ class Rig:
     # -- the database, read beside the running service
 
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        return [tuple(row.values()) for row in self.dict_rows(sql, *params)]
+
+    def dict_rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        """Rows by column name, read beside the service on either backend."""
         location = parse_location(self.db)
         if isinstance(location, PostgresLocation):
             return peek_postgres(location.url, sql, params)
         conn = sqlite3.connect(f"file:{location.path}?mode=ro", uri=True, timeout=30)
+        conn.row_factory = sqlite3.Row
         try:
-            return list(conn.execute(sql, params))
+            return [dict(row) for row in conn.execute(sql, params)]
         finally:
             conn.close()
 
 
-def peek_postgres(url: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def peek_postgres(url: str, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     """Rows of one query on PostgreSQL (``?`` placeholders), from a thread of its own so that
     it works inside a running event loop."""
 
-    async def fetch() -> list[tuple[Any, ...]]:
+    async def fetch() -> list[dict[str, Any]]:
         conn = await asyncpg.connect(url, server_settings={"TimeZone": "UTC"})
         try:
             await prepare_connection(conn)
-            return [tuple(row) for row in await conn.fetch(numbered(sql), *params)]
+            return [dict(row) for row in await conn.fetch(numbered(sql), *params)]
         finally:
             await conn.close()
 
