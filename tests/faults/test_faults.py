@@ -4,15 +4,16 @@ and no caller hears a confirmation of something that is not on disk."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
 
 from ivr.store.db import Db
-from tests.calls.conftest import World
+from tests.calls.conftest import World, make_world
 from tests.faults.flows import (
     FINAL,
     FULL,
@@ -137,10 +138,19 @@ DISK_FULL: Fault = (_disk_full, _disk_freed)
 """A full disk: the WAL cannot grow, so every commit fails."""
 
 
+@pytest.fixture
+async def sqlite_world(tmp_path: Path) -> AsyncIterator[World]:
+    """The service on SQLite: the faults above are SQLite's own (PostgreSQL's failed
+    transactions are proven in tests/store/test_writer.py)."""
+    async for w in make_world(tmp_path):
+        yield w
+
+
 @pytest.mark.parametrize("fault", [READ_ONLY, DISK_FULL], ids=["read-only", "disk-full"])
 async def test_database_that_takes_no_writes_turns_readyz_red_and_callers_hear_cannot_register(
-    world: World, fault: Fault
+    sqlite_world: World, fault: Fault
 ) -> None:
+    world = sqlite_world
     store = world.service.store
     assert store is not None
     db = store._writer.db
