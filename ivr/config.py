@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     ari_user: str = "asterisk"
     ari_password: str = Field(default="asterisk", repr=False)
     ari_app: str = "optout"
+    asterisk_id: str | None = None
+    """Names this box in ``calls.asterisk``; unset: Asterisk's ``system.entity_id``."""
     db: str = Field(default="./ivr.sqlite3", repr=False)
     """A path, ``sqlite:PATH`` or ``postgresql://…`` (a URL may hold a password: see
     :attr:`db_location`, whose text is masked)."""

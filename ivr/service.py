@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -18,6 +18,7 @@ from aiohttp import web
 
 from ivr.api.app import make_api_app
 from ivr.api.auth import is_loopback
+from ivr.ari.errors import AriError
 from ivr.ari.http import AriClient
 from ivr.ari.stream import EventStream
 from ivr.clock import Clock
@@ -132,6 +133,7 @@ class IvrService:
             ),
             profile_hash=self._profile_hash(),
             regimes=regimes,
+            asterisk_id=settings.asterisk_id,
         )
         self.router = CallRouter(ctx, settings.ari_app)
         self.prompts = PromptWatch(
@@ -210,11 +212,36 @@ class IvrService:
                 if self.start_failed is not None and not self.start_failed.done():
                     self.start_failed.set_result(str(exc))
                 return
+        if self.router is not None and self.router.ctx.asterisk_id is None:
+            try:
+                entity_id = await self._entity_id()
+            except AriError as exc:
+                log.error("asterisk_id_unknown", error=str(exc))
+                if self.start_failed is not None and not self.start_failed.done():
+                    self.start_failed.set_result(f"cannot name this box: {exc}")
+                return
+            self.router.ctx = replace(self.router.ctx, asterisk_id=entity_id)
         if self.router is not None:
             try:
                 await self.router.resync()
             except Exception:
                 log.exception("resync_failed")
+
+    async def _entity_id(self) -> str:
+        """Asterisk's ``system.entity_id`` (``GET /ari/asterisk/info``): this box's id."""
+        assert self.ari is not None
+        info = await self.ari.asterisk_info()
+        entity_id = info.system.entity_id if info.system is not None else ""
+        if not entity_id:
+            raise AriError(
+                200, "no system.entity_id (set IVR_ASTERISK_ID)", "GET", "/ari/asterisk/info"
+            )
+        log.info("asterisk_id", asterisk_id=entity_id, source="entity_id")
+        return entity_id
+
+    @property
+    def asterisk_id(self) -> str | None:
+        return self.router.ctx.asterisk_id if self.router is not None else None
 
     async def _disconnected(self) -> None:
         self.metrics.ari_connected.set(0)

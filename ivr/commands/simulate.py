@@ -99,6 +99,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="variables shown in channel JSON, like ari.conf channelvars "
         f"({','.join(DEFAULT_CHANNELVARS)}; empty for none)",
     )
+    parser.add_argument(
+        "--entity-id",
+        default=None,
+        help="Asterisk's system.entity_id in GET /ari/asterisk/info and on every event "
+        "(default: a fresh one per run, as each Asterisk has its own)",
+    )
     add_log_format(parser)
     parser.set_defaults(run=run)
 
@@ -138,6 +144,7 @@ async def _serve(args: argparse.Namespace, callers: object, channelvars: tuple[s
         speed=args.speed,
         channelvars=channelvars,
         record_events=False,
+        entity_id=args.entity_id,
         queue_agents=args.queue_agents,
     )
     if isinstance(callers, list):

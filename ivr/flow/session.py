@@ -82,6 +82,8 @@ class SessionContext:
     profile_hash: str | None = None
     regimes: Regimes | None = None
     """Which profile an advertiser's call runs under (``[advertisers.<id>] profile``)."""
+    asterisk_id: str | None = None
+    """This box (``IVR_ASTERISK_ID``, else Asterisk's entity id), set at the first connection."""
 
     def profile_for(self, advertiser: str, at: datetime) -> Profile:
         """The profile of a call of ``advertiser`` starting at ``at`` (else the service's)."""
@@ -233,6 +235,7 @@ class CallSession:
             call = CallStart(
                 id=self.call_id,
                 channel_id=self.channel_id,
+                asterisk=self._ctx.asterisk_id,
                 advertiser=self._advertiser,
                 started_at=self._ctx.clock.now(),
                 profile=self._profile.name,

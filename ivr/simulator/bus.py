@@ -50,10 +50,17 @@ def timeline_entry(t: float, message: dict[str, Any]) -> dict[str, Any]:
 
 
 class EventBus:
-    def __init__(self, *, record: bool = True, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        record: bool = True,
+        now: Callable[[], float] = time.time,
+        entity_id: str = ENTITY_ID,
+    ) -> None:
         """``record`` keeps every event sent; the bounded :attr:`timeline` (send times,
         types, channels) is always kept, for ``GET /_sim/events``."""
         self.record = record
+        self.entity_id = entity_id
         self.now = now
         self.timeline: deque[dict[str, Any]] = deque(maxlen=TIMELINE_LIMIT)
         self.owners: dict[str, Subscriber] = {}
@@ -97,7 +104,7 @@ class EventBus:
             self._deliver(subscriber, app, event)
 
     def _deliver(self, subscriber: Subscriber, app: str, event: Event) -> None:
-        message = {**event, "asterisk_id": ENTITY_ID, "application": app}
+        message = {**event, "asterisk_id": self.entity_id, "application": app}
         text = dumps(message)
         times = 2 if self.duplicate_next else 1
         self.duplicate_next = False

@@ -21,7 +21,6 @@ from ivr.simulator.state import Channel
 from ivr.simulator.variables import read_variable, write_variable
 from ivr.simulator.wire import (
     ASTERISK_VERSION,
-    ENTITY_ID,
     AriError,
     asterisk_time,
     atoi,
@@ -109,7 +108,7 @@ def asterisk_info(core: Asterisk, req: AriRequest) -> Reply:
             "date": "2026-11-28 01:16:32 UTC",
             "user": "root",
         },
-        "system": {"version": ASTERISK_VERSION, "entity_id": ENTITY_ID},
+        "system": {"version": ASTERISK_VERSION, "entity_id": core.bus.entity_id},
         "config": {"name": "", "default_language": "en", "setid": {"user": "", "group": ""}},
         "status": {"startup_time": started, "last_reload_time": started},
     }
@@ -120,7 +119,7 @@ def asterisk_info(core: Asterisk, req: AriRequest) -> Reply:
 
 
 def asterisk_ping(core: Asterisk, req: AriRequest) -> Reply:
-    return ok({"asterisk_id": ENTITY_ID, "ping": "pong", "timestamp": core.ts()})
+    return ok({"asterisk_id": core.bus.entity_id, "ping": "pong", "timestamp": core.ts()})
 
 
 def global_get(core: Asterisk, req: AriRequest) -> Reply:

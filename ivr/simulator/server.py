@@ -32,7 +32,7 @@ from ivr.simulator.script import CallScript, Step, pending_prompt_steps, read_sc
 from ivr.simulator.sounds import SoundLibrary
 from ivr.simulator.state import Channel
 from ivr.simulator.websocket import requested_apps, serve_events
-from ivr.simulator.wire import SERVER_HEADER, AppNotConnected, AriError, dumps
+from ivr.simulator.wire import SERVER_HEADER, AppNotConnected, AriError, dumps, new_entity_id
 
 log = structlog.get_logger()
 
@@ -71,12 +71,19 @@ class Simulator:
         channelvars: Sequence[str] = DEFAULT_CHANNELVARS,
         record_events: bool = True,
         queue_agents: int = 0,
+        entity_id: str | None = None,
     ) -> None:
-        """``record_events=False`` keeps :attr:`events_sent` empty (a long-running simulator)."""
+        """``record_events=False`` keeps :attr:`events_sent` empty (a long-running simulator);
+        ``entity_id`` (Asterisk's ``system.entity_id``) is a fresh one per instance unless given."""
         self.clock = clock
         self.user = user
         self.password = password
-        self.bus = EventBus(record=record_events, now=lambda: clock.now().timestamp())
+        self.entity_id = entity_id or new_entity_id()
+        self.bus = EventBus(
+            record=record_events,
+            now=lambda: clock.now().timestamp(),
+            entity_id=self.entity_id,
+        )
         self.core = Asterisk(
             clock,
             SoundLibrary(prompts_dir, sounds_dir),

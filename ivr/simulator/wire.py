@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 ASTERISK_VERSION = "22.10.1"
 ENTITY_ID = "02:fc:00:00:00:01"
+"""The entity id of the Asterisk the traces were recorded on."""
 SERVER_HEADER = f"Asterisk/{ASTERISK_VERSION}"
 ASCII_DIGITS = frozenset("0123456789")
+
+
+def new_entity_id() -> str:
+    """An entity id of one simulated Asterisk: a locally administered MAC, as Asterisk's is."""
+    return ":".join(["02", "fc", *(f"{b:02x}" for b in secrets.token_bytes(4))])
 
 
 def dumps(value: Any) -> str:

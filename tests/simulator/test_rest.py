@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
 import aiohttp
 import pytest
 
+from ivr.clock import VirtualClock
+from ivr.simulator.server import Simulator
 from tests.simulator.conftest import AUTH, Rig
 
 
 async def test_asterisk_info_and_ping(rig: Rig) -> None:
     status, info = await rig.ari("GET", "/ari/asterisk/info")
     assert status == 200
-    assert info["system"] == {"version": "22.10.1", "entity_id": "02:fc:00:00:00:01"}
+    assert info["system"] == {"version": "22.10.1", "entity_id": rig.sim.entity_id}
+    assert re.fullmatch(r"02:fc(:[0-9a-f]{2}){4}", rig.sim.entity_id)
     assert info["status"]["startup_time"].endswith("+0000")
     status, only = await rig.ari("GET", "/ari/asterisk/info", only="system")
     assert list(only) == ["system"]
     status, ping = await rig.ari("GET", "/ari/asterisk/ping")
     assert ping["ping"] == "pong"
+    assert ping["asterisk_id"] == rig.sim.entity_id
+
+
+def test_each_simulator_has_an_entity_id_of_its_own_unless_given() -> None:
+    clock = VirtualClock()
+    first, second = Simulator(clock, prompts_dir=None), Simulator(clock, prompts_dir=None)
+    assert first.entity_id != second.entity_id
+    assert Simulator(clock, prompts_dir=None, entity_id="box-a").entity_id == "box-a"
 
 
 async def test_global_variables(rig: Rig) -> None:
