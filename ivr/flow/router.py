@@ -109,7 +109,7 @@ class CallRouter:
                 if channel_id not in in_app:
                     await self._cancel(live)
                     await live.session.end_as_lost()
-            for call in await self.ctx.store.open_calls():
+            for call in await self.ctx.store.open_calls(self.ctx.asterisk_id):
                 if call.channel_id in self._live:
                     continue
                 if call.channel_id in in_app:  # left open by a crash: resumed below
@@ -141,7 +141,9 @@ class CallRouter:
             done = await live.session.abandon()
         else:
             open_calls = [
-                c for c in await self.ctx.store.calls_for_channel(channel_id) if c.outcome is None
+                c
+                for c in await self.ctx.store.calls_for_channel(channel_id, self.ctx.asterisk_id)
+                if c.outcome is None
             ]
             if not open_calls:
                 return  # never ours, or already finished

@@ -286,14 +286,18 @@ class Store:
         await self._writer.submit(partial(trail.mark_incomplete, call_id=call_id), "incomplete")
 
     async def recover_open_calls(
-        self, verdict: Verdict, *, still_live: Container[str] = frozenset()
+        self,
+        verdict: Verdict,
+        *,
+        still_live: Container[str] = frozenset(),
+        asterisk: str | None = None,
     ) -> list[str]:
         """At start: seal the calls a crash left open as ``lost`` with ``evidence_complete =
         false`` (DESIGN 15.34), their rights from ``verdict`` over their rows; calls whose
         channel is in ``still_live`` stay open (to be resumed) but are marked incomplete.
-        The ids of the calls sealed."""
+        With ``asterisk`` only that box's calls. The ids of the calls sealed."""
         sealed = []
-        for call in await self.open_calls():
+        for call in await self.open_calls(asterisk):
             if call.channel_id in still_live:
                 await self.mark_incomplete(call.id)
                 continue
@@ -360,13 +364,17 @@ class Store:
         )
         return [event_from_row(row) for row in rows]
 
-    async def open_calls(self) -> list[CallRecord]:
-        """Calls without an outcome (to resynchronise after a restart)."""
-        return await self._calls(queries.calls().cond("outcome IS NULL"))
+    async def open_calls(self, asterisk: str | None = None) -> list[CallRecord]:
+        """Calls without an outcome (to resynchronise after a restart); with ``asterisk``
+        only that box's (and those of no box: rows written before boxes were named)."""
+        return await self._calls(_of_box(queries.calls().cond("outcome IS NULL"), asterisk))
 
-    async def calls_for_channel(self, channel_id: str) -> list[CallRecord]:
-        """The calls of a channel, oldest first."""
-        return await self._calls(queries.calls().equal("channel_id", channel_id))
+    async def calls_for_channel(
+        self, channel_id: str, asterisk: str | None = None
+    ) -> list[CallRecord]:
+        """The calls of a channel, oldest first; with ``asterisk`` only that box's channel
+        (a channel id is unique on one Asterisk, not across boxes)."""
+        return await self._calls(_of_box(queries.calls().equal("channel_id", channel_id), asterisk))
 
     async def _calls(self, query: queries.Query) -> list[CallRecord]:
         return [call_from_row(row) for row in await self._reader.fetchall(query.sql, query.params)]
@@ -827,3 +835,9 @@ class Store:
         async with self._backend.streaming() as db:
             async for row in db.stream(query.sql, query.params, chunk_size=chunk_size):
                 yield row
+
+
+def _of_box(query: queries.Query, asterisk: str | None) -> queries.Query:
+    if asterisk is None:
+        return query
+    return query.cond("(asterisk = ? OR asterisk IS NULL)", asterisk)

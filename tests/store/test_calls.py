@@ -197,3 +197,17 @@ async def test_purge_keeps_a_profile_with_a_longer_retention_until_its_own_cut_o
     keep = {"us-tcpa": clock.now() - timedelta(days=1825)}
     assert await store.purge_evidence(clock.now() - timedelta(days=730), keep) == 1
     assert await store.get_call(american.id) is None
+
+
+async def test_open_calls_and_channels_of_one_box_only(store: Store, clock: VirtualClock) -> None:
+    mine = new_call(clock, channel_id="chan-1", asterisk="box-a")
+    theirs = new_call(clock, channel_id="chan-1", asterisk="box-b")
+    unnamed = new_call(clock, channel_id="chan-2")
+    for call in (mine, theirs, unnamed):
+        await store.start_call(call)
+
+    assert {c.id for c in await store.open_calls("box-a")} == {mine.id, unnamed.id}
+    assert {c.id for c in await store.open_calls("box-b")} == {theirs.id, unnamed.id}
+    assert {c.id for c in await store.open_calls()} == {mine.id, theirs.id, unnamed.id}
+    assert [c.id for c in await store.calls_for_channel("chan-1", "box-b")] == [theirs.id]
+    assert [c.asterisk for c in await store.calls_for_channel("chan-1", "box-a")] == ["box-a"]

@@ -257,6 +257,20 @@ async def test_start_up_recovery_seals_calls_left_open_as_lost_and_incomplete(
     await store.close()
 
 
+async def test_start_up_recovery_leaves_the_other_boxes_calls_open(
+    db_url: str, clock: VirtualClock
+) -> None:
+    store = await Store.open(db_url, clock)
+    mine, theirs = new_call(clock, asterisk="box-a"), new_call(clock, asterisk="box-b")
+    for call in (mine, theirs):
+        await store.start_call(call)
+
+    assert await store.recover_open_calls(no_verdict, asterisk="box-a") == [mine.id]
+    other = await store.get_call(theirs.id)
+    assert other is not None and other.outcome is None and other.evidence_complete
+    await store.close()
+
+
 async def test_rows_from_before_the_chains_are_hashed_once_at_open(
     db_path: Path, clock: VirtualClock
 ) -> None:
