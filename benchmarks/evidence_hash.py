@@ -1,4 +1,4 @@
-"""CPU cost of the evidence hashing per row (DESIGN 14.9): canonical text + SHA-256 link.
+"""CPU cost of the evidence hashing per row (docs/design.md 14.9): canonical text + SHA-256 link.
 
     .venv/bin/python benchmarks/evidence_hash.py [--rows 200000]
 

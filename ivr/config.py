@@ -38,14 +38,14 @@ class AdvertiserConfig(BaseModel):
     name: str
     name_prompt: str | None = None
     name_prompt_en: str | None = None
-    """The advertiser's name in English, for calls in ``en`` (us-tcpa, DESIGN.md §14.16)."""
+    """The advertiser's name in English, for calls in ``en`` (us-tcpa, docs/design.md §14.16)."""
     contact_prompt: str | None = None
     """How to object to the advertiser directly, played after ``cannot-register``
-    (else ``contact-generic``; DESIGN.md §14.15)."""
+    (else ``contact-generic``; docs/design.md §14.15)."""
     profile: str | None = None
     """A profile or family for this advertiser's calls and decisions; default IVR_PROFILE."""
     sector: Sector = Sector.COMMERCIAL
-    """Which opt-in exceptions apply to the advertiser (DESIGN.md 11.1)."""
+    """Which opt-in exceptions apply to the advertiser (docs/design.md 11.1)."""
 
 
 class Settings(BaseSettings):

@@ -1,4 +1,4 @@
-"""Consents as the API and the CLI take them (DESIGN.md 11.2, 14.24): checked once here.
+"""Consents as the API and the CLI take them (docs/design.md 11.2, 14.24): checked once here.
 
 A consent names its number (read with the region of the advertiser's profile),
 its scope (``all`` or the profile's categories), how it was obtained and when;

@@ -62,7 +62,7 @@ class CallEventKind(StrEnum):
 
 
 class Verdict(StrEnum):
-    """What a call did with one right of its profile (DESIGN.md §10.2, §14.4)."""
+    """What a call did with one right of its profile (docs/design.md §10.2, §14.4)."""
 
     CHOSEN = "chosen"
     CHOSEN_UNCONFIRMED = "chosen_unconfirmed"
@@ -71,7 +71,7 @@ class Verdict(StrEnum):
 
 
 RIGHT_VERDICTS = tuple(verdict.value for verdict in Verdict)
-"""What ``calls.rights`` says of each right of the call's profile (DESIGN 10.2, 14.4)."""
+"""What ``calls.rights`` says of each right of the call's profile (docs/design.md 10.2, 14.4)."""
 
 Scope = str | tuple[str, ...]
 """``"all"`` or the category ids of a partial (deel) registration."""

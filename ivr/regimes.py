@@ -1,4 +1,4 @@
-"""Which profile applies to an advertiser at a moment (DESIGN.md 11.1, 14.23).
+"""Which profile applies to an advertiser at a moment (docs/design.md 11.1, 14.23).
 
 ``IVR_PROFILE`` and ``[advertisers.<id>] profile`` name a profile (``nl-2021``)
 or a family (``nl``); a family gives the member in force at the moment (the

@@ -58,7 +58,7 @@ def check_prompts_at_start(settings: Settings, profile: Profile) -> None:
 
 def check_advertiser_names(settings: Settings, regimes: Regimes) -> None:
     """An advertiser whose calls may be in English must name its English name prompt
-    (``name_prompt_en``, DESIGN.md §14.16): :class:`ConfigError` naming the advertiser."""
+    (``name_prompt_en``, docs/design.md §14.16): :class:`ConfigError` naming the advertiser."""
     for advertiser, config in settings.advertisers.items():
         english = [p.name for p in regimes.all_profiles_for(advertiser) if ENGLISH in p.languages]
         if english and not config.name_prompt_en:
@@ -171,7 +171,8 @@ class IvrService:
         )
 
     async def _write_checkpoints(self) -> None:
-        """A checkpoint every ``IVR_EVIDENCE_CHECKPOINT_S`` (DESIGN 14.11); one more at stop."""
+        """A checkpoint every ``IVR_EVIDENCE_CHECKPOINT_S``
+        (docs/design.md 14.11); one more at stop."""
         while True:
             await self.clock.sleep(self.settings.evidence_checkpoint_s)
             await self._checkpoint()

@@ -1,4 +1,4 @@
-"""An advertiser's suppression list read once, for a whole call file (DESIGN 15.41).
+"""An advertiser's suppression list read once, for a whole call file (docs/design.md 15.41).
 
 The rows are those of the one definition (:data:`ivr.store.queries.SUPPRESSION_LIST`,
 revocations applied), and every verdict comes from the one set of rules
@@ -8,7 +8,7 @@ run once per kind of list entry instead of once per number, and most of a list (
 advertiser's own recht van verzet, which no category, charities answer or grace period
 changes) is a plain set of numbers.
 
-Under an opt-in regime the advertiser's consents are read once as well (DESIGN 14.18,
+Under an opt-in regime the advertiser's consents are read once as well (docs/design.md 14.18,
 15.41), and a number without one is suppressed (``no_consent``, :class:`Permission`).
 """
 
@@ -57,7 +57,7 @@ class SuppressionList:
 
 
 class Permission:
-    """The consent rule of an opt-in regime, for a whole list (DESIGN 14.18): a number
+    """The consent rule of an opt-in regime, for a whole list (docs/design.md 14.18): a number
     without an active consent covering the call is ``no_consent``. The advertiser's
     consents are read once; numbers without any share one verdict."""
 

@@ -229,7 +229,7 @@ async def _consents(store: Store, number: str, advertiser: str, regime: Regime) 
 
 
 def seen_by(row: OptOut, viewer: str | None) -> OptOut:
-    """``row`` as a token bound to ``viewer`` may see it (DESIGN 14.19).
+    """``row`` as a token bound to ``viewer`` may see it (docs/design.md 14.19).
 
     Another advertiser's row reaches a bound token only as a Bel-me-niet
     registration (or its revocation): it shows as advertiser ``register``,
@@ -253,7 +253,7 @@ def judge(
     consents: Sequence[Consent] = (),
 ) -> Suppression:
     """Whether ``number`` is suppressed for ``advertiser``. Under an opt-in ``regime`` a
-    number without an active consent is suppressed too (``no_consent``, DESIGN 14.18)."""
+    number without an active consent is suppressed too (``no_consent``, docs/design.md 14.18)."""
     reasons = suppression_reasons(entries, advertiser, category, at)
     if regime is not None:
         reasons.extend(consent_reasons(regime, consents, category, at))

@@ -1,4 +1,4 @@
-"""The PostgreSQL server of a test session (DESIGN §14.27).
+"""The PostgreSQL server of a test session (docs/design.md §14.27).
 
 Found in this order: ``IVR_TEST_POSTGRES_URL`` (a server someone runs; the
 session's databases are created and dropped there), else the machine's

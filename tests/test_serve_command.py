@@ -122,7 +122,7 @@ def test_password_from_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 def test_a_us_tcpa_advertiser_without_its_english_name_fails_at_once_naming_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Its calls open with its English name (DESIGN.md §14.16): required for us-tcpa."""
+    """Its calls open with its English name (docs/design.md §14.16): required for us-tcpa."""
     config = tmp_path / "ivr.toml"
     config.write_text(
         '[advertisers.acme]\nname = "Acme"\nname_prompt = "advertisers/acme"\n'

@@ -65,7 +65,7 @@ def _latency_middleware(metrics: Metrics) -> Middleware:
 
 
 async def _warn_expired_profiles(app: web.Application) -> None:
-    """Once at start: a profile whose period has ended still decides (DESIGN.md 14.8)."""
+    """Once at start: a profile whose period has ended still decides (docs/design.md 14.8)."""
     ctx = app[CONTEXT]
     for profile in expired_profiles(ctx):
         log.warning(
@@ -77,7 +77,7 @@ async def _warn_expired_profiles(app: web.Application) -> None:
 
 
 async def _count_unknown_charities(app: web.Application) -> None:
-    """Once at start: totaal registrations without a charities answer (DESIGN.md 14.20)."""
+    """Once at start: totaal registrations without a charities answer (docs/design.md 14.20)."""
     count = await app[CONTEXT].store.registrations_without_charities()
     if count:
         log.warning(

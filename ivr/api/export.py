@@ -34,14 +34,14 @@ OPTOUT_COLUMNS = (
     "reason",
     "requested_by",
 )
-"""The nine columns of DESIGN 7, then those that match a revocation to its opt-out
+"""The nine columns of docs/design.md 7, then those that match a revocation to its opt-out
 (appended, so readers of the first nine keep working)."""
 CONSENT_COLUMNS = (
     "id", "number", "advertiser", "kind", "scope", "channel", "obtained_at", "proof_ref",
     "verified_at", "expires_at", "withdraws", "reason", "requested_by", "call_id",
     "created_at", "created_by",
 )  # fmt: skip
-"""DESIGN.md 14.24, in this order."""
+"""docs/design.md 14.24, in this order."""
 R = TypeVar("R")
 SUBMISSION_COLUMNS = ("number", "scope", "charities", "created_at", "call_id")
 BATCH_ROWS = 1000

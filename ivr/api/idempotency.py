@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` on a write route (DESIGN 10.1, 14.21): a retried request gets the
+"""``Idempotency-Key`` on a write route (docs/design.md 10.1, 14.21): a retried request gets the
 first answer again instead of writing twice.
 
 Wrap a route's handler with :func:`idempotent` and list :data:`IDEMPOTENCY_KEY` in its

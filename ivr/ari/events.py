@@ -1,6 +1,6 @@
 """ARI WebSocket events as typed models, chosen by their ``type``.
 
-The hot events (a call's every key and prompt, DESIGN 15.42) are msgspec
+The hot events (a call's every key and prompt, docs/design.md 15.42) are msgspec
 structs decoded straight from the message; the others are pydantic models.
 Both keep every field they do not name (``model_extra``).
 
@@ -65,7 +65,7 @@ class ChannelEvent(ModelEvent):
 class HotEvent(
     Snapshot, AriEventBase, frozen=True, dict=True, kw_only=True, tag_field="type", tag=True
 ):
-    """An event decoded by msgspec (DESIGN 15.42); the tag is the class name."""
+    """An event decoded by msgspec (docs/design.md 15.42); the tag is the class name."""
 
     timestamp: AriTime
     application: str

@@ -37,7 +37,7 @@ def decode_hook(kind: type, value: Any) -> Any:
 
 
 class Snapshot(msgspec.Struct, frozen=True, dict=True, kw_only=True):
-    """An ARI object decoded by msgspec (the hot path, DESIGN 15.42).
+    """An ARI object decoded by msgspec (the hot path, docs/design.md 15.42).
 
     The fields a struct names are typed; every other field of the object
     Asterisk sent is kept in the raw object and read back by

@@ -1,7 +1,7 @@
 """One call's evidence as a readable timeline (pure: rows in, lines out).
 
 Reads both forms of playback rows: per playback (``play_id``, ``media``,
-``end_ms``, DESIGN 15.33) and the older per prompt (``play``, ``prompt``,
+``end_ms``, docs/design.md 15.33) and the older per prompt (``play``, ``prompt``,
 ``offset_ms``).
 """
 

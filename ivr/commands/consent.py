@@ -1,4 +1,4 @@
-"""``ivr consent add|withdraw|import|export`` (DESIGN.md 11.2, 14.24).
+"""``ivr consent add|withdraw|import|export`` (docs/design.md 11.2, 14.24).
 
 An import is checked whole first: an invalid row refuses the file (nothing is
 written) unless ``--skip-invalid``; a consent already stored, or repeated in the

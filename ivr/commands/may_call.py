@@ -1,4 +1,4 @@
-"""``ivr may-call NUMBER --advertiser ID``: the may-call decision as JSON (DESIGN.md 6, 9)."""
+"""``ivr may-call NUMBER --advertiser ID``: the may-call decision as JSON (docs/design.md 6, 9)."""
 
 from __future__ import annotations
 

@@ -39,7 +39,8 @@ def charities_flag(value: str | None) -> bool | None:
 
 
 def missing_charities(args: argparse.Namespace) -> str | None:
-    """The complaint when a totaal registration comes without ``--charities`` (DESIGN 14.20)."""
+    """The complaint when a totaal registration comes without ``--charities``
+    (docs/design.md 14.20)."""
     totaal = args.scope is None or args.scope.strip() == SCOPE_ALL
     if args.kind == OptOutKind.BEL_ME_NIET.value and totaal and args.charities is None:
         return (

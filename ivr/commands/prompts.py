@@ -1,4 +1,5 @@
-"""``ivr prompts build | check | mark | install | manifest`` (DESIGN §9, §10.1, §10.2, §14.12)."""
+"""``ivr prompts build | check | mark | install | manifest``
+(docs/design.md §9, §10.1, §10.2, §14.12)."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class ReportPromptFailure:
-    """A prompt failed to play (not a hang-up): warn and count it (DESIGN.md §10.1)."""
+    """A prompt failed to play (not a hang-up): warn and count it (docs/design.md §10.1)."""
 
     prompt: str
 

@@ -3,7 +3,7 @@
 :mod:`ivr.flow.translate` turns ARI events into these; the session adds timer
 expiries and store results. :func:`ivr.flow.machine.step` takes them one at a
 time, in order. Times (``at_ms``) are Asterisk's event timestamps in ms since
-the epoch (DESIGN.md §14.3); ``None`` where no timestamp exists.
+the epoch (docs/design.md §14.3); ``None`` where no timestamp exists.
 """
 
 from __future__ import annotations

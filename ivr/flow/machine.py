@@ -1,4 +1,4 @@
-"""The call flow as a pure state machine (DESIGN.md §3, §10.2, §14, §15).
+"""The call flow as a pure state machine (docs/design.md §3, §10.2, §14, §15).
 
 ``step(state, event) -> (state, actions)``: events in, actions out, no I/O, no
 clock of its own (times come with the events, from Asterisk's timestamps). The
@@ -199,7 +199,7 @@ def _goodbye(state: MachineState, outcome: Outcome = Outcome.COMPLETED) -> Resul
 
 def _cannot_register(state: MachineState) -> tuple[str, ...]:
     """``cannot-register``, then where to object instead: the advertiser's ``contact_prompt``,
-    else the profile's ``contact-generic`` (DESIGN.md §14.15), in the same playback."""
+    else the profile's ``contact-generic`` (docs/design.md §14.15), in the same playback."""
     wording = state.profile.wording
     contact = state.config.contact_prompt or wording.contact_generic
     return (wording.cannot_register, contact) if contact else (wording.cannot_register,)

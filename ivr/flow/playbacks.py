@@ -1,4 +1,4 @@
-"""Playbacks as the evidence sees them (pure, DESIGN.md §15.33): one ``prompt_started``
+"""Playbacks as the evidence sees them (pure, docs/design.md §15.33): one ``prompt_started``
 row when a play's first media starts and one closing row when it ends, with each
 media's start and the end as offsets from the play's start; the rights a closing
 play stated become heard (§14.3)."""

@@ -86,7 +86,7 @@ class Keys(BaseModel, frozen=True, extra="forbid"):
     restart_entry: str = "*"
     leave: str | None = None
     """A menu key that ends the call (single-right menus); it counts only once the menu
-    has stated the right (DESIGN.md §14.1)."""
+    has stated the right (docs/design.md §14.1)."""
 
     @model_validator(mode="after")
     def _distinct_per_question(self) -> Self:
@@ -114,7 +114,7 @@ class Keys(BaseModel, frozen=True, extra="forbid"):
 
 
 class Wording(BaseModel, frozen=True, extra="forbid"):
-    """The prompt name of each thing the IVR says (DESIGN.md section 9).
+    """The prompt name of each thing the IVR says (docs/design.md section 9).
 
     Category prompts (``category-<id>``) and digits (``digit-0``…) follow from
     the categories and are not listed here.
@@ -187,7 +187,7 @@ class Profile(BaseModel, frozen=True, extra="forbid"):
     """Profiles of one family (``nl``) follow each other in time."""
     period: Period = Period()
     rights: tuple[Right, ...] = ()
-    """The rights a call offers (DESIGN.md 10.2); by default those of ``offers``."""
+    """The rights a call offers (docs/design.md 10.2); by default those of ``offers``."""
     languages: tuple[str, ...] = ("nl",)
     default_lang: str = "nl"
     number_region: str = "NL"

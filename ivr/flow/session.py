@@ -310,7 +310,7 @@ class CallSession:
 
     def _contact_prompt(self) -> str | None:
         """The advertiser's contact details; none in English, whose ``cannot-register`` says
-        where to object (DESIGN.md §14.15, §14.16)."""
+        where to object (docs/design.md §14.15, §14.16)."""
         known = self._ctx.settings.advertisers.get(self._advertiser)
         if known is None or self._lang == "en":
             return None

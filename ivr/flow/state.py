@@ -25,7 +25,7 @@ class CallConfig:
 
     advertiser_prompt: str | None = None
     contact_prompt: str | None = None
-    """The advertiser's contact details, after ``cannot-register`` (DESIGN.md §14.15)."""
+    """The advertiser's contact details, after ``cannot-register`` (docs/design.md §14.15)."""
     number: str | None = None
     caller_number: str | None = None
     answered: bool = False
@@ -71,7 +71,7 @@ MUST_HEAR = frozenset(
     }
 )
 """Questions that start with an empty buffer, whose keys count only once they have
-been stated, until heard once in the call (DESIGN.md §10.2, §14.2)."""
+been stated, until heard once in the call (docs/design.md §10.2, §14.2)."""
 
 
 @dataclass(frozen=True, slots=True)

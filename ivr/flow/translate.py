@@ -2,7 +2,7 @@
 
 ``translate(known, event) -> (known, events)``: the call's known playbacks
 (our ``playbackId`` -> the machine's play and its media) and one ARI event in,
-machine events out. Times are Asterisk's event timestamps (DESIGN.md §14.3): a
+machine events out. Times are Asterisk's event timestamps (docs/design.md §14.3): a
 key's time is its ``ChannelDtmfReceived`` timestamp minus ``duration_ms`` (the
 event comes when the key is released).
 """

@@ -1,4 +1,4 @@
-"""The rights verdict of a call, from its evidence rows alone (DESIGN.md §10.2, §14.3-4).
+"""The rights verdict of a call, from its evidence rows alone (docs/design.md §10.2, §14.3-4).
 
 A pure function over every ``call_events`` row of a call, in ``seq`` order
 (several sessions after a resync included): what is stored in ``calls.rights``.

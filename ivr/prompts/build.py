@@ -1,4 +1,4 @@
-"""Make the prompt WAVs from their texts with espeak-ng and sox (DESIGN.md §9, §10.2).
+"""Make the prompt WAVs from their texts with espeak-ng and sox (docs/design.md §9, §10.2).
 
 espeak-ng speaks each text slowly in the language's voice; sox trims its
 silences, normalises the level, resamples to 8 kHz mono 16-bit PCM and adds a

@@ -1,4 +1,4 @@
-"""Is every prompt there and playable as Asterisk's ``slin``? (DESIGN.md section 9)
+"""Is every prompt there and playable as Asterisk's ``slin``? (docs/design.md section 9)
 
 A prompt must be a RIFF/WAVE file of 16-bit PCM, 8000 Hz, mono, audible, and no
 longer than the profile allows. Samples are read with :mod:`wave` and

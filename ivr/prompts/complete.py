@@ -1,4 +1,5 @@
-"""Is a profile's every prompt there, in every language it speaks, with its marks? (DESIGN §14.14)
+"""Is a profile's every prompt there, in every language it speaks, with its marks?
+(docs/design.md §14.14)
 
 Per (profile, language): each prompt the profile may play is a playable WAV in
 ``<prompts>/<lang>/`` (or, when the WAVs live only on Asterisk, listed in that folder's

@@ -1,4 +1,5 @@
-"""What was installed on Asterisk: ``manifest.toml`` beside the prompts (DESIGN §10.2, §14.12).
+"""What was installed on Asterisk: ``manifest.toml`` beside the prompts
+(docs/design.md §10.2, §14.12).
 
 When the WAVs live only on Asterisk, the service still knows what each played prompt
 was (its SHA-256) from the manifest that ``ivr prompts install`` or ``ivr prompts

@@ -4,7 +4,7 @@ A profile's statement prompts state its rights (``menu`` both, ``offer-register`
 register, ``offer-rvv`` the recht van verzet, ``menu-rvv-only``, ``menu-dnc``); the
 charities question is marked where it has been asked. ``offered.toml`` must have each
 mark, no mark may lie beyond the WAV's end, and the WAV must be the one the marks were
-measured on (DESIGN §10.2, §14.12).
+measured on (docs/design.md §10.2, §14.12).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Which prompts a profile needs (DESIGN.md section 9)."""
+"""Which prompts a profile needs (docs/design.md section 9)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def extra_for(extra: ExtraPrompts, lang: str) -> list[str]:
 def advertiser_prompts(settings: Settings, lang: str | None = None) -> list[str]:
     """The prompts the configured advertisers name for calls in ``lang`` (every language:
     None): in English their ``name_prompt_en``, else their ``name_prompt`` and
-    ``contact_prompt`` (DESIGN.md §14.13, §14.15, §14.16)."""
+    ``contact_prompt`` (docs/design.md §14.13, §14.15, §14.16)."""
     names: list[str | None] = []
     for advertiser in settings.advertisers.values():
         if lang is None or lang == ENGLISH:

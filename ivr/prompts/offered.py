@@ -1,4 +1,5 @@
-"""Where a prompt has fully stated a right: ``prompts/<lang>/offered.toml`` (DESIGN §10.2, §14.12).
+"""Where a prompt has fully stated a right: ``prompts/<lang>/offered.toml``
+(docs/design.md §10.2, §14.12).
 
 ``ivr prompts build`` measures each ``{offered:RIGHT}`` (and the charities question's
 ``{asked}``) mark in ``texts.toml`` and writes, per prompt, the marks in milliseconds

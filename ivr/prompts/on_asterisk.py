@@ -1,4 +1,4 @@
-"""Are the prompts installed on Asterisk? Asked over ARI (DESIGN §10.1, §14.13).
+"""Are the prompts installed on Asterisk? Asked over ARI (docs/design.md §10.1, §14.13).
 
 Asterisk indexes its sounds with the first folder under the sounds directory as the
 language: ``sounds/ivr/nl/menu.wav`` is id ``nl/menu`` in language ``ivr``. So for media

@@ -2,7 +2,7 @@
 
 A text may hold ``{offered:RIGHT}`` (the right has been fully stated here) and
 ``{asked}`` (the charities question has been asked here). The marks are not spoken;
-``ivr prompts build`` measures where they fall (DESIGN §10.2).
+``ivr prompts build`` measures where they fall (docs/design.md §10.2).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Permission to call under an opt-in regime (DESIGN.md 11.1, 14.23).
+"""Permission to call under an opt-in regime (docs/design.md 11.1, 14.23).
 
 A call needs an active consent that covers it, or a customer relation that the
 regime and the advertiser's sector accept; a call the consumer asked for needs

@@ -1,4 +1,4 @@
-"""The reasons a decision gives, in English and Dutch (DESIGN.md section 6)."""
+"""The reasons a decision gives, in English and Dutch (docs/design.md section 6)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ NO_PERMISSION = frozenset(
         ReasonCode.CUSTOMER_EXCEPTION_NOT_FOR_SECTOR,
     }
 )
-"""Codes that say an opt-in regime finds no permission to call (DESIGN.md 11.1)."""
+"""Codes that say an opt-in regime finds no permission to call (docs/design.md 11.1)."""
 
 OUTSIDE_HOURS = frozenset(
     {

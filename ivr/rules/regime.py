@@ -1,7 +1,7 @@
 """A profile as law: when it is in force, what a call needs, which rights it offers.
 
 Every rule here is data in the profile's TOML, so that a user who reads the law
-differently changes a file, not the code (DESIGN.md section 11).
+differently changes a file, not the code (docs/design.md section 11).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 
 
 class Right(StrEnum):
-    """A right the IVR offers (DESIGN.md 10.2)."""
+    """A right the IVR offers (docs/design.md 10.2)."""
 
     RECHT_VAN_VERZET = "recht_van_verzet"
     BEL_ME_NIET = "bel_me_niet"

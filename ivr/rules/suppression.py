@@ -1,4 +1,4 @@
-"""Whether a number is suppressed for an advertiser (DESIGN.md section 6).
+"""Whether a number is suppressed for an advertiser (docs/design.md section 6).
 
 A recht van verzet binds the advertiser it was made to; a Bel-me-niet
 registration binds every advertiser whose call falls within its scope.

@@ -1,4 +1,4 @@
-"""Which columns of a call file hold phone numbers (DESIGN §7, §14.17, §15.38).
+"""Which columns of a call file hold phone numbers (docs/design.md §7, §14.17, §15.38).
 
 Unless the caller names them, the number columns are the union of the columns
 whose header reads like a number column and those whose content is mostly

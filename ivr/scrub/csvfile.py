@@ -1,7 +1,7 @@
 """Reading a call file: its layout from the first records, then its records raw.
 
 A call file is UTF-8 CSV (BOM allowed) with `,` or `;`, with or without a
-header (DESIGN §15.38). Only the first records are read to learn the layout;
+header (docs/design.md §15.38). Only the first records are read to learn the layout;
 the pass reads every record once and keeps each one's raw text, so a kept row
 goes back byte for byte.
 """

@@ -103,7 +103,7 @@ def _file_seconds(stem: Path) -> float | None:
     return None
 
 
-# -- the sound index of GET /ari/sounds (DESIGN §10.1) --------------------------------
+# -- the sound index of GET /ari/sounds (docs/design.md §10.1) --------------------------------
 # Asterisk takes the first folder under its sounds directory as a sound's language:
 # our prompts (``<sounds>/ivr/<lang>/<name>.wav``) have id ``<lang>/<name>`` and language
 # ``ivr``. An 8 kHz 16-bit WAV shows as format ``slin``.

@@ -1,4 +1,4 @@
-"""The hash chains of the evidence, byte for byte (DESIGN 14.9, 14.11, 15.35).
+"""The hash chains of the evidence, byte for byte (docs/design.md 14.9, 14.11, 15.35).
 
 Pure functions over plain values, the same on every backend: every hash is the
 lowercase hex SHA-256 of UTF-8 text, a link is ``H(prev + "\\n" + canonical)``,

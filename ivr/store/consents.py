@@ -1,4 +1,4 @@
-"""The ``consents`` table (DESIGN.md 11.2, 14.24, 15.35): rows, chain and writer jobs.
+"""The ``consents`` table (docs/design.md 11.2, 14.24, 15.35): rows, chain and writer jobs.
 
 Append-only, one hash chain over the table in ``chain_seq`` order from
 ``H("ivr-consents-v1")``; the head is read and advanced in the writer's
@@ -25,7 +25,7 @@ CONSENTS_V1 = (
     "expires_at", "created_at", "created_by", "kind", "withdraws", "reason", "requested_by",
     "call_id",
 )  # fmt: skip
-"""The fields a consent's hash covers, in the order of DESIGN.md 11.2 and 14.24 (frozen)."""
+"""The fields a consent's hash covers, in the order of docs/design.md 11.2 and 14.24 (frozen)."""
 CONSENT_COLUMNS = ", ".join(CONSENTS_V1)
 _TIMES = ("obtained_at", "verified_at", "expires_at", "created_at")
 _ROWS_PER_STATEMENT = 500  # 18 values each, well under SQLite's 32,766 variables

@@ -1,5 +1,5 @@
 """``ivr db copy``: every row of one store into an empty other, on either backend
-(SQLite into PostgreSQL, and back: a backup is verified on SQLite, DESIGN 14.26).
+(SQLite into PostgreSQL, and back: a backup is verified on SQLite, docs/design.md 14.26).
 
 The source is read in one snapshot (a running ``ivr serve`` may go on writing);
 the target is written in one transaction, so a failed copy leaves it empty.

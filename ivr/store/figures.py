@@ -1,4 +1,4 @@
-"""The day's and the month's figures for the web page's overview (DESIGN 13, 14.28).
+"""The day's and the month's figures for the web page's overview (docs/design.md 13, 14.28).
 
 Counted in SQL (grouped), so a month of calls is a handful of rows to read back.
 """

@@ -1,4 +1,4 @@
-"""The writer's jobs for ``idempotency_keys`` (DESIGN 10.1, 14.21).
+"""The writer's jobs for ``idempotency_keys`` (docs/design.md 10.1, 14.21).
 
 A key is claimed before the write it guards (a row without ``status``), completed
 with the answer after it, or released when the write did not succeed, so only

@@ -1,4 +1,4 @@
-"""Rows written before the chains existed are hashed once, at open (DESIGN 14.11).
+"""Rows written before the chains existed are hashed once, at open (docs/design.md 14.11).
 
 SQL has no SHA-256, so migration 0002 marks the calls it found ``legacy`` and
 leaves the hashes null; :func:`hash_legacy_rows` fills them in one transaction

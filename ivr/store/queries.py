@@ -21,7 +21,7 @@ SUPPRESSION_LIST = (
     "(kind = 'bel_me_niet' OR advertiser = ? OR (kind = 'revocation' AND EXISTS"
     " (SELECT 1 FROM optouts t WHERE t.id = optouts.revokes AND t.kind = 'bel_me_niet')))"
 )
-"""An advertiser's suppression list (DESIGN 10.1), the one definition every reader uses:
+"""An advertiser's suppression list (docs/design.md 10.1), the one definition every reader uses:
 its own rows (a revocation carries the advertiser of what it revokes), every Bel-me-niet
 registration whoever recorded it, and the revocations of those."""
 

@@ -41,7 +41,7 @@ charities 0/1, the time as its text)."""
 
 @dataclass(frozen=True, slots=True)
 class ListedRows:
-    """An advertiser's suppression list in force, read in one go (DESIGN 15.41)."""
+    """An advertiser's suppression list in force, read in one go (docs/design.md 15.41)."""
 
     objections: list[str]
     """Numbers with a recht van verzet of the advertiser itself (a number may repeat)."""

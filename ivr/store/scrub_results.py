@@ -1,5 +1,5 @@
 """The writer's jobs for ``scrub_results``: a scrubbed call file kept one hour for its
-download (DESIGN 14.28), readable by any process on the same database."""
+download (docs/design.md 14.28), readable by any process on the same database."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ LOOKUP_CHUNK = 500
 
 EVIDENCE_FLUSH_S = 0.1
 """An evidence row nobody awaits is committed with the next write, at the latest this long
-after it was queued (DESIGN 14.31); the seal, awaited, commits all of a call's rows."""
+after it was queued (docs/design.md 14.31); the seal, awaited, commits all of a call's rows."""
 
 Verdict = Callable[[CallRecord, Sequence[CallEventRecord]], Mapping[str, str]]
 """The rights verdict of a call from all of its evidence rows (the flow's pure function)."""
@@ -91,7 +91,8 @@ class Store:
         self._reader = backend.reader
         self._incomplete: set[str] = set()
         self.evidence_healthy = True
-        """False since an evidence write failed, until one succeeds (``/readyz``, DESIGN 14.7)."""
+        """False since an evidence write failed, until one succeeds (``/readyz``, docs/design.md
+        14.7)."""
         self.evidence_write_failures = 0
         self.late_events = 0
         self.on_evidence_failure: Callable[[], None] = _nothing
@@ -197,7 +198,7 @@ class Store:
 
         Nobody waits for it: a failure is logged and counted, turns ``/readyz`` red
         until an evidence write succeeds, and the call is sealed with
-        ``evidence_complete = false`` (DESIGN 14.7).
+        ``evidence_complete = false`` (docs/design.md 14.7).
         """
         params = self._event(call_id, kind, detail, at)
         done = partial(self._event_done, params)
@@ -293,7 +294,7 @@ class Store:
         asterisk: str | None = None,
     ) -> list[str]:
         """At start: seal the calls a crash left open as ``lost`` with ``evidence_complete =
-        false`` (DESIGN 15.34), their rights from ``verdict`` over their rows; calls whose
+        false`` (docs/design.md 15.34), their rights from ``verdict`` over their rows; calls whose
         channel is in ``still_live`` stay open (to be resumed) but are marked incomplete.
         With ``asterisk`` only that box's calls. The ids of the calls sealed."""
         sealed = []
@@ -309,7 +310,7 @@ class Store:
                 log.warning("store.open_call_recovered", call_id=call.id, outcome="lost")
         return sealed
 
-    # -- checkpoints (DESIGN 14.11)
+    # -- checkpoints (docs/design.md 14.11)
 
     async def write_checkpoint(self) -> dict[str, Any]:
         """Append a checkpoint over the calls sealed since the last one and the chain heads."""
@@ -428,7 +429,7 @@ class Store:
 
     async def record_manual_optout(self, request: OptOutRequest) -> tuple[OptOut, bool]:
         """Record an agent's or another system's opt-out, unless an identical one is active
-        (DESIGN 14.21: a retried entry does not double the list); the row and whether it
+        (docs/design.md 14.21: a retried entry does not double the list); the row and whether it
         is new. Committed (fsynced) when this returns."""
         if request.source is OptOutSource.IVR or request.kind is OptOutKind.REVOCATION:
             raise ValueError("a manual opt-out is recorded here; IVR ones with record_optout()")
@@ -687,7 +688,7 @@ class Store:
     ) -> int:
         """Load a list: an opt-out like ``template`` for each of ``numbers`` (E.164), in
         transactions of at most :data:`IMPORT_MAX_ROWS` rows or :data:`IMPORT_MAX_S`
-        seconds, so an IVR opt-out never waits long for the write lock (DESIGN 15.41).
+        seconds, so an IVR opt-out never waits long for the write lock (docs/design.md 15.41).
         The rows go in sorted by number, with time-ordered ids: each transaction then
         touches few index pages (two to three times faster than the file's order on a
         million rows). How many rows were added."""

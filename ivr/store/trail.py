@@ -2,7 +2,7 @@
 
 Each runs inside the writer's open transaction (SQLite ``BEGIN IMMEDIATE``;
 PostgreSQL reads a chain's head ``FOR UPDATE``), the lock under which a chain's
-head is read and advanced (DESIGN 14.10).
+head is read and advanced (docs/design.md 14.10).
 """
 
 from __future__ import annotations

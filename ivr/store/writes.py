@@ -283,7 +283,8 @@ _PURGEABLE = (
     " (SELECT 1 FROM optouts o WHERE o.call_id = c.id AND o.kind != 'revocation'"
     " AND NOT EXISTS (SELECT 1 FROM optouts r WHERE r.revokes = o.id))"
 )
-"""Calls ended before ``?`` that no opt-out in force points to (DESIGN 10.2: purge keeps proof)."""
+"""Calls ended before ``?`` that no opt-out in force points to
+(docs/design.md 10.2: purge keeps proof)."""
 
 
 def _purgeable(keep: Sequence[tuple[str, str]]) -> str:

@@ -1,5 +1,5 @@
 """``/ui`` as a sub-application of the API app: its routes, templates, static files
-and the session key (DESIGN 13, 14.28)."""
+and the session key (docs/design.md 13, 14.28)."""
 
 from __future__ import annotations
 

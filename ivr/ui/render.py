@@ -22,7 +22,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def local(moment: datetime | None) -> str:
-    """A moment as Amsterdam wall-clock time (DESIGN 14.28)."""
+    """A moment as Amsterdam wall-clock time (docs/design.md 14.28)."""
     if moment is None:
         return "-"
     return moment.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M:%S")

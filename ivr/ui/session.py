@@ -1,4 +1,4 @@
-"""The signed session cookie ``ivr_session`` (DESIGN 13, 14.28, 15.40).
+"""The signed session cookie ``ivr_session`` (docs/design.md 13, 14.28, 15.40).
 
 The cookie holds the token's name and a hash of its secret (never the secret), the
 CSRF token and the expiry, signed with HMAC-SHA256. On every request the hash is

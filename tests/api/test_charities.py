@@ -1,4 +1,4 @@
-"""A totaal Bel-me-niet registration needs its charities answer (DESIGN 10.1, 14.20)."""
+"""A totaal Bel-me-niet registration needs its charities answer (docs/design.md 10.1, 14.20)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``ivr consent add|withdraw|import|export`` and ``ivr may-call`` under ``IVR_PROFILE=nl``,
-against a real database (DESIGN.md 11.2, 14.24)."""
+against a real database (docs/design.md 11.2, 14.24)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The consent API (DESIGN.md 11.2, 14.24): record, withdraw, export; tokens, validation,
+"""The consent API (docs/design.md 11.2, 14.24): record, withdraw, export; tokens, validation,
 idempotency, and the withdrawal a recht van verzet writes."""
 
 from __future__ import annotations

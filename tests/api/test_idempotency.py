@@ -1,4 +1,4 @@
-"""A retried manual entry never doubles the list (DESIGN 10.1, 14.21)."""
+"""A retried manual entry never doubles the list (docs/design.md 10.1, 14.21)."""
 
 from __future__ import annotations
 

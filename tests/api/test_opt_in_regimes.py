@@ -1,5 +1,5 @@
 """May-call under the opt-in regimes, around 2021-07-01 and 2026-07-01, for each sector
-(DESIGN.md 11.1, 14.23): consent, customer relation, recht van verzet, against a real store."""
+(docs/design.md 11.1, 14.23): consent, customer relation, recht van verzet, against a real store."""
 
 from __future__ import annotations
 

@@ -167,7 +167,7 @@ async def test_a_number_column_after_a_name_column_is_found_by_its_header_or_con
         "X-Scrub-Suppressed": "1",
         "X-Scrub-Invalid": "0",
         "X-Scrub-Columns": name,
-        "X-Scrub-Profile-Expired": "true",  # nl-ctm2012 ended 2021-06-30 (DESIGN 15.39)
+        "X-Scrub-Profile-Expired": "true",  # nl-ctm2012 ended 2021-06-30 (docs/design.md 15.39)
     }
 
 

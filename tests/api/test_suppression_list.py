@@ -1,4 +1,4 @@
-"""One suppression list per advertiser, the same in every answer (DESIGN 10.1, 14.19).
+"""One suppression list per advertiser, the same in every answer (docs/design.md 10.1, 14.19).
 
 For acme: every recht van verzet recorded for acme, every Bel-me-niet
 registration whoever recorded it, and the revocations of those.

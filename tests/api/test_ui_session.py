@@ -1,4 +1,4 @@
-"""``/ui``'s session, CSRF and origin checks, in process (DESIGN 13, 14.28, 15.40); the
+"""``/ui``'s session, CSRF and origin checks, in process (docs/design.md 13, 14.28, 15.40); the
 pages themselves are driven in a real browser by tests/ui."""
 
 from __future__ import annotations

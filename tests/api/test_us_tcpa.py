@@ -1,4 +1,4 @@
-"""An advertiser under ``us-tcpa`` (DESIGN.md 11.4, 14.16): US numbers, the called party's
+"""An advertiser under ``us-tcpa`` (docs/design.md 11.4, 14.16): US numbers, the called party's
 hours, the do-not-call list, the National DNC notice."""
 
 from __future__ import annotations

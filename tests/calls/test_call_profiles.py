@@ -1,5 +1,5 @@
 """Each call runs under its advertiser's profile in force at its start, and keeps it
-(DESIGN.md 11.1, 14.23); its recht van verzet withdraws the advertiser's consents."""
+(docs/design.md 11.1, 14.23); its recht van verzet withdraws the advertiser's consents."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``cannot-register`` names where to object, in the same playback: the advertiser's
-``contact_prompt``, else ``contact-generic`` (DESIGN.md §14.15), as the caller hears it."""
+``contact_prompt``, else ``contact-generic`` (docs/design.md §14.15), as the caller hears it."""
 
 from __future__ import annotations
 

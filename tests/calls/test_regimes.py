@@ -1,5 +1,5 @@
 """The IVR of today's regimes through the simulator: nl-2021 (recht van verzet only) and
-us-tcpa (one key, do-not-call), each chosen per advertiser (DESIGN.md §11.3, §11.4)."""
+us-tcpa (one key, do-not-call), each chosen per advertiser (docs/design.md §11.3, §11.4)."""
 
 from __future__ import annotations
 

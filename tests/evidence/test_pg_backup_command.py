@@ -1,5 +1,5 @@
 """``ivr backup FILE`` on PostgreSQL: ``pg_dump -Fc`` of the server's version, verified
-the way DESIGN 14.26 says (restored, copied to SQLite, verified there); without a
+the way docs/design.md 14.26 says (restored, copied to SQLite, verified there); without a
 pg_dump, or when it fails, one line that names no password."""
 
 from __future__ import annotations

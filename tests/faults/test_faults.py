@@ -172,7 +172,7 @@ async def test_database_that_takes_no_writes_turns_readyz_red_and_callers_hear_c
         assert any(entry["log_level"] == "error" for entry in logs), logs
 
         await heals(db)
-        # red until an evidence write succeeds again (DESIGN 14.7): the next call's
+        # red until an evidence write succeeds again (docs/design.md 14.7): the next call's
         after = await world.call(RVV, number="0687654321")
         await world.until_done(after)
         assert (await get_json(world, client, "/readyz"))[0] == 200

@@ -1,5 +1,6 @@
 """Where to object when the IVR cannot record: ``cannot-register`` is followed, in the same
-playback, by the advertiser's ``contact_prompt``, else ``contact-generic`` (DESIGN.md §14.15)."""
+playback, by the advertiser's ``contact_prompt``, else ``contact-generic``
+(docs/design.md §14.15)."""
 
 from ivr.domain import OptOutKind, Outcome
 from ivr.flow import actions as a

@@ -1,4 +1,4 @@
-"""The call flow of DESIGN.md section 3, path by path."""
+"""The call flow of docs/design.md section 3, path by path."""
 
 from ivr.domain import SCOPE_ALL, CallEventKind, NumberSource, OptOutKind, Outcome
 from ivr.flow import actions as a

@@ -1,4 +1,4 @@
-"""Offers are heard (DESIGN.md §10.2, §14.2, §15.37): must-hear questions count a key
+"""Offers are heard (docs/design.md §10.2, §14.2, §15.37): must-hear questions count a key
 only once they have been stated, and never take keys typed ahead."""
 
 from ivr.domain import CallEventKind, OptOutKind, Outcome

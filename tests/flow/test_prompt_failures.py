@@ -1,4 +1,4 @@
-"""A prompt that fails is never silent (DESIGN.md §10.1, §14.13)."""
+"""A prompt that fails is never silent (docs/design.md §10.1, §14.13)."""
 
 from ivr.domain import CallEventKind, Outcome
 from ivr.flow import actions as a

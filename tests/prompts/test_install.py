@@ -1,4 +1,5 @@
-"""``ivr prompts install SOUNDS_DIR`` and ``ivr prompts manifest`` (DESIGN §10.1, §14.12)."""
+"""``ivr prompts install SOUNDS_DIR`` and ``ivr prompts manifest``
+(docs/design.md §10.1, §14.12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The package carries the prompts, so ``ivr demo`` works outside the repository (DESIGN §14.14)."""
+"""The package carries the prompts, so ``ivr demo`` works outside the repository
+(docs/design.md §14.14)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``ivr prompts mark`` and the mark checks of ``ivr prompts check`` (DESIGN §10.2, §14.12)."""
+"""``ivr prompts mark`` and the mark checks of ``ivr prompts check``
+(docs/design.md §10.2, §14.12)."""
 
 from __future__ import annotations
 

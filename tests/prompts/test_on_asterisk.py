@@ -1,5 +1,6 @@
-"""The service asks Asterisk (here the simulator) whether its prompts are installed (DESIGN §10.1,
-§14.13): at the first connection a missing one stops the start; after a reconnect it turns
+"""The service asks Asterisk (here the simulator) whether its prompts are installed
+(docs/design.md §10.1, §14.13):
+at the first connection a missing one stops the start; after a reconnect it turns
 /readyz red with ``prompts_missing`` until it is there."""
 
 from __future__ import annotations

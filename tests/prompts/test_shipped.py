@@ -1,4 +1,5 @@
-"""The Dutch prompts we ship: complete, playable, and saying the keys of DESIGN.md section 3."""
+"""The Dutch prompts we ship: complete, playable, and saying the keys of docs/design.md section
+3."""
 
 from __future__ import annotations
 
@@ -109,7 +110,7 @@ def test_keyed_number_does_not_offer_0_as_repeat_since_0_is_a_digit_there() -> N
     assert keys_said(texts()["enter-number"]) == []
 
 
-# The wording of DESIGN.md §10.3 and §14.15 (a compliance review), §11.3 (nl-2021/2026).
+# The wording of docs/design.md §10.3 and §14.15 (a compliance review), §11.3 (nl-2021/2026).
 REVIEWED = {
     "welcome": "U hoort nu een automatisch keuzemenu over uw rechten bij telefonische verkoop "
     "en werving. U bent zojuist gebeld namens:",

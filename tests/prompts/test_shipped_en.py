@@ -1,4 +1,5 @@
-"""The English prompts of us-tcpa (DESIGN §11.4, §14.16): the texts, WAVs and the opt-out mark."""
+"""The English prompts of us-tcpa
+(docs/design.md §11.4, §14.16): the texts, WAVs and the opt-out mark."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Properties of the consent rule (DESIGN.md 11.1, 14.23) over random consent histories."""
+"""Properties of the consent rule (docs/design.md 11.1, 14.23) over random consent histories."""
 
 from __future__ import annotations
 

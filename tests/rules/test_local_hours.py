@@ -1,4 +1,4 @@
-"""us-tcpa: 08:00-21:00 in every time zone of the called number (DESIGN.md 11.4, 14.16)."""
+"""us-tcpa: 08:00-21:00 in every time zone of the called number (docs/design.md 11.4, 14.16)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reason codes are exactly those of DESIGN.md sections 6, 11.1 and 14, each in English
+"""The reason codes are exactly those of docs/design.md sections 6, 11.1 and 14, each in English
 and Dutch."""
 
 from __future__ import annotations

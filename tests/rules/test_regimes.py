@@ -1,4 +1,5 @@
-"""Which rules apply: profiles by date (family ``nl``) and by advertiser (DESIGN.md 11.1, 14.23)."""
+"""Which rules apply: profiles by date (family ``nl``) and by advertiser
+(docs/design.md 11.1, 14.23)."""
 
 from __future__ import annotations
 

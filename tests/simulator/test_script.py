@@ -202,7 +202,7 @@ async def test_speed_divides_prompts_and_script_delays() -> None:
 
 
 async def test_a_key_starts_at_its_timestamp_minus_its_duration_at_speed_20() -> None:
-    """The flow takes a key's time as ``timestamp - duration_ms`` (DESIGN §14.3)."""
+    """The flow takes a key's time as ``timestamp - duration_ms`` (docs/design.md §14.3)."""
     async with rig_for(lambda clock: Simulator(clock, prompts_dir=PROMPTS, speed=20)) as rig:
         placed = rig.clock.now()
         listener = await rig.listen()

@@ -1,4 +1,4 @@
-"""GET /ari/sounds as real Asterisk 22.10.1 answers it (DESIGN §10.1).
+"""GET /ari/sounds as real Asterisk 22.10.1 answers it (docs/design.md §10.1).
 
 Asterisk takes the first folder under its sounds directory as the language: our
 prompts (``sounds/ivr/nl/menu.wav``) are id ``nl/menu`` in language ``ivr``.

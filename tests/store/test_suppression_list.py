@@ -1,4 +1,4 @@
-"""The store's suppression list is DESIGN 10.1's definition, now and at any past moment.
+"""The store's suppression list is docs/design.md 10.1's definition, now and at any past moment.
 
 For advertiser A: every recht van verzet recorded for A, every Bel-me-niet
 registration whoever recorded it, and the revocations of those. At a moment: only
@@ -51,7 +51,7 @@ steps = st.lists(
 
 
 def in_list(row: OptOut, advertiser: str, rows: dict[str, OptOut]) -> bool:
-    """DESIGN 10.1, written out row by row."""
+    """docs/design.md 10.1, written out row by row."""
     if row.kind is OptOutKind.REVOCATION:
         return in_list(rows[row.revokes or ""], advertiser, rows)
     return row.kind is OptOutKind.BEL_ME_NIET or row.advertiser == advertiser

@@ -1,5 +1,5 @@
 """The web page end to end in Chromium, signed in with a read, a write and an
-advertiser-bound token (DESIGN 13, 14.28, 15.40)."""
+advertiser-bound token (docs/design.md 13, 14.28, 15.40)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Consents (DESIGN.md 11.2, 14.24): record, withdraw, export."""
+"""Consents (docs/design.md 11.2, 14.24): record, withdraw, export."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""May this advertiser call this number at this moment? (DESIGN.md section 6)"""
+"""May this advertiser call this number at this moment? (docs/design.md section 6)"""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ async def _send(
 ) -> web.StreamResponse:
     headers = scrub_headers(stats)
     if expired:
-        headers[PROFILE_EXPIRED_HEADER] = "true"  # DESIGN 15.39
+        headers[PROFILE_EXPIRED_HEADER] = "true"  # docs/design.md 15.39
     response = web.StreamResponse(headers=headers)
     response.content_type = "text/csv"
     response.charset = "utf-8"

@@ -1,4 +1,4 @@
--- Tables of DESIGN.md section 5. Times are UTC ISO 8601 text (sortable).
+-- Tables of docs/design.md section 5. Times are UTC ISO 8601 text (sortable).
 CREATE TABLE calls (
     id            TEXT PRIMARY KEY,
     channel_id    TEXT NOT NULL,

@@ -1,4 +1,4 @@
--- The tamper-evident trail (DESIGN 10.2, 14.5, 14.7, 14.9-14.11, 15.34, 15.35).
+-- The tamper-evident trail (docs/design.md 10.2, 14.5, 14.7, 14.9-14.11, 15.34, 15.35).
 -- calls and call_events are rebuilt for their new CHECKs (the new call_events refers to the new
 -- calls, and renaming that to calls renames the reference).
 -- Rows already here are marked legacy; Store.open hashes them once (SQL has no SHA-256).

@@ -1,4 +1,4 @@
--- Idempotency-Key of the write routes (DESIGN 10.1, 14.21): the first answer to a key,
+-- Idempotency-Key of the write routes (docs/design.md 10.1, 14.21): the first answer to a key,
 -- kept 24 hours so that a retry from any process gets it again.
 CREATE TABLE idempotency_keys (
     token_name TEXT NOT NULL,  -- the token's name, or '-' without tokens

@@ -1,4 +1,4 @@
--- Consents and their withdrawals (DESIGN 11.2, 14.24, 15.35): append-only, one hash chain
+-- Consents and their withdrawals (docs/design.md 11.2, 14.24, 15.35): append-only, one hash chain
 -- over the table in chain_seq order from H("ivr-consents-v1") (its head: chain_heads 'consents').
 
 CREATE TABLE consents (

@@ -1,4 +1,4 @@
--- us-tcpa: the opt-out kind do_not_call (DESIGN 11.4). SQLite cannot change a CHECK, so the
+-- us-tcpa: the opt-out kind do_not_call (docs/design.md 11.4). SQLite cannot change a CHECK, so the
 -- table is rebuilt with the same columns, indexes and triggers.
 DROP TRIGGER optouts_append_only_update;
 DROP TRIGGER optouts_append_only_delete;

@@ -1,4 +1,4 @@
--- A scrubbed call file kept one hour for the web page's download (DESIGN 14.28), so that
+-- A scrubbed call file kept one hour for the web page's download (docs/design.md 14.28), so that
 -- any `ivr api` process behind the same database can serve it.
 CREATE TABLE scrub_results (
     id         TEXT PRIMARY KEY,  -- random, unguessable: the download link names it

@@ -1,4 +1,4 @@
--- Tables of DESIGN.md section 5, as ../0001_initial.sql, on PostgreSQL.
+-- Tables of docs/design.md section 5, as ../0001_initial.sql, on PostgreSQL.
 -- Times are timestamptz (read back as the same text SQLite stores); ids stay text.
 CREATE TABLE calls (
     id            TEXT PRIMARY KEY,
