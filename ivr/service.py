@@ -32,6 +32,7 @@ from ivr.prompts.names import ENGLISH, advertiser_prompts, required_prompts
 from ivr.prompts.on_asterisk import PromptsMissing, PromptWatch, prompt_media
 from ivr.regimes import Regimes
 from ivr.store import Store
+from ivr.store.lease import LeaseHeld
 
 log = structlog.get_logger(__name__)
 
@@ -109,6 +110,8 @@ class IvrService:
         self.store = await Store.open(settings.db_location, self.clock, pool_size=settings.db_pool)
         self.store.on_evidence_failure = self.metrics.evidence_write_failures.inc
         self.store.on_late_event = self.metrics.late_events.inc
+        if settings.asterisk_id is not None:  # named: refuse before touching Asterisk at all
+            await self.store.take_lease(settings.asterisk_id)
         self.ari = AriClient(
             settings.ari_url,
             settings.ari_user,
@@ -222,6 +225,17 @@ class IvrService:
                     self.start_failed.set_result(f"cannot name this box: {exc}")
                 return
             self.router.ctx = replace(self.router.ctx, asterisk_id=entity_id)
+        if self.router is not None and self.store is not None and not self.store.has_lease:
+            assert self.router.ctx.asterisk_id is not None
+            try:
+                await self.store.take_lease(self.router.ctx.asterisk_id)
+                self.router.standing_by = False
+            except LeaseHeld as exc:
+                self.router.standing_by = True  # the channels are the other process's
+                log.error("asterisk_lease_held", asterisk_id=exc.asterisk_id)
+                if self.start_failed is not None and not self.start_failed.done():
+                    self.start_failed.set_result(str(exc))
+                return
         if self.router is not None:
             try:
                 await self.router.resync()

@@ -28,6 +28,7 @@ from ivr.logs import configure_logging
 from ivr.regimes import Regimes
 from ivr.service import IvrService, check_advertiser_names, check_prompts_at_start
 from ivr.store import SchemaTooNew
+from ivr.store.lease import LeaseHeld
 from ivr.store.location import masked_text
 
 log = structlog.get_logger(__name__)
@@ -96,6 +97,9 @@ async def serve(
     )
     try:
         await service.start()
+    except LeaseHeld as exc:
+        await service.stop()
+        raise ConfigError(str(exc)) from exc
     except SchemaTooNew as exc:
         await service.stop()
         raise ConfigError(f"database {settings.db_location}: {exc}") from exc

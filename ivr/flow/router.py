@@ -40,6 +40,8 @@ class CallRouter:
     ctx: SessionContext
     app: str
     _live: dict[str, _Live] = field(default_factory=dict)
+    standing_by: bool = False
+    """Set when another process holds this Asterisk's lease: every event is left alone."""
     _shutting_down: bool = False
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
     _resync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -59,6 +61,8 @@ class CallRouter:
             log.exception("event_routing_failed", event_type=type(event).__name__)
 
     def _route(self, event: AriEvent) -> None:
+        if self.standing_by:
+            return
         if isinstance(event, StasisStart):
             if event.channel.id not in self._live:
                 self._start(event.channel, parse_stasis_args(event.args or []))

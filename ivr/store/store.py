@@ -41,6 +41,7 @@ from ivr.store.errors import ConsentNotFound, OptOutNotFound, StoreError
 from ivr.store.figures import Figures
 from ivr.store.idempotency import Claim
 from ivr.store.ids import time_ordered_ids
+from ivr.store.lease import Lease, take_lease
 from ivr.store.location import Location, parse_location
 from ivr.store.records import CallEventRecord, CallRecord, ListedRow, ListedRows
 from ivr.store.rows import (
@@ -86,6 +87,7 @@ class Store:
 
     def __init__(self, backend: Backend, clock: Clock, writer: Writer) -> None:
         self._backend = backend
+        self._lease: Lease | None = None
         self._clock = clock
         self._writer = writer
         self._reader = backend.reader
@@ -132,6 +134,19 @@ class Store:
             self._flush = None
         await self._writer.close()
         await self._backend.close()
+        if self._lease is not None:
+            await self._lease.release()
+            self._lease = None
+
+    async def take_lease(self, asterisk_id: str) -> None:
+        """Serve ``asterisk_id`` alone until :meth:`close` (docs/design.md 15.36); raises
+        :class:`~ivr.store.lease.LeaseHeld` while another live process serves it."""
+        if self._lease is None:
+            self._lease = await take_lease(self.location, asterisk_id, self._clock)
+
+    @property
+    def has_lease(self) -> bool:
+        return self._lease is not None
 
     # -- health
 

@@ -1,10 +1,14 @@
-"""Several boxes, one database: every call row names the Asterisk it came from (DESIGN 14.25)."""
+"""Several boxes, one database: each call row names its Asterisk (docs/design.md 14.25)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+import pytest
+
+from ivr.service import IvrService
+from ivr.store.lease import LeaseHeld
 from tests.calls.conftest import World, hang_up_on, make_world
 from tests.store.conftest import new_call
 
@@ -51,3 +55,15 @@ async def test_resync_touches_only_this_boxs_calls(tmp_path: Path, db_url: str) 
         assert rows[mine.id][0] == "lost" and not rows[mine.id][1]
         assert rows[theirs.id][0] is None and rows[theirs.id][1]
         assert rows[live_there.id][0] is None and rows[live_there.id][1]
+
+
+async def test_a_named_box_refuses_a_second_service_before_touching_asterisk(
+    tmp_path: Path,
+) -> None:
+    async for world in make_world(tmp_path, asterisk_id="box-7"):
+        second = IvrService(world.settings, world.clock)
+        with pytest.raises(LeaseHeld, match="box-7"):
+            await second.start()
+        assert second.ari is None  # refused before any ARI client
+        assert second.store is not None
+        await second.store.close()
