@@ -9,7 +9,7 @@ measured on (docs/design.md §10.2, §14.12).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from ivr.prompts.check import Problem
@@ -19,22 +19,10 @@ from ivr.prompts.offered import ASKED, OFFERED_FILE, PromptMarks
 
 
 def statement_marks(profile: PromptProfile) -> dict[str, tuple[str, ...]]:
-    """Prompt name -> the marks it must carry under ``profile``.
-
-    A profile may name its statement prompts (``statement_prompts``); else its menu states
-    every right, and with both Dutch rights ``offer-register`` and ``offer-rvv`` their own.
-    """
-    stated: Mapping[str, Sequence[str]] | None = getattr(profile, "statement_prompts", None)
-    rights = tuple(str(right) for right in profile.rights)
-    if stated is None:
-        wording = profile.wording
-        found: dict[str, tuple[str, ...]] = {wording.menu: rights}
-        if "bel_me_niet" in rights and "recht_van_verzet" in rights:
-            found[wording.offer_register] = ("bel_me_niet",)
-            found[wording.offer_rvv] = ("recht_van_verzet",)
-    else:
-        found = {prompt: tuple(keys) for prompt, keys in stated.items()}
-    if "bel_me_niet" in rights:
+    """Prompt name -> the marks it must carry under ``profile``: the rights each of its
+    statement prompts states, and ``asked`` on the charities question when it has one."""
+    found = {prompt: tuple(keys) for prompt, keys in profile.statement_prompts.items()}
+    if "bel_me_niet" in profile.rights:
         charities = profile.wording.charities
         found[charities] = (*found.get(charities, ()), ASKED)
     return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
@@ -44,20 +44,17 @@ class PromptProfile(Protocol):
     def rights(self) -> Sequence[str]: ...
 
     @property
+    def statement_prompts(self) -> Mapping[str, Sequence[str]]: ...
+
+    @property
     def wording(self) -> StatementWording: ...
 
 
 class StatementWording(Protocol):
-    """The prompts that state a right or ask the charities question."""
+    """The menu (whose folder makes a language spoken) and the charities question."""
 
     @property
     def menu(self) -> str: ...
-
-    @property
-    def offer_register(self) -> str: ...
-
-    @property
-    def offer_rvv(self) -> str: ...
 
     @property
     def charities(self) -> str: ...

@@ -14,8 +14,6 @@ class StandInCategory:
 @dataclass(frozen=True)
 class StandInWording:
     menu: str = "menu"
-    offer_register: str = "offer-register"
-    offer_rvv: str = "offer-rvv"
     charities: str = "charities"
 
 
