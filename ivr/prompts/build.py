@@ -10,7 +10,6 @@ to ``offered.toml`` with the SHA-256 of the WAV.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ivr.prompts.check import SAMPLE_RATE
+from ivr.prompts.files import copy_atomically
 from ivr.prompts.manifest import sha256_file, wav_length_ms
 from ivr.prompts.offered import PromptMarks, load_offered, write_offered
 from ivr.prompts.texts import PromptText, TextsError, load_texts
@@ -104,11 +104,7 @@ def speak(tools: Tools, text: str, out: Path, voice: str) -> Path:
         text_file.write_text(text, encoding="utf-8")
         _run(_espeak_command(tools, voice, text_file, spoken), out)
         _run([tools.sox, "-R", str(spoken), *_slin_output(made), *_sox_effects()], out)
-        fd, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}-", suffix=".wav")
-        os.close(fd)
-        shutil.copyfile(made, partial)
-        os.chmod(partial, 0o644)
-        os.replace(partial, out)
+        copy_atomically(made, out)
     return out
 
 

@@ -9,14 +9,12 @@ same tree, never ``nl/nl``.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ivr.prompts.files import copy_atomically
 from ivr.prompts.manifest import MANIFEST_FILE, WavFile, describe_wav, wav_names, write_manifest
 
-FILE_MODE = 0o644
 FOLDER_MODE = 0o755
 SOUNDS_SUBFOLDER = "ivr"
 
@@ -59,7 +57,7 @@ def install_language(prompts_dir: Path, lang: str, sounds_dir: Path) -> Installe
             if path.is_dir():
                 _folder(target / relative)
             elif path.is_file():
-                _copy(path, target / relative)
+                copy_atomically(path, target / relative)
                 copied += 1
         wavs = {name: describe_wav(target / f"{name}.wav") for name in wav_names(source)}
         manifest = write_manifest(target, lang, wavs, str(source))
@@ -72,16 +70,3 @@ def install_language(prompts_dir: Path, lang: str, sounds_dir: Path) -> Installe
 def _folder(path: Path) -> None:
     path.mkdir(exist_ok=True)
     os.chmod(path, FOLDER_MODE)
-
-
-def _copy(source: Path, target: Path) -> None:
-    """Replace ``target`` whole: a reader (Asterisk) sees the old file or the new, never half."""
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-")
-    os.close(fd)
-    try:
-        shutil.copyfile(source, partial)
-        os.chmod(partial, FILE_MODE)
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise

@@ -14,20 +14,16 @@ manifest`` wrote::
 from __future__ import annotations
 
 import hashlib
-import re
-import tomllib
 import wave
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from ivr.prompts.offered import write_text_atomically
+from ivr.prompts.files import SHA256, read_toml, toml_key, write_text_atomically
 
 MANIFEST_FILE = "manifest.toml"
 WAV_SUFFIX = ".wav"
-
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class ManifestError(ValueError):
@@ -84,16 +80,7 @@ def scan_wavs(lang_dir: Path) -> dict[str, WavFile]:
 def load_manifest(lang_dir: Path) -> Mapping[str, WavFile]:
     """The prompts listed in ``lang_dir/manifest.toml``; empty when there is none."""
     path = lang_dir / MANIFEST_FILE
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        return MappingProxyType({})
-    except OSError as exc:
-        raise ManifestError(f"{path}: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{path}: {exc}") from exc
-    prompts = data.get("prompts", {})
+    prompts = (read_toml(path, ManifestError) or {}).get("prompts", {})
     if not isinstance(prompts, dict):
         raise ManifestError(f"{path}: [prompts] must be a table")
     return MappingProxyType({name: _entry(path, name, row) for name, row in prompts.items()})
@@ -103,7 +90,7 @@ def _entry(path: Path, name: str, row: object) -> WavFile:
     if not isinstance(row, dict):
         raise ManifestError(f"{path}: [prompts.{name}] must be a table")
     digest, size, length = row.get("sha256"), row.get("bytes"), row.get("length_ms")
-    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+    if not isinstance(digest, str) or not SHA256.fullmatch(digest):
         raise ManifestError(f"{path}: [prompts.{name}] needs sha256, 64 lower-case hex digits")
     if not isinstance(size, int) or not _whole(size):
         raise ManifestError(f"{path}: [prompts.{name}] needs bytes, a whole number")
@@ -126,7 +113,7 @@ def render_manifest(lang: str, files: Mapping[str, WavFile], source: str) -> str
     ]
     for name in sorted(files):
         wav = files[name]
-        key = name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
+        key = toml_key(name)
         lines += ["", f"[prompts.{key}]", f'sha256 = "{wav.sha256}"', f"bytes = {wav.bytes}"]
         if wav.length_ms is not None:
             lines.append(f"length_ms = {wav.length_ms}")

@@ -15,14 +15,12 @@ A re-recorded WAV has another hash and needs new marks (``ivr prompts mark``).
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+
+from ivr.prompts.files import SHA256, read_toml, toml_key, write_text_atomically
 
 OFFERED_FILE = "offered.toml"
 ASKED = "asked"
@@ -30,8 +28,6 @@ ASKED = "asked"
 
 RIGHTS = ("recht_van_verzet", "bel_me_niet", "do_not_call")
 MARK_KEYS = (*RIGHTS, ASKED)
-
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class OfferedError(ValueError):
@@ -60,15 +56,7 @@ def offered_path(prompts_dir: Path, lang: str) -> Path:
 def load_offered(prompts_dir: Path, lang: str) -> Mapping[str, PromptMarks]:
     """The marks of ``prompts_dir/<lang>/offered.toml`` by prompt name; empty when it is absent."""
     path = offered_path(prompts_dir, lang)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        return MappingProxyType({})
-    except OSError as exc:
-        raise OfferedError(f"{path}: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise OfferedError(f"{path}: {exc}") from exc
+    data = read_toml(path, OfferedError) or {}
     return MappingProxyType(
         {name: _prompt_marks(path, name, table) for name, table in data.items()}
     )
@@ -78,7 +66,7 @@ def _prompt_marks(path: Path, name: str, table: object) -> PromptMarks:
     if not isinstance(table, dict):
         raise OfferedError(f"{path}: [{name}] must be a table")
     digest = table.get("sha256")
-    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+    if not isinstance(digest, str) or not SHA256.fullmatch(digest):
         raise OfferedError(f"{path}: [{name}] needs sha256, 64 lower-case hex digits")
     marks: dict[str, int] = {}
     for key, value in table.items():
@@ -100,7 +88,7 @@ def render_offered(offered: Mapping[str, PromptMarks]) -> str:
     ]
     for name in sorted(offered):
         prompt = offered[name]
-        lines += ["", f"[{_toml_key(name)}]", f'sha256 = "{prompt.sha256}"']
+        lines += ["", f"[{toml_key(name)}]", f'sha256 = "{prompt.sha256}"']
         lines += [f"{key} = {prompt.marks[key]}" for key in MARK_KEYS if key in prompt.marks]
     return "\n".join(lines) + "\n"
 
@@ -110,20 +98,3 @@ def write_offered(prompts_dir: Path, lang: str, offered: Mapping[str, PromptMark
     path = offered_path(prompts_dir, lang)
     write_text_atomically(path, render_offered(offered))
     return path
-
-
-def write_text_atomically(path: Path, text: str, mode: int = 0o644) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(partial, mode)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-
-
-def _toml_key(name: str) -> str:
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
