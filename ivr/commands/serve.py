@@ -17,6 +17,7 @@ from ivr.clock import LoopClock
 from ivr.commands import add_log_format
 from ivr.commands.running import (
     OPEN_FAILURES,
+    cannot_open,
     check_database_path,
     configured_profile,
     http_site,
@@ -27,9 +28,7 @@ from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
 from ivr.regimes import Regimes
 from ivr.service import IvrService, check_advertiser_names, check_prompts_at_start
-from ivr.store import SchemaTooNew
 from ivr.store.lease import LeaseHeld
-from ivr.store.location import masked_text
 
 log = structlog.get_logger(__name__)
 
@@ -100,14 +99,9 @@ async def serve(
     except LeaseHeld as exc:
         await service.stop()
         raise ConfigError(str(exc)) from exc
-    except SchemaTooNew as exc:
-        await service.stop()
-        raise ConfigError(f"database {settings.db_location}: {exc}") from exc
     except OPEN_FAILURES as exc:
         await service.stop()
-        raise ConfigError(
-            f"database {settings.db_location}: cannot open it: {masked_text(str(exc))}"
-        ) from exc
+        raise cannot_open(settings.db_location, exc) from exc
     _freeze_start_up_objects()
     assert service.api is not None
     try:
