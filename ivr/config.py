@@ -139,10 +139,6 @@ class Settings(BaseSettings):
         scheme, rest = self.ari_url.split("://", 1)
         return ("wss" if scheme == "https" else "ws") + "://" + rest + "/ari/events"
 
-    def advertiser_name(self, advertiser: str) -> str:
-        known = self.advertisers.get(advertiser)
-        return known.name if known else advertiser
-
 
 def _json_list(value: Any) -> Any:
     if not isinstance(value, str):
