@@ -63,11 +63,11 @@ async def verify(
     if call_id is not None:
         return report
     optouts = await _verify_optouts(db, report)
-    await _verify_table(db, report, "consents", chain.CONSENTS_SEED, consent_canonical)
+    consents = await _verify_table(db, report, "consents", chain.CONSENTS_SEED, consent_canonical)
     seals = await _verify_seals(db, calls, report)
     checkpoints = [dict(row) for row in await db.fetchall(_CHECKPOINTS)]
     report.counts["checkpoints"] = len(checkpoints)
-    data = _Data(optouts, seals, await _consents_hashes(db))
+    data = _Data(optouts, consents, seals)
     _verify_checkpoint_chain(checkpoints, data, report, "evidence_checkpoints")
     if kept_checkpoints is not None:
         _compare_kept(kept_checkpoints, checkpoints, data, report)
@@ -259,20 +259,14 @@ async def _verify_seals(db: Database, calls: dict[str, dict[str, Any]], report: 
     return _Seals(lines)
 
 
-async def _consents_hashes(db: Database) -> dict[int, str] | None:
-    """Stored hashes of the consents chain by chain_seq."""
-    rows = await db.fetchall("SELECT chain_seq, hash FROM consents WHERE chain_seq IS NOT NULL")
-    return {int(row[0]): str(row[1]) for row in rows}
-
-
 # -- checkpoints
 
 
 @dataclass(frozen=True, slots=True)
 class _Data:
     optouts: Walk
+    consents: Walk
     seals: _Seals
-    consents: dict[int, str] | None
 
 
 def _claims(checkpoint: Mapping[str, Any], data: _Data) -> list[str]:
@@ -285,17 +279,14 @@ def _claims(checkpoint: Mapping[str, Any], data: _Data) -> list[str]:
     ]
     if chain.calls_root(lines) != checkpoint["calls_root"]:
         wrong.append(f"calls sealed in ({checkpoint['seal_from']}, {checkpoint['seal_to']}] differ")
-    if (
-        _chain_hash_at(data.optouts, checkpoint["optouts_seq"], chain.OPTOUTS_SEED)
-        != (checkpoint["optouts_head"])
-    ):
-        wrong.append(f"opt-outs up to chain_seq {checkpoint['optouts_seq']} differ")
+    optouts_seq = int(checkpoint["optouts_seq"])
+    if _chain_hash_at(data.optouts, optouts_seq, chain.OPTOUTS_SEED) != checkpoint["optouts_head"]:
+        wrong.append(f"opt-outs up to chain_seq {optouts_seq} differ")
     consents_seq = int(checkpoint["consents_seq"])
-    if data.consents is None:
-        expected = chain.seed(chain.CONSENTS_SEED) if consents_seq == 0 else None
-    else:
-        expected = data.consents.get(consents_seq, chain.seed(chain.CONSENTS_SEED))
-    if expected != checkpoint["consents_head"]:
+    if (
+        _chain_hash_at(data.consents, consents_seq, chain.CONSENTS_SEED)
+        != checkpoint["consents_head"]
+    ):
         wrong.append(f"consents up to chain_seq {consents_seq} differ")
     return wrong
 

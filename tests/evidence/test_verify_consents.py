@@ -9,7 +9,7 @@ import pytest
 
 from ivr.cli import main
 
-from .conftest import mismatches, rows, tamper, verify
+from .conftest import mismatches, rows, run, tamper, verify
 
 
 def add_consents(capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -36,7 +36,30 @@ def test_consents_verify_clean_and_an_altered_one_is_found(
     tamper(copy, "UPDATE consents SET proof_ref = 'forged' WHERE id = ?", params=(first,))
     code, findings, _ = verify(capsys)
     assert code == 1
-    assert ("altered", "consents", first) in mismatches(findings)
+    assert mismatches(findings) == {("altered", "consents", first)}
+
+
+def test_a_consent_changed_after_a_checkpoint_unproves_the_checkpoint(
+    copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, _ = add_consents(capsys)
+    code, (checkpoint,) = run(capsys, "evidence", "checkpoint")
+    assert (code, checkpoint["consents_seq"]) == (0, 2)
+
+    tamper(copy, "UPDATE consents SET proof_ref = 'forged' WHERE id = ?", params=(first,))
+    code, findings, _ = verify(capsys)
+
+    assert code == 1
+    assert mismatches(findings) == {
+        ("altered", "consents", first),
+        ("altered", "evidence_checkpoints", f"seq {checkpoint['seq']}"),  # its consents head
+    }
+    assert {
+        "kind": "altered",
+        "table": "evidence_checkpoints",
+        "id": f"seq {checkpoint['seq']}",
+        "detail": "consents up to chain_seq 2 differ",
+    } in findings
 
 
 def test_a_deleted_consent_is_missing(copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
