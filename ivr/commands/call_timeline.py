@@ -1,13 +1,7 @@
-"""One call's evidence as a readable timeline (pure: rows in, lines out).
-
-Reads both forms of playback rows: per playback (``play_id``, ``media``,
-``end_ms``, docs/design.md 15.33) and the older per prompt (``play``, ``prompt``,
-``offset_ms``).
-"""
+"""One call's evidence as a readable timeline (pure: rows in, lines out)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
@@ -16,8 +10,7 @@ from typing import Any
 
 from ivr.domain import CallEventKind, OptOut
 from ivr.store import CallEventRecord, CallRecord
-
-_QUIET = {"play_id", "play", "media", "prompt", "sha256", "sha256_source", "starts_ms"}
+from ivr.timeline import Step, steps
 
 
 def timeline(
@@ -30,10 +23,8 @@ def timeline(
         f"  started {_clock(call.started_at)}, ended {_clock(call.ended_at)},"
         f" outcome {_value(call.outcome) or 'open'}",
     ]
-    media: dict[str, str] = {}
-    for event in events:
-        offset = (event.at - call.started_at).total_seconds()
-        lines.append(f"  {offset:7.1f}s  {_describe(event, media)}")
+    for step in steps(call, events):
+        lines.append(f"  {step.second:7.1f}s  {_describe(step)}")
     lines.append(f"  rights: {_rights(call.rights)}")
     lines.append(
         "  evidence: "
@@ -45,20 +36,17 @@ def timeline(
     return lines
 
 
-def _describe(event: CallEventRecord, media: dict[str, str]) -> str:
-    detail = event.detail
-    play = str(detail.get("play_id", detail.get("play", "")))
+def _describe(step: Step) -> str:
+    event, detail = step.event, step.event.detail
     match event.kind:
         case CallEventKind.PROMPT_STARTED:
-            names = detail.get("media") or [detail.get("prompt", "?")]
-            media[play] = " + ".join(str(n) for n in names)
-            return f"▶ {media[play]}"
+            return f"▶ {step.played}"
         case CallEventKind.PROMPT_FINISHED:
-            return f"  heard to the end: {_played(detail, media, play)}"
+            return f"  heard to the end: {step.played}"
         case CallEventKind.PROMPT_INTERRUPTED:
-            return f"  interrupted at {_at_ms(detail)}: {_played(detail, media, play)}"
+            return f"  interrupted at {step.ended_at}: {step.played}"
         case CallEventKind.PROMPT_FAILED:
-            return f"  FAILED at {_at_ms(detail)}: {_played(detail, media, play)}"
+            return f"  FAILED at {step.ended_at}: {step.played}"
         case CallEventKind.DIGIT:
             if "digit" in detail:
                 ignored = detail.get("ignored")
@@ -76,20 +64,7 @@ def _describe(event: CallEventRecord, media: dict[str, str]) -> str:
             return f"✆ hung up by {detail.get('by')}"
         case CallEventKind.RIGHTS:
             return f"⚖ rights: {_rights(detail)}"
-    rest = {k: v for k, v in detail.items() if k not in _QUIET}
-    return (
-        f"{event.kind.value} {json.dumps(rest, ensure_ascii=False)}" if rest else event.kind.value
-    )
-
-
-def _played(detail: dict[str, Any], media: dict[str, str], play: str) -> str:
-    at_end = detail.get("media_at_end")
-    return str(at_end or media.get(play) or detail.get("prompt", "?"))
-
-
-def _at_ms(detail: dict[str, Any]) -> str:
-    value = detail.get("end_ms", detail.get("offset_ms"))
-    return "?" if value is None else f"{int(value) / 1000:.1f}s"
+    return step.with_detail(event.kind.value)
 
 
 def _rights(rights: dict[str, Any] | None) -> str:
