@@ -23,7 +23,7 @@ from ivr.ari.http import AriClient
 from ivr.ari.stream import EventStream
 from ivr.clock import Clock
 from ivr.config import ConfigError, Settings
-from ivr.flow.profile import Profile, profile_file_hash
+from ivr.flow.profile import Profile
 from ivr.flow.prompt_facts import PromptFacts
 from ivr.flow.router import CallRouter
 from ivr.flow.session import SessionContext
@@ -119,6 +119,7 @@ class IvrService:
             voicemail_targets=settings.voicemail_targets,
             clock=self.clock,
         )
+        served = _profiles_served(regimes, self.profile)
         ctx = SessionContext(
             ari=self.ari,
             store=self.store,
@@ -130,11 +131,10 @@ class IvrService:
                 settings.prompts_dir,
                 [
                     name
-                    for served in _profiles_served(regimes, self.profile)
-                    for name in required_prompts(served, advertiser_prompts(settings))
+                    for profile in served
+                    for name in required_prompts(profile, advertiser_prompts(settings))
                 ],
             ),
-            profile_hash=self._profile_hash(),
             regimes=regimes,
             asterisk_id=settings.asterisk_id,
         )
@@ -142,7 +142,7 @@ class IvrService:
         self.prompts = PromptWatch(
             prompt_media(
                 settings.prompts_dir,
-                _profiles_served(regimes, self.profile),
+                served,
                 settings.sound_prefix,
                 partial(advertiser_prompts, settings),
             ),
@@ -187,13 +187,6 @@ class IvrService:
             await self.store.write_checkpoint()
         except Exception as exc:
             log.error("checkpoint_failed", error=str(exc))
-
-    def _profile_hash(self) -> str | None:
-        assert self.profile is not None
-        try:
-            return profile_file_hash(self.profile.name)
-        except OSError:
-            return None  # a profile given as an object, not a shipped file
 
     async def _ari_ready(self) -> bool:
         return self.stream is not None and self.stream.connected

@@ -9,6 +9,7 @@ needs under it (``[opt_in]``). ``nl-ctm2012`` is the default; a profile of a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -332,8 +333,10 @@ def load_profile(name: str) -> Profile:
     return parse_profile(text, expected_name=name)
 
 
+@functools.cache
 def profile_file_hash(name: str) -> str:
-    """SHA-256 of the shipped profile file ``name`` as loaded (kept with every call)."""
+    """SHA-256 of the shipped profile file ``name`` as loaded (kept with every call): read once
+    per process."""
     data = (resources.files("ivr") / "profiles" / f"{name}.toml").read_bytes()
     return hashlib.sha256(data).hexdigest()
 

@@ -48,7 +48,7 @@ from ivr.domain import (
 from ivr.flow import actions as act
 from ivr.flow import events as ev
 from ivr.flow.machine import CallConfig, MachineState, initial_state, step
-from ivr.flow.profile import Profile, load_profile, profile_file_hash
+from ivr.flow.profile import Profile, profile_file_hash
 from ivr.flow.prompt_facts import PromptFacts
 from ivr.flow.refusal import find_refusal
 from ivr.flow.stasis_args import StasisArgs
@@ -79,25 +79,27 @@ class SessionContext:
     settings: Settings
     metrics: Metrics
     facts: PromptFacts
-    profile_hash: str | None = None
-    regimes: Regimes | None = None
+    regimes: Regimes
     """Which profile an advertiser's call runs under (``[advertisers.<id>] profile``)."""
     asterisk_id: str | None = None
     """This box (``IVR_ASTERISK_ID``, else Asterisk's entity id), set at the first connection."""
 
     def profile_for(self, advertiser: str, at: datetime) -> Profile:
         """The profile of a call of ``advertiser`` starting at ``at`` (else the service's)."""
-        if self.regimes is None:
-            return self.profile
         try:
             return self.regimes.profile_for(advertiser, at)
         except ValueError as exc:
             log.error("call_profile_unresolved", advertiser=advertiser, error=str(exc))
             return self.profile
 
+    def profile_named(self, name: str) -> Profile | None:
+        """The profile a stored call names: the service's, else a shipped one (loaded once)."""
+        if name == self.profile.name:
+            return self.profile
+        return self.regimes.profiles.get(name)
+
     def hash_of(self, profile: Profile) -> str | None:
-        if profile.name == self.profile.name:
-            return self.profile_hash
+        """SHA-256 of ``profile``'s shipped file; None for a profile that is no shipped file."""
         try:
             return profile_file_hash(profile.name)
         except OSError:
@@ -296,10 +298,9 @@ class CallSession:
 
     def _resumed_profile(self) -> Profile | None:
         """A call picked up again keeps the profile it started under."""
-        regimes = self._ctx.regimes
-        if regimes is None or self._resumption is None or self._resumption.profile is None:
+        if self._resumption is None or self._resumption.profile is None:
             return None
-        return regimes.profiles.get(self._resumption.profile)
+        return self._ctx.profile_named(self._resumption.profile)
 
     def _advertiser_prompt(self) -> str | None:
         """The advertiser's name prompt in the call's language (else the generic wording)."""
@@ -587,12 +588,10 @@ def verdict_of(
     ctx: SessionContext, profile_name: str, lang: str, rows: Sequence[CallEventRecord]
 ) -> dict[str, str]:
     """The stored verdict of a call under ``profile_name``: a pure function of its rows."""
-    profile = ctx.profile
-    if profile_name != profile.name:
-        try:
-            profile = load_profile(profile_name)
-        except ValueError:
-            log.warning("call_profile_unknown", profile=profile_name)
+    profile = ctx.profile_named(profile_name)
+    if profile is None:
+        log.warning("call_profile_unknown", profile=profile_name)
+        profile = ctx.profile
     return rights_verdict(
         [(row.kind.value, row.detail) for row in rows],
         profile.offered_rights,
