@@ -137,7 +137,7 @@ class CallSession:
         self._inbox: asyncio.Queue[AriEvent | ev.Event] = asyncio.Queue()
         self._state: MachineState | None = None
         self._known: Known = {}
-        self._playback_ids: dict[int, str] = {}
+        """Our playbacks that have not finished yet (by ``playbackId``)."""
         self._timers: dict[str, TimerHandle] = {}
         self._records: set[asyncio.Task[None]] = set()
         self._advertiser = UNKNOWN_ADVERTISER
@@ -185,8 +185,8 @@ class CallSession:
     async def abandon(self) -> frozenset[OptOutKind]:
         """Give the channel up to a fresh session (after a reconnect); returns kinds recorded."""
         self._cancel_timers()
-        for play_id in list(self._playback_ids):
-            await self._stop_playback(play_id)
+        for playback_id in list(self._known):
+            await self._stop_playback(playback_id)
         await self._wait_records()
         rows = await self._ctx.store.optouts_for_call(self.call_id)
         return frozenset(row.kind for row in rows)
@@ -356,7 +356,7 @@ class CallSession:
             case act.Play(play_id=play_id, prompts=prompts):
                 return await self._play(play_id, prompts)
             case act.StopPlayback(play_id=play_id):
-                await self._stop_playback(play_id)
+                await self._stop_playback(self._playback_id(play_id))
             case act.StartTimer(name=name, seconds=seconds):
                 self._start_timer(name, seconds)
             case act.CancelTimer(name=name):
@@ -422,11 +422,13 @@ class CallSession:
     def _media(self, prompt: str) -> str:
         return f"{self._ctx.settings.sound_prefix}/{self._lang}/{prompt}"
 
+    def _playback_id(self, play_id: int) -> str:
+        return f"{self.call_id}.{self._generation}.{play_id}"
+
     async def _play(self, play_id: int, prompts: tuple[str, ...]) -> list[ev.Event]:
-        playback_id = f"{self.call_id}.{self._generation}.{play_id}"
+        playback_id = self._playback_id(play_id)
         media = tuple(self._media(prompt) for prompt in prompts)
         self._known = playing(self._known, playback_id, play_id, media)
-        self._playback_ids[play_id] = playback_id
         match await self._request(
             "play", lambda: self._ctx.ari.play(self.channel_id, list(media), playback_id)
         ):
@@ -437,12 +439,10 @@ class CallSession:
                 return [ev.HungUp()]
             case (_, error):
                 self._known = forget(self._known, playback_id)
-                self._playback_ids.pop(play_id, None)
                 return [ev.PromptFailed(play_id, error=error or "play failed")]
 
-    async def _stop_playback(self, play_id: int) -> None:
-        playback_id = self._playback_ids.pop(play_id, None)
-        if playback_id is None or self._gone:
+    async def _stop_playback(self, playback_id: str) -> None:
+        if playback_id not in self._known or self._gone:
             return
         try:
             await self._ctx.ari.stop_playback(playback_id)

@@ -26,6 +26,21 @@ async def test_reconnect_mid_call_never_records_a_choice_twice(world: World) -> 
     assert world.call_row(channel)["outcome"] == "completed"
 
 
+async def test_reconnect_stops_only_the_prompt_still_playing(world: World) -> None:
+    channel = await world.call([press("menu", "1", 1200)])
+    await world.until(lambda: "offer-register" in world.heard(channel))
+    call_id = world.call_row(channel)["id"]
+    plays = [r.query["playbackId"] for r in world.requests("POST", f"/ari/channels/{channel}/play")]
+    assert len(plays) == 3  # the menu (stopped by the 1), rvv-registered (ended), offer-register
+    stops_before = len(world.requests("DELETE", f"/ari/playbacks/{call_id}"))
+
+    world.sim.inject_fault({"drop_websocket": {"close_frame": False}})
+    await world.until(lambda: world.heard(channel).count("menu") >= 2, limit=60)
+
+    stops = world.requests("DELETE", f"/ari/playbacks/{call_id}")[stops_before:]
+    assert [r.path.rsplit("/", 1)[-1] for r in stops] == [plays[-1]]
+
+
 async def test_two_hundred_calls_at_once_each_get_their_own_result(world: World) -> None:
     plans = {
         0: ([press("menu", "1", 1200), answer("offer-register", "2")], {"recht_van_verzet"}),
