@@ -7,16 +7,28 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import structlog
-
 from ivr.clock import Clock
 from ivr.store.db import Db
 from ivr.store.errors import StoreError
 from ivr.store.legacy import hash_legacy_rows
 from ivr.store.location import SqliteLocation
-from ivr.store.migrate import load_migrations, migrate
+from ivr.store.migrate import Migration, load_migrations, migrate
 
-log = structlog.get_logger()
+
+async def open_writer(path: Path, clock: Clock, busy_timeout_ms: int) -> tuple[Db, list[Migration]]:
+    """The writer's connection to the file in WAL mode, its schema brought up to date;
+    and the migrations this call applied."""
+    db = await Db.connect(path, clock, busy_timeout_ms=busy_timeout_ms)
+    try:
+        mode = await db.use_wal(busy_timeout_ms / 1000)
+        if mode != "wal":
+            raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
+        applied = await migrate(db, load_migrations())
+        await hash_legacy_rows(db)
+    except BaseException:
+        await db.close()
+        raise
+    return db, applied
 
 
 class SqliteBackend:
@@ -31,13 +43,8 @@ class SqliteBackend:
     @classmethod
     async def open(cls, path: Path, clock: Clock, busy_timeout_ms: int) -> SqliteBackend:
         """Open (and create or migrate) the database file."""
-        db = await Db.connect(path, clock, busy_timeout_ms=busy_timeout_ms)
+        db, _ = await open_writer(path, clock, busy_timeout_ms)
         try:
-            mode = await db.use_wal(busy_timeout_ms / 1000)
-            if mode != "wal":
-                raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
-            await migrate(db, load_migrations())
-            await hash_legacy_rows(db)
             reader = await Db.connect(path, clock, busy_timeout_ms=busy_timeout_ms, read_only=True)
         except BaseException:
             await db.close()

@@ -17,11 +17,29 @@ import structlog
 from ivr.clock import Clock
 from ivr.store.errors import StoreError
 from ivr.store.location import PostgresLocation
+from ivr.store.migrate import Migration
 from ivr.store.pg import dump
 from ivr.store.pg.db import PgDb, PgPool, connect, create_pool
 from ivr.store.pg.migrate import migrate, pg_migrations
 
 log = structlog.get_logger()
+
+
+async def open_writer(location: PostgresLocation, clock: Clock) -> tuple[PgDb, list[Migration]]:
+    """The writer's connection (``synchronous_commit = on``), the schema brought up to date
+    under the advisory lock; and the migrations this call applied."""
+    try:
+        with clock.busy():
+            conn = await connect(location.url, synchronous_commit=True)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        raise StoreError(f"cannot connect to {location}: {exc}") from exc
+    writer = PgDb(conn, clock)
+    try:
+        applied = await migrate(writer, pg_migrations())
+    except BaseException:
+        await writer.close()
+        raise
+    return writer, applied
 
 
 class PostgresBackend:
@@ -35,14 +53,8 @@ class PostgresBackend:
         cls, location: PostgresLocation, clock: Clock, pool_size: int
     ) -> PostgresBackend:
         """Connect, migrate under the advisory lock, warn when the server does not fsync."""
+        writer, _ = await open_writer(location, clock)
         try:
-            with clock.busy():
-                conn = await connect(location.url, synchronous_commit=True)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
-            raise StoreError(f"cannot connect to {location}: {exc}") from exc
-        writer = PgDb(conn, clock)
-        try:
-            await migrate(writer, pg_migrations())
             if await writer.scalar("SHOW fsync") != "on":
                 log.warning(
                     "store.fsync_off",
