@@ -94,7 +94,31 @@ def _changed(status: str) -> int:
     return int(last) if last.isdigit() else 0
 
 
-class PgDb:
+class _Statements:
+    """What :class:`PgDb` and :class:`PgPool` build on their own ``execute`` and ``fetchall``."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        raise NotImplementedError
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        changed = 0
+        for params in rows:
+            changed += await self.execute(sql, params)
+        return changed
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class PgDb(_Statements):
     """One connection: the writer's, or a streaming read's."""
 
     atomic_statements = False
@@ -104,10 +128,6 @@ class PgDb:
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self._conn = conn
         self._clock = clock
-
-    @property
-    def connection(self) -> Connection:
-        return self._conn
 
     @property
     def in_transaction(self) -> bool:
@@ -138,76 +158,52 @@ class PgDb:
         with self._clock.busy():
             await self._conn.execute(sql)
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
-        changed = 0
-        for params in rows:
-            changed += await self.execute(sql, params)
-        return changed
-
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         with self._clock.busy():
             return list(await self._conn.fetch(numbered(sql), *params))
 
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def scalar(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
-
     async def stream(
         self, sql: str, params: Params = (), *, chunk_size: int = 500
     ) -> AsyncIterator[Row]:
-        if self._conn.is_in_transaction():  # a snapshot's: the cursor lives in it
-            async for row in self._cursor_rows(sql, params, chunk_size):
+        async for rows in self.chunks(sql, params, chunk_size=chunk_size):
+            for row in rows:
                 yield row
-            return
-        with self._clock.busy():
-            transaction = self._conn.transaction(readonly=True)
-            await transaction.start()
-        try:
-            async for row in self._cursor_rows(sql, params, chunk_size):
-                yield row
-        finally:
-            with self._clock.busy(), contextlib.suppress(asyncpg.InterfaceError, OSError):
-                await transaction.rollback()
 
     async def chunks(
         self, sql: str, params: Params = (), *, chunk_size: int = 500
     ) -> AsyncIterator[list[Row]]:
-        with self._clock.busy():
-            transaction = self._conn.transaction(readonly=True)
-            await transaction.start()
-        try:
-            cursor = await self._conn.cursor(numbered(sql), *params)
+        """A cursor's rows ``chunk_size`` at a time; the cursor lives in the open transaction
+        (a snapshot's), else in a read-only one of its own."""
+        async with self._read_transaction():
+            with self._clock.busy():
+                cursor = await self._conn.cursor(numbered(sql), *params)
             while True:
                 with self._clock.busy():
                     rows = await cursor.fetch(chunk_size)
                 if not rows:
                     return
                 yield list(rows)
+
+    @contextlib.asynccontextmanager
+    async def _read_transaction(self) -> AsyncIterator[None]:
+        if self._conn.is_in_transaction():
+            yield
+            return
+        with self._clock.busy():
+            transaction = self._conn.transaction(readonly=True)
+            await transaction.start()
+        try:
+            yield
         finally:
             with self._clock.busy(), contextlib.suppress(asyncpg.InterfaceError, OSError):
                 await transaction.rollback()
-
-    async def _cursor_rows(self, sql: str, params: Params, chunk_size: int) -> AsyncIterator[Row]:
-        with self._clock.busy():
-            cursor = await self._conn.cursor(numbered(sql), *params)
-        while True:
-            with self._clock.busy():
-                rows = await cursor.fetch(chunk_size)
-            if not rows:
-                return
-            for row in rows:
-                yield row
 
     async def close(self) -> None:
         with self._clock.busy():
             await self._conn.close()
 
 
-class PgPool:
+class PgPool(_Statements):
     """Reads from a pool of connections (``IVR_DB_POOL``); each call borrows one."""
 
     atomic_statements = False
@@ -235,23 +231,9 @@ class PgPool:
             status = await self._pool.execute(numbered(sql), *params)
         return _changed(status)
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
-        changed = 0
-        for params in rows:
-            changed += await self.execute(sql, params)
-        return changed
-
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         with self._clock.busy():
             return list(await self._pool.fetch(numbered(sql), *params))
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def scalar(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[PgDb]:
