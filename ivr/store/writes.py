@@ -116,20 +116,10 @@ async def _optout_by_id(db: Database, optout_id: str) -> OptOut:
 
 
 async def _insert_chained(db: Database, rows: list[Sequence[Any]]) -> list[OptOut]:
-    """Insert ``rows`` (in :data:`OPTOUT_COLUMNS` order) at the head of the opt-outs chain.
-
-    The head is read and advanced in the writer's transaction (SQLite ``BEGIN
-    IMMEDIATE``; PostgreSQL ``SELECT … FOR UPDATE``), so every process appends to
-    one chain in one order.
-    """
+    """Insert ``rows`` (in :data:`OPTOUT_COLUMNS` order) at the head of the opt-outs chain."""
     if not rows:
         return []
-    head = await db.fetchone(
-        "SELECT seq, hash FROM chain_heads WHERE name = 'optouts'" + db.for_update  # noqa: S608
-    )
-    if head is None:
-        raise StoreError("chain_heads has no row 'optouts'")
-    seq, prev = int(head["seq"]), str(head["hash"])
+    seq, prev = await _optouts_head(db)
     chained = []
     for values in rows:
         seq += 1
@@ -143,9 +133,25 @@ async def _insert_chained(db: Database, rows: list[Sequence[Any]]) -> list[OptOu
             [value for params in chunk for value in params],
         )
         found.extend(optout_from_row(row) for row in result)
-    await db.execute("UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'optouts'", (seq, prev))
+    await _move_optouts_head(db, seq, prev)
     await consents.withdraw_for_objections(db, found, _new_id)
     return found
+
+
+async def _optouts_head(db: Database) -> tuple[int, str]:
+    """``(seq, hash)`` of the opt-outs chain's head, read to be advanced in the writer's
+    transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``SELECT … FOR UPDATE``), so every
+    process appends to one chain in one order."""
+    head = await db.fetchone(
+        "SELECT seq, hash FROM chain_heads WHERE name = 'optouts'" + db.for_update  # noqa: S608
+    )
+    if head is None:
+        raise StoreError("chain_heads has no row 'optouts'")
+    return int(head["seq"]), str(head["hash"])
+
+
+async def _move_optouts_head(db: Database, seq: int, head: str) -> None:
+    await db.execute("UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'optouts'", (seq, head))
 
 
 _CHAINED_NAMES = tuple(name.strip() for name in _CHAINED_COLUMNS.split(","))
@@ -225,12 +231,7 @@ async def insert_imported(
         await db.execute(db.large_cache)
 
     async def work() -> int:
-        head = await db.fetchone(
-            "SELECT seq, hash FROM chain_heads WHERE name = 'optouts'" + db.for_update  # noqa: S608
-        )
-        if head is None:
-            raise StoreError("chain_heads has no row 'optouts'")
-        seq, prev = int(head["seq"]), str(head["hash"])
+        seq, prev = await _optouts_head(db)
         links = chain.ImportLinks(dict(zip(_CHAINED_NAMES, template, strict=False)))
         shared = tuple(template[2:])
         objection = OptOutKind(template[_KIND]) in OBJECTIONS and await _has_consents(
@@ -249,9 +250,7 @@ async def insert_imported(
             if objection:
                 await _withdraw_consents(db, rows)
             built += len(rows)
-        await db.execute(
-            "UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'optouts'", (seq, prev)
-        )
+        await _move_optouts_head(db, seq, prev)
         return built
 
     return await _in_savepoint(db, "import_optouts", work)
