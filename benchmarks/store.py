@@ -199,11 +199,12 @@ def _start_server() -> tuple[Any, str]:
     """A throw-away server as the tests start one, but durable (fsync and full page writes
     on): the figures are of commits that survive a power loss."""
     postgres = _test_servers()
+    from tests import sql  # beside tests/postgres.py: plain SQL on its server
 
     postgres.SERVER_SETTINGS = postgres.SERVER_SETTINGS.replace("=off", "=on")
     server = postgres.start()
     name = "ivr_bench"
-    asyncio.run(_admin(server.url, f'CREATE DATABASE "{name}"'))
+    sql.rows(server.url, f'CREATE DATABASE "{name}"')
     return server, server.database_url(name)
 
 
@@ -213,14 +214,6 @@ def _test_servers() -> Any:
     from tests import postgres
 
     return postgres
-
-
-async def _admin(url: str, statement: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 def main() -> None:

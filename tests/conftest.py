@@ -1,15 +1,13 @@
-import asyncio
 import itertools
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from ivr.logs import configure_logging
-from tests import postgres
+from tests import postgres, sql
 
 BACKENDS = ("sqlite", "postgresql")
 _databases = itertools.count(1)
@@ -41,21 +39,27 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def postgres_url(postgres_server: postgres.Server) -> Iterator[str]:
+def new_postgres_database(
+    postgres_server: postgres.Server, request: pytest.FixtureRequest
+) -> Callable[[], str]:
+    """Makes new, empty databases for one test (each dropped after it); their URLs."""
+
+    def make() -> str:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = f"{postgres_server.prefix}_{worker}_{next(_databases)}"
+        sql.rows(postgres_server.url, f'CREATE DATABASE "{name}" TEMPLATE template0')
+        request.addfinalizer(
+            lambda: sql.rows(postgres_server.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        )
+        return postgres_server.database_url(name)
+
+    return make
+
+
+@pytest.fixture
+def postgres_url(new_postgres_database: Callable[[], str]) -> str:
     """A new, empty database of its own for one test; dropped after it."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"{postgres_server.prefix}_{worker}_{next(_databases)}"
-    asyncio.run(_admin(postgres_server.url, f'CREATE DATABASE "{name}" TEMPLATE template0'))
-    yield postgres_server.database_url(name)
-    asyncio.run(_admin(postgres_server.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _admin(url: str, statement: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
+    return new_postgres_database()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,16 +15,6 @@ from ivr.store.pg.dump import find_pg_dump
 from tests import sql
 
 from .conftest import SECRET, ivr, with_password
-
-
-def _new_database(request: pytest.FixtureRequest, suffix: str) -> str:
-    server = request.getfixturevalue("postgres_server")
-    name = f"{server.prefix}_{suffix}_{id(request)}"
-    sql.rows(server.url, f'CREATE DATABASE "{name}" TEMPLATE template0')
-    request.addfinalizer(
-        lambda: sql.rows(server.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    )
-    return str(server.database_url(name))
 
 
 def _major(url: str) -> int:
@@ -35,7 +26,7 @@ def test_a_backup_restores_and_verifies_on_sqlite(
     postgres_url: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    request: pytest.FixtureRequest,
+    new_postgres_database: Callable[[], str],
 ) -> None:
     code, _, err = ivr(capsys, "db", "copy", "--from", str(full_list), "--to", postgres_url)
     assert code == 0, err
@@ -48,7 +39,7 @@ def test_a_backup_restores_and_verifies_on_sqlite(
     assert SECRET not in "\n".join(lines) + err
     assert dump.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
 
-    restored = _new_database(request, "restored")
+    restored = new_postgres_database()
     pg_restore = Path(find_pg_dump(_major(postgres_url))).with_name("pg_restore")
     subprocess.run(
         [str(pg_restore), "--no-owner", f"--dbname={restored}", str(dump)],

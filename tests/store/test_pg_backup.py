@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,10 @@ def pg_restore_for(dump_program: str) -> str:
 
 
 async def test_a_backup_while_writing_restores_to_a_consistent_copy(
-    postgres_url: str, tmp_path: Path, clock: VirtualClock, request: pytest.FixtureRequest
+    postgres_url: str,
+    tmp_path: Path,
+    clock: VirtualClock,
+    new_postgres_database: Callable[[], str],
 ) -> None:
     from ivr.store.pg.dump import find_pg_dump
 
@@ -39,7 +43,7 @@ async def test_a_backup_while_writing_restores_to_a_consistent_copy(
     assert target.stat().st_size > 0
     assert not (tmp_path / "ivr.dump.partial").exists()
 
-    copy_url = _second_database(request)
+    copy_url = new_postgres_database()
     program = pg_restore_for(find_pg_dump(major))
     process = await asyncio.create_subprocess_exec(
         program, "--no-owner", f"--dbname={copy_url}", str(target)
@@ -47,16 +51,6 @@ async def test_a_backup_while_writing_restores_to_a_consistent_copy(
     assert await process.wait() == 0
     copied = {row[0] for row in sql.values(copy_url, "SELECT id FROM optouts")}
     assert {row.id for row in before} <= copied <= {row.id for row in before + list(during)}
-
-
-def _second_database(request: pytest.FixtureRequest) -> str:
-    server = request.getfixturevalue("postgres_server")
-    name = f"{server.prefix}_copy_{id(request)}"
-    sql.rows(server.url, f'CREATE DATABASE "{name}"')
-    request.addfinalizer(
-        lambda: sql.rows(server.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    )
-    return str(server.database_url(name))
 
 
 async def test_without_pg_dump_the_backup_is_one_clear_error(
