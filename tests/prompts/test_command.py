@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,18 +12,7 @@ from tests.prompts.wavs import write_wav
 SHIPPED = Path(__file__).resolve().parents[2] / "prompts"
 
 
-@pytest.fixture(autouse=True)
-def clean_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("IVR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    """A copy of the shipped prompts to break."""
-    return Path(shutil.copytree(SHIPPED, tmp_path / "prompts"))
+pytestmark = pytest.mark.usefixtures("clean_config")
 
 
 def test_check_passes_on_the_shipped_prompts(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,12 +19,7 @@ from tests.prompts.wavs import write_wav
 SHIPPED = Path(__file__).resolve().parents[2] / "prompts"
 
 
-@pytest.fixture(autouse=True)
-def clean_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("IVR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clean_config")
 
 
 def tree(root: Path) -> dict[str, tuple[str, int, str]]:

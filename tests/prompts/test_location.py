@@ -18,12 +18,7 @@ from ivr.prompts.location import default_prompts_dir, prompts_dir_for, shipped_p
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def clean_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("IVR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clean_config")
 
 
 def test_the_package_reaches_the_prompts_folder_at_the_top_of_the_repository() -> None:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,17 +14,7 @@ from tests.prompts.wavs import write_wav
 SHIPPED = Path(__file__).resolve().parents[2] / "prompts"
 
 
-@pytest.fixture(autouse=True)
-def clean_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("IVR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(SHIPPED, tmp_path / "prompts"))
+pytestmark = pytest.mark.usefixtures("clean_config")
 
 
 def check(copy: Path, capsys: pytest.CaptureFixture[str], *more: str) -> tuple[int, list[str]]:

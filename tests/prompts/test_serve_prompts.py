@@ -57,16 +57,13 @@ def simulator(tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+@pytest.mark.usefixtures("clean_config")
 def test_serve_refuses_to_start_naming_the_prompt_asterisk_lacks(
     simulator: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for name in list(os.environ):
-        if name.startswith("IVR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("IVR_ARI_URL", simulator)
     monkeypatch.setenv("IVR_DB", str(tmp_path / "ivr.sqlite3"))
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(REPO / "prompts"))
