@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from ivr.cli import main
 from ivr.demo import free_port
+from tests.processes import simulated_asterisk
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -37,34 +34,13 @@ def test_unreachable_asterisk_gives_up_after_connect_timeout(
     assert "s3cret-never-logged" not in err
 
 
-def _wait_for_port(port: int, deadline_s: float = 60.0) -> None:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing listens on {port}")
-
-
 def test_a_401_from_asterisk_says_which_file_to_create(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    port = free_port()
-    simulate = ["simulate", "--port", str(port), "--password", "the-right-one"]
-    asterisk = subprocess.Popen(
-        [sys.executable, "-m", "ivr.cli", *simulate, "--prompts", str(REPO / "prompts")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port)
+    with simulated_asterisk("--password", "the-right-one") as port:
         monkeypatch.setenv("IVR_ARI_URL", f"http://127.0.0.1:{port}")
         monkeypatch.setenv("IVR_ARI_PASSWORD", "s3cret-but-wrong")
         assert main(["serve", "--connect-timeout", "3"]) == 1
-    finally:
-        asterisk.terminate()
-        asterisk.wait(30)
     err = capsys.readouterr().err
     assert "ari_auth_refused" in err
     assert "/etc/asterisk/ari_users.conf" in err

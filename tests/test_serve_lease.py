@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,20 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ivr.demo import free_port
+from tests.processes import simulated_asterisk, start_serve
 
-REPO = Path(__file__).resolve().parents[1]
 ENTITY_ID = "02:fc:00:00:1e:a5"
-
-
-def _wait_for_port(port: int, deadline_s: float = 60.0) -> None:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing listens on {port}")
 
 
 def _ready(port: int) -> bool:
@@ -41,42 +27,8 @@ def _ready(port: int) -> bool:
 
 @pytest.fixture
 def asterisk() -> Iterator[int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "ivr.cli", "simulate", "--port", str(port)),
-            *("--prompts", str(REPO / "prompts"), "--entity-id", ENTITY_ID),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port)
+    with simulated_asterisk("--entity-id", ENTITY_ID) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(30)
-
-
-def _serve(asterisk: int, db_url: str, tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
-    http_port = free_port()
-    env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("IVR_")},
-        "IVR_ARI_URL": f"http://127.0.0.1:{asterisk}",
-        "IVR_DB": db_url,
-        "IVR_PROMPTS_DIR": str(REPO / "prompts"),
-        "IVR_HTTP_PORT": str(http_port),
-        "IVR_LOG_FORMAT": "json",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ivr.cli", "serve", "--connect-timeout", "60"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    return process, http_port
 
 
 def _until_ready(process: subprocess.Popen[str], port: int) -> None:
@@ -92,12 +44,12 @@ def _until_ready(process: subprocess.Popen[str], port: int) -> None:
 def test_a_second_serve_of_the_same_asterisk_refuses_and_a_killed_one_restarts(
     asterisk: int, db_url: str, tmp_path: Path
 ) -> None:
-    first, first_port = _serve(asterisk, db_url, tmp_path)
+    first, first_port = start_serve(asterisk, db_url, tmp_path)
     started = [first]
     try:
         _until_ready(first, first_port)
 
-        second, _ = _serve(asterisk, db_url, tmp_path)
+        second, _ = start_serve(asterisk, db_url, tmp_path)
         started.append(second)
         _, err = second.communicate(timeout=90)
         assert second.returncode == 2, err[-2000:]
@@ -107,7 +59,7 @@ def test_a_second_serve_of_the_same_asterisk_refuses_and_a_killed_one_restarts(
 
         first.send_signal(signal.SIGKILL)
         first.wait(30)
-        third, third_port = _serve(asterisk, db_url, tmp_path)
+        third, third_port = start_serve(asterisk, db_url, tmp_path)
         started.append(third)
         _until_ready(third, third_port)
         third.send_signal(signal.SIGTERM)

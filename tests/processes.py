@@ -1,0 +1,72 @@
+"""Real ``ivr`` processes, for the tests that run them as an operator does: a simulated
+Asterisk (``ivr simulate``) and ``ivr serve`` against it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ivr.demo import free_port
+
+PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+IVR = (sys.executable, "-m", "ivr.cli")
+
+
+def wait_for_port(port: int, deadline_s: float = 60.0) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+@contextmanager
+def simulated_asterisk(*options: str, prompts: Path = PROMPTS) -> Iterator[int]:
+    """``ivr simulate`` with ``prompts`` on a free port, yielded once it listens."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*IVR, "simulate", "--port", str(port), "--prompts", str(prompts), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def start_serve(
+    asterisk: int, db: str, cwd: Path, **settings: str
+) -> tuple[subprocess.Popen[str], int]:
+    """``ivr serve`` against the simulator on port ``asterisk`` with the shipped prompts, JSON
+    logs on its stderr (a pipe) and no ``IVR_*`` of the caller's but ``settings``; and its
+    HTTP port."""
+    http_port = free_port()
+    env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("IVR_")},
+        "IVR_ARI_URL": f"http://127.0.0.1:{asterisk}",
+        "IVR_DB": db,
+        "IVR_PROMPTS_DIR": str(PROMPTS),
+        "IVR_HTTP_PORT": str(http_port),
+        "IVR_LOG_FORMAT": "json",
+        **settings,
+    }
+    process = subprocess.Popen(
+        [*IVR, "serve", "--connect-timeout", "60"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return process, http_port
