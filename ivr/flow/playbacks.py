@@ -64,7 +64,6 @@ def close(
     base = next((s for s in track.starts if s is not None), None)
     starts_ms = [None if s is None or base is None else s - base for s in track.starts]
     end_ms = None if end is None or base is None else end - base
-    media_at_end = track.prompts[max(0, min(len(track.starts), len(track.prompts)) - 1)]
     heard = rights_heard(state, track, end, finished=kind is CallEventKind.PROMPT_FINISHED)
     actions.append(
         evidence_row(
@@ -72,7 +71,7 @@ def close(
             play_id=play_id,
             starts_ms=starts_ms,
             end_ms=end_ms,
-            media_at_end=media_at_end,
+            media_at_end=prompt_at_end(track),
             **extra,
         )
     )
@@ -126,6 +125,7 @@ def rights_heard(
 
 
 def prompt_at_end(track: PlayTrack | None) -> str:
+    """The media playing when ``track`` ended: the last one started (else the first)."""
     if track is None:
         return ""
     return track.prompts[max(0, min(len(track.starts), len(track.prompts)) - 1)]
