@@ -145,7 +145,6 @@ class CallSession:
         self._lang = "nl"
         self._gone = False
         self._machine_rights: Mapping[str, str] = {}
-        self.rights: Mapping[str, str] | None = None
         self.outcome: Outcome | None = None
 
     @property
@@ -520,10 +519,10 @@ class CallSession:
         self.outcome = outcome
         self._cancel_timers()
         oracle = self._machine_rights if self._resumption is None else None
-        self.rights = await seal(
+        rights = await seal(
             self._ctx, self.call_id, outcome, self._lang, oracle=oracle, profile=self._profile.name
         )
-        log.info("call_ended", outcome=outcome.value, rights=self.rights)
+        log.info("call_ended", outcome=outcome.value, rights=rights)
 
     async def _fail_hard(self) -> None:
         """Last resort after a bug: hang up and mark the call as an error."""
