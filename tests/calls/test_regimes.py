@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ivr.config import AdvertiserConfig
+from ivr.flow.profile import profile_file_hash
 from tests.calls.conftest import World, answer, make_world, press
 
 ADVERTISERS = {
@@ -38,6 +39,7 @@ async def test_nl_2021_records_the_recht_van_verzet_and_says_goodbye(regimes: Wo
     ]
     row = regimes.call_row(channel)
     assert (row["profile"], row["outcome"]) == ("nl-2021", "completed")
+    assert row["profile_hash"] == profile_file_hash("nl-2021")
     assert json.loads(row["rights"]) == {"recht_van_verzet": "chosen"}
     assert [o["kind"] for o in regimes.optouts(channel)] == ["recht_van_verzet"]
 
