@@ -28,7 +28,6 @@ from ivr.config import Settings
 from ivr.flow.profile import Profile
 from ivr.metrics import Metrics
 from ivr.regimes import Regimes
-from ivr.rules.hours import CallingHours
 from ivr.store import Store
 from ivr.ui.app import install_ui
 
@@ -114,7 +113,6 @@ def make_api_app(
         clock=clock,
         metrics=metrics,
         profile=profile,
-        hours=CallingHours(profile.hours),
         tokens=tokens,
         readiness=list(readiness or []),
         regimes=regimes or Regimes.from_settings(settings),

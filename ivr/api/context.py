@@ -14,7 +14,6 @@ from ivr.config import Settings
 from ivr.flow.profile import Profile
 from ivr.metrics import Metrics
 from ivr.regimes import Regimes
-from ivr.rules.hours import CallingHours
 from ivr.store import Store
 
 ReadinessCheck = Callable[[], Awaitable[bool | str]]
@@ -28,7 +27,6 @@ class ApiContext:
     clock: Clock
     metrics: Metrics
     profile: Profile
-    hours: CallingHours
     tokens: list[ApiToken]
     readiness: list[ReadinessCheck]
     regimes: Regimes

@@ -137,8 +137,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Uw token mag alleen lezen; invoeren en intrekken vragen een schrijftoken.",
         "Your token may only read; entering and revoking need a write token.",
     ),
-    "revoke_title": ("Intrekken op verzoek van de consument", "Revoke at the consumer's request"),
-    "revoked_done": ("Ingetrokken", "Revoked"),
     "scrub_title": ("Belbestand opschonen", "Scrub a call file"),
     "file": ("Belbestand (CSV)", "Call file (CSV)"),
     "mode": ("Wat te doen met onderdrukte nummers", "What to do with suppressed numbers"),
