@@ -27,7 +27,6 @@ from ivr.domain import (
 )
 from ivr.flow.profile import Profile
 from ivr.regimes import Regimes
-from ivr.rules.consent import lacks_permission
 from ivr.rules.maycall import Decision, Regime, consent_reasons, may_call
 from ivr.rules.numbers import DEFAULT_REGION, normalize
 from ivr.rules.reasons import Reason
@@ -258,8 +257,7 @@ def judge(
     if regime is not None:
         reasons.extend(consent_reasons(regime, consents, category, at))
         reasons.extend(regime.info())
-    suppressed = is_suppressed(reasons) or lacks_permission(reasons)
-    return Suppression(number, advertiser, suppressed, reasons, list(entries))
+    return Suppression(number, advertiser, is_suppressed(reasons), reasons, list(entries))
 
 
 def parse_scope(raw: str | Sequence[str] | None, profile: Profile) -> Scope:

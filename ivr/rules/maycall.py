@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ivr.domain import OBJECTIONS, Consent, OptOut
-from ivr.rules.consent import has_active_consent, lacks_permission, permission_reasons
+from ivr.rules.consent import has_active_consent, permission_reasons
 from ivr.rules.hours import CallingHours
 from ivr.rules.reasons import Reason, ReasonCode, reason
 from ivr.rules.regime import OptIn, Sector, local_day
@@ -82,7 +82,7 @@ def may_call(
         outside = []
     reasons.extend(outside)
     reasons.extend(regime.info())
-    allowed = not is_suppressed(reasons) and not lacks_permission(reasons) and not outside
+    allowed = not is_suppressed(reasons) and not outside
     return Decision(allowed=allowed, reasons=reasons)
 
 
