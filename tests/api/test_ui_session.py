@@ -11,9 +11,18 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from ivr.clock import VirtualClock
-from ivr.domain import OptOutKind
+from ivr.domain import ConsentChannel, ConsentRequest, OptOutKind, OptOutSource
 from ivr.store import Store
-from tests.api.conftest import ACME_READER, NUMBER, OTHER, READER, WRITER, MakeClient, record
+from tests.api.conftest import (
+    ACME_READER,
+    MONDAY_MORNING,
+    NUMBER,
+    OTHER,
+    READER,
+    WRITER,
+    MakeClient,
+    record,
+)
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -188,3 +197,35 @@ async def test_the_overview_counts_only_what_a_bound_token_may_see(
     page = await (await everyone.get("/ui/")).text()
     assert re.search(r"<td>recht van verzet</td><td class=\"num\">2</td>", page)
     assert "<svg" in page and "<script>" not in page
+
+
+async def test_the_number_page_shows_the_history_and_consents_only_under_an_opt_in_profile(
+    make_client: MakeClient, store: Store, clock: VirtualClock
+) -> None:
+    revoked = await record(store, NUMBER, "acme")
+    await clock.advance(1)
+    await store.revoke(revoked.id, "asked in writing", "consumer", "api", OptOutSource.API)
+    await store.record_consent(
+        ConsentRequest(
+            number=NUMBER,
+            advertiser="acme",
+            scope="all",
+            channel=ConsentChannel.WEB,
+            obtained_at=MONDAY_MORNING - timedelta(days=30),
+            created_by="api",
+            verified_at=MONDAY_MORNING - timedelta(days=29),
+        )
+    )
+    opt_in = await make_client(profile="nl")
+    await sign_in(opt_in, READER)
+    page = await (await opt_in.get("/ui/nummer?n=0612345678&advertiser=acme")).text()
+    assert 'data-allowed="true"' in page
+    assert f'id="optout-{revoked.id}" class="revoked"' in page
+    assert "asked in writing (consumer)" in page
+    assert 'id="consents"' in page and "consent · all" in page
+
+    opt_out = await make_client()
+    await sign_in(opt_out, READER)
+    page = await (await opt_out.get("/ui/nummer?n=0612345678&advertiser=acme")).text()
+    assert f'id="optout-{revoked.id}" class="revoked"' in page
+    assert 'id="consents"' not in page

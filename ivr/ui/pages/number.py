@@ -13,7 +13,6 @@ from ivr.suppressions import (
     InputError,
     decide_may_call,
     ensure_advertiser,
-    look_up,
     parse_number,
     seen_by,
 )
@@ -31,22 +30,19 @@ async def number_page(request: web.Request) -> web.Response:
     if not raw:
         return render(request, "nummer.html", values)
     now = ctx.clock.now()
-    profile, regime = ctx.regimes.regime_for(advertiser, now)
     try:
-        number = parse_number(raw, profile.number_region)
+        number = parse_number(raw, ctx.regimes.profile_for(advertiser, now).number_region)
     except InputError as exc:
         values["problem"] = exc.message
         return render(request, "nummer.html", values, status=422)
     await ensure_advertiser(ctx.store, ctx.settings, advertiser)
     decision, profile = await decide_may_call(ctx.store, number, advertiser, ctx.regimes, now)
-    history = await look_up(
-        ctx.store, number, advertiser, now, include_revoked=True, regimes=ctx.regimes
-    )
     viewer = principal_of(request).advertiser
-    entries = [seen_by(row, viewer) for row in history.entries]
+    history = await ctx.store.optout_history(number, advertiser)
+    entries = [seen_by(row, viewer) for row in history]
     revoked = {row.revokes for row in entries if row.kind is OptOutKind.REVOCATION}
     consents = (
-        await ctx.store.consents_of(number, advertiser) if regime.opt_in.consent_required else None
+        await ctx.store.consents_of(number, advertiser) if profile.opt_in.consent_required else None
     )
     calls = [
         call
