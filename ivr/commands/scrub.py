@@ -18,7 +18,7 @@ from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.scrub import ScrubMode, ScrubRequest, scrub_file
 from ivr.store import Store
-from ivr.suppressions import ensure_advertiser, parse_category
+from ivr.suppressions import ensure_advertiser
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,19 +54,15 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"{args.input}: no such file")
 
     async def work(store: Store) -> int:
-        now = LoopClock().now()
-        profile, regime = configured_regimes(where.settings).regime_for(args.advertiser, now)
-        category = parse_category(args.category, profile)
-        await ensure_advertiser(store, where.settings, args.advertiser)
-        request = ScrubRequest(
-            advertiser=args.advertiser,
-            at=now,
+        request = ScrubRequest.under_profile(
+            configured_regimes(where.settings),
+            args.advertiser,
+            LoopClock().now(),
             mode=ScrubMode(args.mode),
-            category=category,
+            category=args.category,
             columns=args.column,
-            region=profile.number_region,
-            regime=regime,
         )
+        await ensure_advertiser(store, where.settings, args.advertiser)
         with (
             args.input.open("rb") as source,
             Progress("scrub") as progress,
@@ -84,10 +80,9 @@ def run(args: argparse.Namespace) -> int:
             f"{stats.invalid} invalid numbers; number columns: {', '.join(stats.columns)}",
             file=sys.stderr,
         )
-        if regime.expired:
-            print(
-                f"profile {profile.name} is no longer in force (profile_expired)", file=sys.stderr
-            )
+        if request.regime.expired:
+            name = request.profile.name
+            print(f"profile {name} is no longer in force (profile_expired)", file=sys.stderr)
         return OK
 
     return run_with_store(where, work)

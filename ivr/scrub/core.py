@@ -17,11 +17,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import BinaryIO
 
+from ivr.flow.profile import Profile
+from ivr.regimes import Regimes
 from ivr.rules.maycall import Regime
 from ivr.rules.numbers import DEFAULT_REGION, normalize
 from ivr.scrub.csvfile import CsvLayout, MalformedCsv, Record, inspect_csv, records, text_of
 from ivr.store import Store
 from ivr.suppression_list import Verdict, load_suppression_list
+from ivr.suppressions import parse_category
 
 MARK_HEADERS = ("suppressed", "suppression_reason")
 FLUSH_ROWS = 5000
@@ -40,14 +43,33 @@ class ScrubRequest:
     advertiser: str
     at: datetime
     """The moment the calls are decided for (the register's grace period is counted to it)."""
+    profile: Profile
+    """The advertiser's profile in force at ``at``: where numbers without a country code
+    are read, and the categories."""
+    regime: Regime
+    """What the profile asks of a decision: under an opt-in one, consents count too."""
     mode: ScrubMode = ScrubMode.REMOVE
     category: str | None = None
     columns: Sequence[str] = ()
     """The number columns by name; none: detected."""
-    region: str = DEFAULT_REGION
-    """Where numbers without a country code are read (the advertiser's profile's)."""
-    regime: Regime | None = None
-    """The profile in force for the advertiser: under an opt-in one, consents count too."""
+
+    @classmethod
+    def under_profile(
+        cls,
+        regimes: Regimes,
+        advertiser: str,
+        at: datetime,
+        *,
+        mode: ScrubMode = ScrubMode.REMOVE,
+        category: str | None = None,
+        columns: Sequence[str] = (),
+    ) -> ScrubRequest:
+        """A scrub under ``advertiser``'s profile in force at ``at``; an unknown
+        ``category`` of that profile is an ``InputError``."""
+        profile, regime = regimes.regime_for(advertiser, at)
+        return cls(
+            advertiser, at, profile, regime, mode, parse_category(category, profile), columns
+        )
 
 
 @dataclass
@@ -73,19 +95,13 @@ async def scrub_file(
     :class:`~ivr.scrub.csvfile.MalformedCsv`,
     :class:`~ivr.scrub.columns.NumberColumnNotFound` or an ``InputError`` (unknown column).
     """
-    layout = inspect_csv(source, request.columns, request.region)
+    region = request.profile.number_region
+    layout = inspect_csv(source, request.columns, region)
     listed = await load_suppression_list(
         store, request.advertiser, request.category, request.at, request.regime
     )
     return await asyncio.to_thread(
-        scrub,
-        source,
-        sink,
-        layout,
-        request.mode,
-        listed.verdict,
-        region=request.region,
-        progress=progress,
+        scrub, source, sink, layout, request.mode, listed.verdict, region=region, progress=progress
     )
 
 

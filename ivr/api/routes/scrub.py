@@ -17,7 +17,7 @@ from ivr.api.parsing import query
 from ivr.api.routing import Reply, Route
 from ivr.api.schemas import ScrubQuery
 from ivr.scrub import MalformedCsv, ScrubMode, ScrubRequest, ScrubStats, scrub_file
-from ivr.suppressions import ensure_advertiser, parse_category
+from ivr.suppressions import ensure_advertiser
 
 SPOOL_CHUNK = 1 << 16
 PROFILE_EXPIRED_HEADER = "X-Scrub-Profile-Expired"
@@ -31,9 +31,14 @@ async def scrub_call_file(request: web.Request) -> web.StreamResponse:
         raise unsupported_media_type("send the call file as text/csv")
     if request.charset not in (None, "utf-8", "UTF-8"):
         raise unsupported_media_type("the call file must be UTF-8")
-    now = ctx.clock.now()
-    profile, regime = ctx.regimes.regime_for(params.advertiser, now)
-    category = parse_category(params.category, profile)
+    scrubbing = ScrubRequest.under_profile(
+        ctx.regimes,
+        params.advertiser,
+        ctx.clock.now(),
+        mode=ScrubMode(params.mode),
+        category=params.category,
+        columns=params.column,
+    )
     require_advertiser(request, params.advertiser)
     await ensure_advertiser(ctx.store, ctx.settings, params.advertiser)
     limit = ctx.settings.max_upload_mb * 1024 * 1024
@@ -44,21 +49,12 @@ async def scrub_call_file(request: web.Request) -> web.StreamResponse:
         tempfile.TemporaryFile(prefix="ivr-scrub-out-") as answer,
     ):
         await _spool(request, spool, limit, ctx)
-        scrubbing = ScrubRequest(
-            advertiser=params.advertiser,
-            at=now,
-            mode=ScrubMode(params.mode),
-            category=category,
-            columns=params.column,
-            region=profile.number_region,
-            regime=regime,
-        )
         try:
             with ctx.clock.busy():
                 stats = await scrub_file(ctx.store, scrubbing, spool, answer)
         except MalformedCsv as exc:
             raise bad_request("malformed_csv", str(exc)) from None
-        return await _send(request, answer, stats, expired=regime.expired)
+        return await _send(request, answer, stats, expired=scrubbing.regime.expired)
 
 
 async def _spool(request: web.Request, spool: BinaryIO, limit: int, ctx: ApiContext) -> None:

@@ -15,7 +15,7 @@ from ivr.api.context import context_of, principal_of
 from ivr.api.errors import bad_request, too_large
 from ivr.api.idempotency import token_name
 from ivr.scrub import MalformedCsv, ScrubMode, ScrubRequest, scrub_file
-from ivr.suppressions import ensure_advertiser, parse_category
+from ivr.suppressions import ensure_advertiser
 from ivr.ui.guard import check_csrf
 from ivr.ui.render import chosen_advertiser, render
 
@@ -51,18 +51,9 @@ async def scrub_upload(request: web.Request) -> web.Response:
             check_csrf(request, None)
         advertiser = chosen_advertiser(request, fields.get("advertiser") or None)
         await ensure_advertiser(ctx.store, ctx.settings, advertiser)
-        now = ctx.clock.now()
-        profile, regime = ctx.regimes.regime_for(advertiser, now)
-        category = parse_category(fields.get("category") or None, profile)
         mode = ScrubMode(fields.get("mode") or ScrubMode.REMOVE.value)
-        spool.seek(0)
-        scrubbing = ScrubRequest(
-            advertiser=advertiser,
-            at=now,
-            mode=mode,
-            category=category,
-            region=profile.number_region,
-            regime=regime,
+        scrubbing = ScrubRequest.under_profile(
+            ctx.regimes, advertiser, ctx.clock.now(), mode=mode, category=fields.get("category")
         )
         with tempfile.TemporaryFile(prefix="ivr-ui-scrubbed-") as answer:
             try:
@@ -78,7 +69,7 @@ async def scrub_upload(request: web.Request) -> web.Response:
         "invalid": stats.invalid,
         "columns": stats.columns,
         "mode": mode.value,
-        "profile_expired": regime.expired,
+        "profile_expired": scrubbing.regime.expired,
     }
     name = "opgeschoond-" + (_SAFE_NAME.sub("_", filename).strip("_") or "calls.csv")
     result_id = await ctx.store.put_scrub_result(
