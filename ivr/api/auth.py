@@ -32,6 +32,10 @@ class ApiToken:
     def __repr__(self) -> str:
         return f"ApiToken(scope={self.scope}, advertiser={self.advertiser}, name={self.name})"
 
+    @property
+    def principal(self) -> Principal:
+        return Principal(scope=self.scope, advertiser=self.advertiser, name=self.name)
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -91,11 +95,7 @@ def _parse_item(item: str, where: str, n: int) -> ApiToken:
 
 
 def authenticate(tokens: list[ApiToken], authorization: str | None) -> Principal | None:
-    """The principal of an ``Authorization: Bearer`` header, or ``None``.
-
-    Every token is compared, whatever matched, so the time taken does not tell
-    how close a guess was.
-    """
+    """The principal of an ``Authorization: Bearer`` header, or ``None``."""
     if not tokens:
         return OPEN
     if not authorization:
@@ -103,14 +103,22 @@ def authenticate(tokens: list[ApiToken], authorization: str | None) -> Principal
     kind, _, offered = authorization.partition(" ")
     if kind.lower() != "bearer" or not offered.strip():
         return None
+    found = find_token(tokens, offered)
+    return None if found is None else found.principal
+
+
+def find_token(tokens: list[ApiToken], offered: str) -> ApiToken | None:
+    """The token whose secret is ``offered`` (a bearer header's, or typed in at sign-in).
+
+    Every token is compared, whatever matched, so the time taken does not tell
+    how close a guess was.
+    """
     offered_bytes = offered.strip().encode()
     found: ApiToken | None = None
     for token in tokens:
         if hmac.compare_digest(token.secret.encode(), offered_bytes) and found is None:
             found = token
-    if found is None:
-        return None
-    return Principal(scope=found.scope, advertiser=found.advertiser, name=found.name)
+    return found
 
 
 def is_loopback(host: str) -> bool:

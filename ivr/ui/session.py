@@ -85,18 +85,7 @@ def principal_of_session(session: Session, tokens: list[ApiToken]) -> Principal 
         same = hmac.compare_digest(secret_hash(token.secret), session.token_hash)
         if same and token.name == session.token_name and found is None:
             found = token
-    if found is None:
-        return None
-    return Principal(scope=found.scope, advertiser=found.advertiser, name=found.name)
-
-
-def find_token(tokens: list[ApiToken], offered: str) -> ApiToken | None:
-    """The token whose secret is ``offered`` (every one compared, constant time)."""
-    found: ApiToken | None = None
-    for token in tokens:
-        if hmac.compare_digest(token.secret.encode(), offered.strip().encode()) and found is None:
-            found = token
-    return found
+    return None if found is None else found.principal
 
 
 def is_https(request: web.Request, trust_proxy: bool) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import structlog
 from aiohttp import web
 
+from ivr.api.auth import find_token
 from ivr.api.context import context_of
 from ivr.ui import session as sessions
 from ivr.ui.guard import LANG, UI_KEYS
@@ -27,7 +28,7 @@ async def login_form(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.StreamResponse:
     ctx = context_of(request)
     form = await request.post()
-    token = sessions.find_token(ctx.tokens, str(form.get("token", "")))
+    token = find_token(ctx.tokens, str(form.get("token", "")))
     if token is None:
         log.info("ui.login_refused")
         return render(request, "login.html", {"wrong": text(request[LANG], "token_wrong")}, 401)
