@@ -128,23 +128,6 @@ def consent_hash(prev: str, row: Mapping[str, Any]) -> str:
     return chain.link(prev, consent_canonical(row))
 
 
-def chain_mismatches(rows: Sequence[Mapping[str, Any]], head: tuple[int, str]) -> list[str]:
-    """Recompute the chain over ``rows`` (every column, in ``chain_seq`` order) against
-    the stored hashes and the head ``(seq, hash)``; a line per mismatch, none when intact."""
-    found = []
-    prev = chain.seed(chain.CONSENTS_SEED)
-    for expected_seq, row in enumerate(rows, 1):
-        if row["chain_seq"] != expected_seq:
-            found.append(f"consent {row['id']}: chain_seq {row['chain_seq']}, not {expected_seq}")
-        prev = consent_hash(prev, row)
-        if row["hash"] != prev:
-            found.append(f"consent {row['id']}: altered (its hash does not chain)")
-            prev = row["hash"]
-    if head != (len(rows), prev):
-        found.append(f"chain head {head} is not ({len(rows)}, {prev})")
-    return found
-
-
 # -- writer jobs (each runs inside the writer's transaction)
 
 
