@@ -12,18 +12,24 @@ from typing import Any
 
 from ivr.clock import LoopClock
 from ivr.commands.running import check_database_path
-from ivr.commands.store_access import OK, SAYS_NO, add_db_option, db_location, fail, setup
+from ivr.commands.store_access import (
+    OK,
+    SAYS_NO,
+    STORE_FAILURES,
+    add_db_option,
+    db_location,
+    fail,
+    setup,
+)
 from ivr.config import ConfigError, load_settings
 from ivr.logs import configure_logging
 from ivr.store.backend import Backend, open_backend
-from ivr.store.database import DATABASE_ERRORS
 from ivr.store.db_copy import CopyReport, TargetNotEmpty, copy_store
-from ivr.store.errors import SchemaTooNew, StoreError
+from ivr.store.errors import SchemaTooNew
 from ivr.store.location import Location, SqliteLocation, masked_text
 from ivr.store.schema import migrate_database
 
-_FAILURES: tuple[type[BaseException], ...] = (StoreError, *DATABASE_ERRORS)
-_COPY_FAILURES: tuple[type[BaseException], ...] = (ConfigError, *_FAILURES)
+_COPY_FAILURES: tuple[type[BaseException], ...] = (ConfigError, *STORE_FAILURES)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,7 +73,7 @@ def run_migrate(args: argparse.Namespace) -> int:
         migrated = asyncio.run(migrate_database(where.db, LoopClock()))
     except SchemaTooNew as exc:
         return fail(f"database {where.db}: {exc}")
-    except _FAILURES as exc:
+    except STORE_FAILURES as exc:
         return fail(f"database {where.db}: {masked_text(str(exc))}")
     _line({"db": str(where.db), **migrated.as_dict()})
     return OK

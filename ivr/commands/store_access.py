@@ -92,11 +92,12 @@ def run_with_store(where: Setup, work: Callable[[Store], Awaitable[int]]) -> int
         AlreadyWithdrawn,
     ) as exc:
         return fail(_message(exc))
-    except _STORE_FAILURES as exc:
+    except STORE_FAILURES as exc:
         return fail(f"database {where.db}: {masked_text(str(exc))}")
 
 
-_STORE_FAILURES: tuple[type[BaseException], ...] = (StoreError, *DATABASE_ERRORS)
+STORE_FAILURES: tuple[type[BaseException], ...] = (StoreError, *DATABASE_ERRORS)
+"""The database failed (ours or the backend's): one line, exit 2."""
 
 
 def _message(exc: Exception) -> str:
