@@ -4,6 +4,7 @@ Asterisk) from SQLite into PostgreSQL and back, byte for byte, and verifies it;
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -11,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from ivr.clock import LoopClock
+from ivr.domain import CallStart, Outcome
+from ivr.store import Store
 from ivr.store.db_copy import NOT_COPIED, TABLES
 from tests import sql
 
@@ -24,9 +28,30 @@ def table_rows(path: Path, table: str) -> list[tuple[Any, ...]]:
         return sorted(conn.execute(f"SELECT * FROM {table}"), key=repr)
 
 
+async def _add_call_with_extra(path: Path) -> None:
+    """A sealed call whose ``extra`` PostgreSQL's jsonb writes in another form (shorter keys
+    first): the copy must compare it as JSON and write it back as the store does."""
+    clock = LoopClock()
+    store = await Store.open(path, clock)
+    try:
+        call = CallStart(
+            id="call-with-extra",
+            channel_id="chan-extra",
+            advertiser="acme",
+            started_at=clock.now(),
+            profile="nl-ctm2012",
+            extra={"ab": "1", "b": "é"},
+        )
+        await store.start_call(call)
+        await store.seal_call(call.id, outcome=Outcome.COMPLETED, rights={})
+    finally:
+        await store.close()
+
+
 def test_a_list_goes_into_postgresql_and_back_byte_for_byte(
     full_list: Path, postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    asyncio.run(_add_call_with_extra(full_list))
     code, lines, err = ivr(
         capsys, "db", "copy", "--from", f"sqlite:{full_list}", "--to", with_password(postgres_url)
     )
