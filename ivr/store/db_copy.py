@@ -141,11 +141,10 @@ async def _copy_table(
         if not copied.columns:
             copied.columns = list(row.keys())
         values = [row[c] for c in copied.columns]
+        normal = _as_the_store_writes(copied.columns, values, table)
         copied.source_rows += 1
-        copied.source_digest = _add(copied.source_digest, _digest(copied.columns, values, table))
-        if to_sqlite:
-            values = _as_the_store_writes(copied.columns, values, table)
-        batch.append(values)
+        copied.source_digest = _add(copied.source_digest, _digest(normal))
+        batch.append(normal if to_sqlite else values)
         if len(batch) == ROWS_PER_INSERT:
             await _write(db, table, copied.columns, batch)
             batch = []
@@ -196,12 +195,14 @@ async def _read_target(reader: Database, table: Table, copied: TableCopy) -> Non
         return
     sql = f"SELECT {', '.join(copied.columns)} FROM {table.name}"  # noqa: S608
     async for row in reader.stream(sql):
-        values = [row[c] for c in copied.columns]
+        values = _as_the_store_writes(copied.columns, [row[c] for c in copied.columns], table)
         copied.target_rows += 1
-        copied.target_digest = _add(copied.target_digest, _digest(copied.columns, values, table))
+        copied.target_digest = _add(copied.target_digest, _digest(values))
 
 
 def _as_the_store_writes(columns: list[str], values: list[Any], table: Table) -> list[Any]:
+    """``values`` with their JSON columns as the store writes them: the form both sides
+    are compared in, and the one written to SQLite."""
     if not table.json_columns:
         return values
     return [
@@ -217,11 +218,8 @@ def _json_text(value: Any) -> Any:
     return json.dumps(json.loads(value), ensure_ascii=False, sort_keys=True)
 
 
-def _digest(columns: list[str], values: list[Any], table: Table) -> int:
-    cells = [
-        _cell(_json_text(value) if column in table.json_columns else value)
-        for column, value in zip(columns, values, strict=True)
-    ]
+def _digest(values: list[Any]) -> int:
+    cells = [_cell(value) for value in values]
     return int.from_bytes(hashlib.sha256("\x1f".join(cells).encode()).digest(), "big")
 
 
