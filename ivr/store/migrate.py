@@ -31,6 +31,11 @@ class Migration:
     name: str
     sql: str
 
+    @property
+    def label(self) -> str:
+        """As its file is named, without ``.sql``: ``0002_evidence``."""
+        return f"{self.version:04d}_{self.name}"
+
 
 def load_migrations(root: Traversable | None = None) -> list[Migration]:
     """The migrations shipped with the package (or found in ``root``), in order."""
@@ -71,20 +76,24 @@ async def user_version(db: Db) -> int:
     return int(await db.scalar("PRAGMA user_version"))
 
 
-async def migrate(db: Db, migrations: Sequence[Migration]) -> list[Migration]:
-    """Bring the schema up to date; the migrations applied here (not by another process)."""
+def check_not_newer(current: int, migrations: Sequence[Migration]) -> None:
+    """:class:`SchemaTooNew` when a newer ivr migrated the database past ``migrations``."""
     latest = migrations[-1].version if migrations else 0
-    current = await user_version(db)
     if current > latest:
         raise SchemaTooNew(
             f"the database is at schema version {current}, newer than this ivr "
             f"(which knows up to {latest}): upgrade ivr or restore an older copy"
         )
+
+
+async def migrate(db: Db, migrations: Sequence[Migration]) -> list[Migration]:
+    """Bring the schema up to date; the migrations applied here (not by another process)."""
+    current = await user_version(db)
+    check_not_newer(current, migrations)
     return [m for m in migrations if m.version > current and await _apply(db, m)]
 
 
 async def _apply(db: Db, migration: Migration) -> bool:
-    label = f"{migration.version:04d}_{migration.name}"
     try:
         await db.execute("BEGIN IMMEDIATE")
         if await user_version(db) >= migration.version:
@@ -96,9 +105,9 @@ async def _apply(db: Db, migration: Migration) -> bool:
         await db.execute("COMMIT")
     except sqlite3.Error as exc:
         await db.rollback()
-        raise StoreError(f"migration {label} failed: {exc}") from exc
+        raise StoreError(f"migration {migration.label} failed: {exc}") from exc
     except BaseException:
         await db.rollback()
         raise
-    log.info("store.migrated", migration=label)
+    log.info("store.migrated", migration=migration.label)
     return True

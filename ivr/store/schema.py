@@ -27,7 +27,7 @@ class Migrated:
         return {
             "backend": self.backend,
             "version": self.version,
-            "applied": [f"{m.version:04d}_{m.name}" for m in self.applied],
+            "applied": [m.label for m in self.applied],
         }
 
 

@@ -13,8 +13,8 @@ from importlib.resources import files
 import asyncpg
 import structlog
 
-from ivr.store.errors import SchemaTooNew, StoreError
-from ivr.store.migrate import Migration, load_migrations
+from ivr.store.errors import StoreError
+from ivr.store.migrate import Migration, check_not_newer, load_migrations
 from ivr.store.pg.db import PgDb
 
 log = structlog.get_logger()
@@ -35,15 +35,10 @@ async def schema_version(db: PgDb) -> int:
 
 async def migrate(db: PgDb, migrations: Sequence[Migration]) -> list[Migration]:
     """Bring the schema up to date; the migrations applied here (not by another process)."""
-    latest = migrations[-1].version if migrations else 0
     await db.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK,))
     try:
         current = await schema_version(db)
-        if current > latest:
-            raise SchemaTooNew(
-                f"the database is at schema version {current}, newer than this ivr "
-                f"(which knows up to {latest}): upgrade ivr or restore an older copy"
-            )
+        check_not_newer(current, migrations)
         applied = [m for m in migrations if m.version > current]
         for migration in applied:
             await _apply(db, migration)
@@ -53,7 +48,6 @@ async def migrate(db: PgDb, migrations: Sequence[Migration]) -> list[Migration]:
 
 
 async def _apply(db: PgDb, migration: Migration) -> None:
-    label = f"{migration.version:04d}_{migration.name}"
     try:
         await db.execute("BEGIN")
         await db.execute(
@@ -69,8 +63,8 @@ async def _apply(db: PgDb, migration: Migration) -> None:
         await db.commit()
     except asyncpg.PostgresError as exc:
         await db.rollback()
-        raise StoreError(f"migration {label} failed: {exc}") from exc
+        raise StoreError(f"migration {migration.label} failed: {exc}") from exc
     except BaseException:
         await db.rollback()
         raise
-    log.info("store.migrated", migration=label, backend="postgresql")
+    log.info("store.migrated", migration=migration.label, backend="postgresql")
