@@ -26,7 +26,8 @@ def test_the_package_reaches_the_prompts_folder_at_the_top_of_the_repository() -
     assert (shipped_prompts_dir() / "nl" / "menu.wav").is_file()
 
 
-def test_a_wheel_takes_every_prompt_file_along() -> None:
+def test_the_package_data_names_every_prompt_file_a_wheel_must_carry() -> None:
+    """The globs of pyproject.toml against the files (building a wheel needs the network)."""
     with (REPO / "pyproject.toml").open("rb") as handle:
         patterns = tomllib.load(handle)["tool"]["setuptools"]["package-data"]["ivr"]
     shipped = REPO / "ivr" / "prompts" / "shipped"
