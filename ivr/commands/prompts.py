@@ -9,11 +9,12 @@ from functools import partial
 from pathlib import Path
 
 from ivr.commands.running import configured_profile
+from ivr.commands.store_access import fail
 from ivr.config import ConfigError, Settings, load_settings
 from ivr.flow.profile import Profile, load_profile
 from ivr.prompts.build import PromptBuildError, build_prompts, voice_for
 from ivr.prompts.complete import language_problems
-from ivr.prompts.install import InstallError, install_language, languages_in
+from ivr.prompts.install import SOUNDS_SUBFOLDER, InstallError, install_language, languages_in
 from ivr.prompts.lang import has_prompts, spoken_languages
 from ivr.prompts.manifest import ManifestError, scan_wavs, write_manifest
 from ivr.prompts.marks import played_wav
@@ -112,11 +113,6 @@ def _register_manifest(actions: argparse._SubParsersAction[argparse.ArgumentPars
     manifest.set_defaults(run=run_manifest)
 
 
-def _fail(message: str) -> int:
-    print(f"ivr: {message}", file=sys.stderr)
-    return 2
-
-
 def _prompts_dir(explicit: Path | None, settings: Settings | None = None) -> Path:
     if explicit is not None:
         return explicit
@@ -130,7 +126,7 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         built = build_prompts(lang_dir / "texts.toml", lang_dir, only, voice=voice)
     except PromptBuildError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"built {len(built)} {'prompt' if len(built) == 1 else 'prompts'} in {lang_dir}")
     return 0
 
@@ -187,12 +183,12 @@ def run_mark(args: argparse.Namespace) -> int:
         played = played_wav(lang_dir, args.name)
         offered = dict(load_offered(prompts_dir, args.lang))
     except (OfferedError, ManifestError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     if played is None:
-        return _fail(f"{lang_dir / args.name}.wav: no such prompt (nor in manifest.toml)")
+        return fail(f"{lang_dir / args.name}.wav: no such prompt (nor in manifest.toml)")
     wav, _ = played
     if args.ms < 0 or (wav.length_ms is not None and args.ms > wav.length_ms):
-        return _fail(f"MS must be between 0 and the WAV's length ({wav.length_ms} ms)")
+        return fail(f"MS must be between 0 and the WAV's length ({wav.length_ms} ms)")
     before = offered.get(args.name)
     kept = dict(before.marks) if before is not None and before.sha256 == wav.sha256 else {}
     dropped = sorted(set(before.marks) - set(kept) - {args.key}) if before is not None else []
@@ -212,12 +208,12 @@ def run_install(args: argparse.Namespace) -> int:
     prompts_dir = _prompts_dir(args.dir)
     languages = args.lang or languages_in(prompts_dir)
     if not languages:
-        return _fail(f"{prompts_dir}: no prompts to install")
+        return fail(f"{prompts_dir}: no prompts to install")
     for lang in dict.fromkeys(languages):
         try:
             done = install_language(prompts_dir, lang, args.sounds_dir)
         except InstallError as exc:
-            return _fail(str(exc))
+            return fail(str(exc))
         print(
             f"installed {done.files} files of {lang!r} in {done.folder} "
             f"(play as sound:ivr/{lang}/<name>); {len(done.wavs)} prompts in {done.manifest}"
@@ -227,15 +223,15 @@ def run_install(args: argparse.Namespace) -> int:
 
 def run_manifest(args: argparse.Namespace) -> int:
     prompts_dir = _prompts_dir(args.dir)
-    source_root = args.sounds_dir / "ivr" if args.sounds_dir is not None else prompts_dir
+    source_root = args.sounds_dir / SOUNDS_SUBFOLDER if args.sounds_dir is not None else prompts_dir
     languages = args.lang or languages_in(source_root)
     if not languages:
-        return _fail(f"{source_root}: no prompts (WAV files) found")
+        return fail(f"{source_root}: no prompts (WAV files) found")
     for lang in dict.fromkeys(languages):
         source = source_root / lang
         wavs = scan_wavs(source)
         if not wavs:
-            return _fail(f"{source}: no prompts (WAV files) found")
+            return fail(f"{source}: no prompts (WAV files) found")
         path = write_manifest(prompts_dir / lang, lang, wavs, str(source))
         print(f"{path}: {len(wavs)} prompts of {lang!r} from {source}")
     return 0

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ivr.prompts.check import Problem
-from ivr.prompts.manifest import WavFile, describe_wav, load_manifest
+from ivr.prompts.manifest import MANIFEST_FILE, WavFile, describe_wav, load_manifest
 from ivr.prompts.names import PromptProfile
 from ivr.prompts.offered import ASKED, OFFERED_FILE, PromptMarks
 
@@ -34,7 +34,7 @@ def played_wav(lang_dir: Path, name: str) -> tuple[WavFile, Path] | None:
     if local.is_file():
         return describe_wav(local), local
     listed = load_manifest(lang_dir).get(name)
-    return None if listed is None else (listed, lang_dir / "manifest.toml")
+    return None if listed is None else (listed, lang_dir / MANIFEST_FILE)
 
 
 def mark_problems(
