@@ -11,7 +11,7 @@ import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 FILE_MODE = 0o644
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -30,6 +30,11 @@ def read_toml(path: Path, error: type[ValueError]) -> dict[str, Any] | None:
         raise error(f"{path}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: {exc}") from exc
+
+
+def is_whole(value: object) -> TypeGuard[int]:
+    """A whole number >= 0 (bytes, milliseconds); TOML's ``true`` is not one."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def toml_key(name: str) -> str:

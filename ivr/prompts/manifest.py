@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from ivr.prompts.files import SHA256, read_toml, toml_key, write_text_atomically
+from ivr.prompts.files import SHA256, is_whole, read_toml, toml_key, write_text_atomically
 
 MANIFEST_FILE = "manifest.toml"
 WAV_SUFFIX = ".wav"
@@ -92,15 +92,11 @@ def _entry(path: Path, name: str, row: object) -> WavFile:
     digest, size, length = row.get("sha256"), row.get("bytes"), row.get("length_ms")
     if not isinstance(digest, str) or not SHA256.fullmatch(digest):
         raise ManifestError(f"{path}: [prompts.{name}] needs sha256, 64 lower-case hex digits")
-    if not isinstance(size, int) or not _whole(size):
+    if not is_whole(size):
         raise ManifestError(f"{path}: [prompts.{name}] needs bytes, a whole number")
-    if length is not None and not _whole(length):
+    if length is not None and not is_whole(length):
         raise ManifestError(f"{path}: [prompts.{name}] length_ms must be a whole number")
     return WavFile(digest, size, length)
-
-
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def render_manifest(lang: str, files: Mapping[str, WavFile], source: str) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from ivr.prompts.files import SHA256, read_toml, toml_key, write_text_atomically
+from ivr.prompts.files import SHA256, is_whole, read_toml, toml_key, write_text_atomically
 
 OFFERED_FILE = "offered.toml"
 ASKED = "asked"
@@ -74,7 +74,7 @@ def _prompt_marks(path: Path, name: str, table: object) -> PromptMarks:
             continue
         if key not in MARK_KEYS:
             raise OfferedError(f"{path}: [{name}] {key}: not one of {', '.join(MARK_KEYS)}")
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if not is_whole(value):
             raise OfferedError(f"{path}: [{name}] {key}: must be whole milliseconds (>= 0)")
         marks[key] = value
     return PromptMarks(digest, marks)
