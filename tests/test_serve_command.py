@@ -63,7 +63,10 @@ def test_missing_prompt_fails_at_once(
     (tmp_path / "prompts" / "nl").mkdir(parents=True)
     monkeypatch.setenv("IVR_PROMPTS_DIR", str(tmp_path / "prompts"))
     assert main(["serve"]) == 2
-    assert "prompt" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("ivr: prompt welcome: missing (and ")
+    assert err.endswith(" more; run `ivr prompts check`)\n")
+    assert not (tmp_path / "ivr.sqlite3").exists()  # refused before the database is opened
 
 
 def test_config_file_is_read_and_environment_wins(
