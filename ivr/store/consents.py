@@ -16,9 +16,10 @@ from typing import Any
 from ivr.domain import OBJECTIONS, Consent, ConsentChannel, ConsentKind, ConsentRequest, OptOut
 from ivr.store import chain
 from ivr.store.database import Database, Row
-from ivr.store.errors import AlreadyWithdrawn, ConsentNotFound, StoreError
+from ivr.store.errors import AlreadyWithdrawn, ConsentNotFound
 from ivr.store.queries import Query
 from ivr.store.rows import db_time, decode_scope, encode_scope, py_time
+from ivr.store.trail import chain_head, move_chain_head
 
 CONSENTS_V1 = (
     "id", "number", "advertiser", "scope", "channel", "obtained_at", "proof_ref", "verified_at",
@@ -162,12 +163,7 @@ async def _same_consent(db: Database, values: Params) -> Consent | None:
 async def _chain_and_insert(db: Database, rows: Sequence[Params]) -> list[Consent]:
     if not rows:
         return []
-    head = await db.fetchone(
-        "SELECT seq, hash FROM chain_heads WHERE name = 'consents'" + db.for_update  # noqa: S608
-    )
-    if head is None:
-        raise StoreError("chain_heads has no row 'consents'")
-    seq, prev = int(head["seq"]), str(head["hash"])
+    seq, prev = await chain_head(db, "consents")
     chained: list[Params] = []
     for values in rows:
         seq += 1
@@ -181,9 +177,7 @@ async def _chain_and_insert(db: Database, rows: Sequence[Params]) -> list[Consen
             [value for values in chunk for value in values],
         )
         inserted.extend(consent_from_row(row) for row in result)
-    await db.execute(
-        "UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'consents'", (seq, prev)
-    )
+    await move_chain_head(db, "consents", seq, prev)
     return inserted
 
 

@@ -14,6 +14,7 @@ import structlog
 from ivr.store import chain
 from ivr.store.database import DATABASE_ERRORS, Database
 from ivr.store.errors import StoreError
+from ivr.store.trail import chain_head, move_chain_head
 
 log = structlog.get_logger()
 
@@ -74,9 +75,7 @@ async def _seal_ended_calls(db: Database) -> int:
         "SELECT * FROM calls WHERE ended_at IS NOT NULL AND evidence_head IS NULL"
         " ORDER BY ended_at, id"
     )
-    seals = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'seals'")
-    assert seals is not None
-    seq, seals_hash = int(seals["seq"]), str(seals["hash"])
+    seq, seals_hash = await chain_head(db, "seals")
     for call in calls:
         last = await db.scalar(
             "SELECT hash FROM call_events WHERE call_id = ? ORDER BY seq DESC LIMIT 1",
@@ -88,23 +87,19 @@ async def _seal_ended_calls(db: Database) -> int:
         await db.execute(
             "UPDATE calls SET evidence_head = ?, seal_seq = ? WHERE id = ?", (head, seq, call["id"])
         )
-    await db.execute(
-        "UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'seals'", (seq, seals_hash)
-    )
+    await move_chain_head(db, "seals", seq, seals_hash)
     return len(calls)
 
 
 async def _hash_optouts(db: Database) -> int:
-    head = await db.fetchone("SELECT seq, hash FROM chain_heads WHERE name = 'optouts'")
-    assert head is not None
-    seq, prev = int(head["seq"]), str(head["hash"])
+    seq, prev = await chain_head(db, "optouts")
     updates = []
     for row in await db.fetchall("SELECT rowid, * FROM optouts WHERE hash IS NULL ORDER BY rowid"):
         seq += 1
         prev = chain.optout_hash(prev, dict(row))
         updates.append((prev, seq, row["rowid"]))
     await db.executemany("UPDATE optouts SET hash = ?, chain_seq = ? WHERE rowid = ?", updates)
-    await db.execute("UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'optouts'", (seq, prev))
+    await move_chain_head(db, "optouts", seq, prev)
     if updates:
         await db.execute(
             "INSERT INTO evidence_legacy (chain, upto_seq) VALUES ('optouts', ?)"

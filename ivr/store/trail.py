@@ -149,17 +149,29 @@ async def _seal(db: Database, call: dict[str, Any], arg: SealParams) -> None:
 
 async def _advance_seals(db: Database, call_id: str, evidence_head: str) -> int:
     """The next global ``seal_seq``; the seals chain links ``call_id:evidence_head``."""
-    seals = await db.fetchone(
-        "SELECT seq, hash FROM chain_heads WHERE name = 'seals'" + db.for_update  # noqa: S608
-    )
-    if seals is None:
-        raise StoreError("chain_heads has no row 'seals'")
-    seq = int(seals["seq"]) + 1
-    new_hash = chain.link(str(seals["hash"]), chain.seal_line(call_id, evidence_head))
-    await db.execute(
-        "UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'seals'", (seq, new_hash)
+    seq, prev = await chain_head(db, "seals")
+    seq += 1
+    await move_chain_head(
+        db, "seals", seq, chain.link(prev, chain.seal_line(call_id, evidence_head))
     )
     return seq
+
+
+async def chain_head(db: Database, name: str) -> tuple[int, str]:
+    """``(seq, hash)`` of the head of the chain ``name`` (``optouts``, ``consents``, ``seals``),
+    read to be advanced in the writer's transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL
+    ``SELECT … FOR UPDATE``), so every process appends to one chain in one order."""
+    head = await db.fetchone(
+        "SELECT seq, hash FROM chain_heads WHERE name = ?" + db.for_update,  # noqa: S608
+        (name,),
+    )
+    if head is None:
+        raise StoreError(f"chain_heads has no row {name!r}")
+    return int(head["seq"]), str(head["hash"])
+
+
+async def move_chain_head(db: Database, name: str, seq: int, head: str) -> None:
+    await db.execute("UPDATE chain_heads SET seq = ?, hash = ? WHERE name = ?", (seq, head, name))
 
 
 async def mark_incomplete(db: Database, call_id: str) -> None:

@@ -12,14 +12,13 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 from ivr.domain import OBJECTIONS, OptOut, OptOutKind
-from ivr.store import chain, consents
+from ivr.store import chain, consents, trail
 from ivr.store.database import INTEGRITY_ERRORS, Database, is_unique_violation
 from ivr.store.errors import (
     AlreadyRevoked,
     CallNotFound,
     IntegrityViolation,
     OptOutNotFound,
-    StoreError,
 )
 from ivr.store.queries import NOT_REVOKED
 from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, optout_from_row, optout_from_values
@@ -119,7 +118,7 @@ async def _insert_chained(db: Database, rows: list[Sequence[Any]]) -> list[OptOu
     """Insert ``rows`` (in :data:`OPTOUT_COLUMNS` order) at the head of the opt-outs chain."""
     if not rows:
         return []
-    seq, prev = await _optouts_head(db)
+    seq, prev = await trail.chain_head(db, "optouts")
     chained = []
     for values in rows:
         seq += 1
@@ -133,25 +132,9 @@ async def _insert_chained(db: Database, rows: list[Sequence[Any]]) -> list[OptOu
             [value for params in chunk for value in params],
         )
         found.extend(optout_from_row(row) for row in result)
-    await _move_optouts_head(db, seq, prev)
+    await trail.move_chain_head(db, "optouts", seq, prev)
     await consents.withdraw_for_objections(db, found, _new_id)
     return found
-
-
-async def _optouts_head(db: Database) -> tuple[int, str]:
-    """``(seq, hash)`` of the opt-outs chain's head, read to be advanced in the writer's
-    transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``SELECT … FOR UPDATE``), so every
-    process appends to one chain in one order."""
-    head = await db.fetchone(
-        "SELECT seq, hash FROM chain_heads WHERE name = 'optouts'" + db.for_update  # noqa: S608
-    )
-    if head is None:
-        raise StoreError("chain_heads has no row 'optouts'")
-    return int(head["seq"]), str(head["hash"])
-
-
-async def _move_optouts_head(db: Database, seq: int, head: str) -> None:
-    await db.execute("UPDATE chain_heads SET seq = ?, hash = ? WHERE name = 'optouts'", (seq, head))
 
 
 _CHAINED_NAMES = tuple(name.strip() for name in _CHAINED_COLUMNS.split(","))
@@ -231,7 +214,7 @@ async def insert_imported(
         await db.execute(db.large_cache)
 
     async def work() -> int:
-        seq, prev = await _optouts_head(db)
+        seq, prev = await trail.chain_head(db, "optouts")
         links = chain.ImportLinks(dict(zip(_CHAINED_NAMES, template, strict=False)))
         shared = tuple(template[2:])
         objection = OptOutKind(template[_KIND]) in OBJECTIONS and await _has_consents(
@@ -250,7 +233,7 @@ async def insert_imported(
             if objection:
                 await _withdraw_consents(db, rows)
             built += len(rows)
-        await _move_optouts_head(db, seq, prev)
+        await trail.move_chain_head(db, "optouts", seq, prev)
         return built
 
     return await _in_savepoint(db, "import_optouts", work)
