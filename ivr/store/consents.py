@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from ivr.domain import OBJECTIONS, Consent, ConsentChannel, ConsentKind, ConsentRequest, OptOut
 from ivr.store import chain
-from ivr.store.database import Database, Row
+from ivr.store.database import Database, Row, in_savepoint
 from ivr.store.errors import AlreadyWithdrawn, ConsentNotFound
 from ivr.store.queries import Query
 from ivr.store.rows import db_time, decode_scope, encode_scope, py_time
@@ -259,18 +260,9 @@ async def withdraw_for_objections(
 
 async def import_many(db: Database, rows: Sequence[Params]) -> int:
     """All of ``rows`` or none (a savepoint); how many were new (duplicates are skipped)."""
-    await db.execute("SAVEPOINT import_consents")
-    try:
-        before = await db.scalar("SELECT seq FROM chain_heads WHERE name = 'consents'")
-        await insert_chained(db, _unique(rows))
-        after = await db.scalar("SELECT seq FROM chain_heads WHERE name = 'consents'")
-    except BaseException:
-        if db.in_transaction:
-            await db.execute("ROLLBACK TO import_consents")
-            await db.execute("RELEASE import_consents")
-        raise
-    await db.execute("RELEASE import_consents")
-    return int(after) - int(before)
+    kept = _unique(rows)
+    found = await in_savepoint(db, "import_consents", partial(insert_chained, db, kept))
+    return sum(1 for consent, values in zip(found, kept, strict=True) if consent.id == values[0])
 
 
 def _unique(rows: Sequence[Params]) -> list[Params]:

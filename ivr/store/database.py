@@ -41,6 +41,20 @@ def is_foreign_key_violation(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.ForeignKeyViolationError) or "FOREIGN KEY" in str(exc)
 
 
+async def in_savepoint(db: Database, name: str, work: Callable[[], Awaitable[T]]) -> T:
+    """``work()`` inside the open transaction, all or nothing (a savepoint ``name``)."""
+    await db.execute(f"SAVEPOINT {name}")
+    try:
+        result = await work()
+    except BaseException:
+        if db.in_transaction:
+            await db.execute(f"ROLLBACK TO {name}")
+            await db.execute(f"RELEASE {name}")
+        raise
+    await db.execute(f"RELEASE {name}")
+    return result
+
+
 def is_unique_violation(exc: BaseException, index: str, columns: str) -> bool:
     """Whether ``exc`` is the unique index ``index`` (SQLite names its ``columns``)."""
     if isinstance(exc, asyncpg.UniqueViolationError):

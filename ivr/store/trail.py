@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ivr.store import chain
-from ivr.store.database import Database
+from ivr.store.database import Database, in_savepoint
 from ivr.store.errors import CallNotFound, IntegrityViolation, StoreError
 from ivr.store.writer import Bulk
 
@@ -108,15 +109,7 @@ async def seal_call(db: Database, arg: SealParams) -> bool:
         raise CallNotFound(arg.call_id)
     if row["ended_at"] is not None:
         return False
-    await db.execute("SAVEPOINT seal")
-    try:
-        await _seal(db, dict(row), arg)
-    except BaseException:
-        if db.in_transaction:
-            await db.execute("ROLLBACK TO seal")
-            await db.execute("RELEASE seal")
-        raise
-    await db.execute("RELEASE seal")
+    await in_savepoint(db, "seal", partial(_seal, db, dict(row), arg))
     return True
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ivr.domain import OBJECTIONS, OptOut, OptOutKind
 from ivr.store import chain, consents, trail
-from ivr.store.database import INTEGRITY_ERRORS, Database, is_unique_violation
+from ivr.store.database import INTEGRITY_ERRORS, Database, in_savepoint, is_unique_violation
 from ivr.store.errors import (
     AlreadyRevoked,
     CallNotFound,
@@ -190,7 +190,7 @@ async def insert_many(db: Database, rows: Sequence[Sequence[Any]]) -> int:
     async def work() -> int:
         return len(await _insert_chained(db, list(rows)))
 
-    return await _in_savepoint(db, "import_optouts", work)
+    return await in_savepoint(db, "import_optouts", work)
 
 
 _IMPORT_STEP = 500
@@ -236,7 +236,7 @@ async def insert_imported(
         await trail.move_chain_head(db, "optouts", seq, prev)
         return built
 
-    return await _in_savepoint(db, "import_optouts", work)
+    return await in_savepoint(db, "import_optouts", work)
 
 
 async def _has_consents(db: Database, advertiser: str) -> bool:
@@ -299,7 +299,7 @@ async def purge_evidence(
         await db.execute("DELETE FROM evidence_maintenance WHERE reason = 'purge'")
         return removed
 
-    return await _in_savepoint(db, "purge_evidence", work)
+    return await in_savepoint(db, "purge_evidence", work)
 
 
 async def probe(db: Database, at: str) -> None:
@@ -307,16 +307,3 @@ async def probe(db: Database, at: str) -> None:
         "INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = ?",
         (at, at),
     )
-
-
-async def _in_savepoint(db: Database, name: str, work: Callable[[], Awaitable[int]]) -> int:
-    await db.execute(f"SAVEPOINT {name}")
-    try:
-        result = await work()
-    except BaseException:
-        if db.in_transaction:
-            await db.execute(f"ROLLBACK TO {name}")
-            await db.execute(f"RELEASE {name}")
-        raise
-    await db.execute(f"RELEASE {name}")
-    return result
