@@ -41,6 +41,10 @@ NOT_WITHDRAWN = (
 )
 
 Params = tuple[Any, ...]
+_IDENTITY = tuple(
+    CONSENTS_V1.index(name) for name in ("number", "advertiser", "scope", "obtained_at")
+)
+_KIND = CONSENTS_V1.index("kind")
 
 
 def consent_params(consent_id: str, created_at: datetime, request: ConsentRequest) -> Params:
@@ -142,7 +146,7 @@ async def insert_chained(db: Database, rows: Sequence[Params]) -> list[Consent]:
     fresh: list[Params] = []
     found: list[Consent | int] = []
     for values in rows:
-        existing = await _same_consent(db, values) if values[11] == "consent" else None
+        existing = await _same_consent(db, values) if values[_KIND] == "consent" else None
         if existing is not None:
             found.append(existing)
         else:
@@ -156,7 +160,7 @@ async def _same_consent(db: Database, values: Params) -> Consent | None:
     row = await db.fetchone(
         _SELECT + " WHERE kind = 'consent' AND number = ? AND advertiser = ? AND scope = ?"
         " AND obtained_at = ?",
-        (values[1], values[2], values[3], values[5]),
+        _identity(values),
     )
     return None if row is None else consent_from_row(row)
 
@@ -266,16 +270,20 @@ async def import_many(db: Database, rows: Sequence[Params]) -> int:
 
 
 def _unique(rows: Sequence[Params]) -> list[Params]:
-    """Rows of one file that repeat an earlier row (number, advertiser, scope, obtained_at)
-    are left out."""
-    seen: set[tuple[Any, ...]] = set()
+    """Rows of one file that repeat an earlier row are left out."""
+    seen: set[Params] = set()
     kept = []
     for values in rows:
-        key = (values[1], values[2], values[3], values[5])
+        key = _identity(values)
         if key not in seen:
             seen.add(key)
             kept.append(values)
     return kept
+
+
+def _identity(values: Params) -> Params:
+    """What makes two consents the same: number, advertiser, scope, obtained_at."""
+    return tuple(values[i] for i in _IDENTITY)
 
 
 def _opt_db_time(moment: datetime | None) -> str | None:
