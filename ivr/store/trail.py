@@ -174,10 +174,9 @@ async def mark_incomplete(db: Database, call_id: str) -> None:
     )
 
 
-CHECKPOINT_COLUMNS = (
-    "seq, at, seal_from, seal_to, calls_root, optouts_head, optouts_seq, "
-    "consents_head, consents_seq, prev, hash"
-)
+CHECKPOINT_NAMES = (*chain.CHECKPOINT_FIELDS, "prev", "hash")
+"""A checkpoint's columns: the fields its hash covers, then ``prev`` and ``hash``."""
+CHECKPOINT_COLUMNS = ", ".join(CHECKPOINT_NAMES)
 
 
 async def write_checkpoint(db: Database, at: str) -> dict[str, Any]:
@@ -206,11 +205,10 @@ async def write_checkpoint(db: Database, at: str) -> dict[str, Any]:
         "prev": chain.seed(chain.CHECKPOINTS_SEED) if last is None else str(last["hash"]),
     }
     checkpoint["hash"] = chain.checkpoint_hash(checkpoint["prev"], checkpoint)
-    columns = CHECKPOINT_COLUMNS.split(", ")
     await db.execute(
         f"INSERT INTO evidence_checkpoints ({CHECKPOINT_COLUMNS})"  # noqa: S608
-        f" VALUES ({', '.join('?' for _ in columns)})",
-        [checkpoint[name] for name in columns],
+        f" VALUES ({', '.join('?' for _ in CHECKPOINT_NAMES)})",
+        [checkpoint[name] for name in CHECKPOINT_NAMES],
     )
     return checkpoint
 

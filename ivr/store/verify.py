@@ -29,9 +29,7 @@ from ivr.store.chain_walk import (
 )
 from ivr.store.consents import consent_canonical
 from ivr.store.database import Database, Row
-from ivr.store.trail import CHECKPOINT_COLUMNS
-
-CHECKPOINT_NAMES = tuple(CHECKPOINT_COLUMNS.split(", "))
+from ivr.store.trail import CHECKPOINT_COLUMNS, CHECKPOINT_NAMES
 
 
 @dataclass(slots=True)
