@@ -49,7 +49,7 @@ class NumberColumnNotFound(Exception):
 
     def __init__(self, headers: Sequence[str]) -> None:
         seen = ", ".join(repr(h) for h in headers) or "none"
-        super().__init__(f"no number column found (headers seen: {seen}); name one with column")
+        super().__init__(f"no number column found (headers seen: {seen})")
         self.headers = list(headers)
 
 

@@ -231,6 +231,9 @@ async def test_a_file_without_a_number_column_is_refused_with_its_headers(
     body = await response.json()
     assert body["error"] == "number_column_not_found"
     assert body["headers"] == ["naam", "plaats"]
+    assert body["message"] == (
+        "no number column found (headers seen: 'naam', 'plaats'); name it with column=NAME"
+    )
 
 
 async def test_mark_pads_short_rows_and_appends_after_long_ones(
