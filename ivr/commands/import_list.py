@@ -19,6 +19,7 @@ from ivr.clock import LoopClock
 from ivr.commands.optout import KINDS, add_register_options, charities_flag, missing_charities
 from ivr.commands.progress import Progress
 from ivr.commands.running import configured_regimes
+from ivr.commands.scrub import add_column_option
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.domain import OptOutKind, OptOutSource
 from ivr.rules.numbers import normalize
@@ -40,13 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("file", metavar="FILE", type=Path)
     parser.add_argument("--advertiser", required=True, metavar="ID")
     parser.add_argument("--kind", required=True, choices=KINDS)
-    parser.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a number column by its header (headerless file: #1, #2…); repeatable",
-    )
+    add_column_option(parser)
     add_register_options(parser)
     parser.add_argument(
         "--skip-invalid", action="store_true", help="import the valid numbers, skip the rest"

@@ -35,6 +35,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="- for stdout")
     parser.add_argument("--advertiser", required=True, metavar="ID")
     parser.add_argument("--mode", choices=[m.value for m in ScrubMode], default="remove")
+    add_column_option(parser)
+    parser.add_argument("--category", metavar="C", help="a register category of the profile")
+    add_db_option(parser)
+    parser.set_defaults(run=run)
+
+
+def add_column_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--column",
         action="append",
@@ -42,9 +49,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="NAME",
         help="a number column by its header (headerless file: #1, #2…); repeatable",
     )
-    parser.add_argument("--category", metavar="C", help="a register category of the profile")
-    add_db_option(parser)
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
