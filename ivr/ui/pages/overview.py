@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 
@@ -28,19 +29,37 @@ async def overview(request: web.Request) -> web.Response:
     periods = []
     for key, since in (("today", day_start(now)), ("last_30", day_start(now, 29))):
         found = await ctx.store.figures(since, tomorrow, advertiser)
-        periods.append({"title": text(lang, key), "figures": found, "charts": _charts(found, lang)})
+        periods.append(
+            {
+                "title": text(lang, key),
+                "figures": found,
+                "tables": _tables(found, lang),
+                "failures_chart": bar_chart(
+                    text(lang, "prompt_failures"),
+                    [(text(lang, "prompt_failures"), found.prompt_failures)],
+                ),
+            }
+        )
     return render(request, "overview.html", {"periods": periods})
 
 
-def _charts(found: Figures, lang: str) -> list[object]:
+def _tables(found: Figures, lang: str) -> list[dict[str, Any]]:
+    """Each count by kind as a chart and as the table beside it, from the same rows."""
+
     def word(key: str) -> str:
         return text(lang, key)
 
+    tables = [
+        ("calls_by_outcome", "outcome", sorted(found.calls.items())),
+        ("optouts_by_kind", "kind", [(word(k), n) for k, n in sorted(found.optouts.items())]),
+        ("rights_verdicts", "rights", sorted(found.rights.items())),
+    ]
     return [
-        bar_chart(word("calls_by_outcome"), sorted(found.calls.items())),
-        bar_chart(
-            word("optouts_by_kind"), [(word(kind), n) for kind, n in sorted(found.optouts.items())]
-        ),
-        bar_chart(word("rights_verdicts"), sorted(found.rights.items())),
-        bar_chart(word("prompt_failures"), [(word("prompt_failures"), found.prompt_failures)]),
+        {
+            "title": word(title),
+            "column": word(column),
+            "rows": rows,
+            "chart": bar_chart(word(title), rows),
+        }
+        for title, column, rows in tables
     ]
