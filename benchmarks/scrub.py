@@ -47,7 +47,7 @@ import aiohttp
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.harness import free_port, ivr_command, peak_rss_mb
+from benchmarks.harness import free_port, ivr_command, peak_rss_mb, wait_until
 
 ADVERTISER = "acme"
 CONFIG = '[advertisers.acme]\nname = "Acme"\n[advertisers.globex]\nname = "Globex"\n'
@@ -185,17 +185,14 @@ async def api_server(data: DataSet) -> AsyncIterator[tuple[str, int]]:
         base = f"http://127.0.0.1:{port}"
         try:
             async with aiohttp.ClientSession() as session:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        async with session.get(f"{base}/healthz") as response:
-                            if response.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        pass
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"ivr api did not start; see {log.name}")
-                    await asyncio.sleep(0.05)
+
+                async def up() -> bool:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"ivr api exited; see {log.name}")
+                    async with session.get(f"{base}/healthz") as response:
+                        return response.status == 200
+
+                await wait_until(up, 60, f"ivr api /healthz (see {log.name})")
             yield base, process.pid
         finally:
             process.terminate()
