@@ -71,9 +71,6 @@ class OptIn(BaseModel, frozen=True, extra="forbid"):
     customer_relation_sectors: tuple[Sector, ...] = tuple(Sector)
     """The advertisers' sectors for which the customer relation replaces consent."""
 
-    def relation_allowed_for(self, sector: Sector) -> bool:
-        return self.customer_relation_years is not None and sector in self.customer_relation_sectors
-
 
 def local_day(at: datetime, zone: ZoneInfo) -> date:
     """The local date of ``at``: a regime changes at local midnight."""

@@ -104,12 +104,13 @@ def test_opt_in_rules_of_each_profile_are_data() -> None:
     assert not ctm.opt_in.consent_required and not us.opt_in.consent_required
     assert nl21.opt_in.consent_required and not nl21.opt_in.consent_must_be_verified
     assert nl26.opt_in.consent_required and nl26.opt_in.consent_must_be_verified
-    assert all(nl21.opt_in.relation_allowed_for(sector) for sector in Sector)
-    assert [s for s in Sector if nl26.opt_in.relation_allowed_for(s)] == [
+    assert nl21.opt_in.customer_relation_years == nl26.opt_in.customer_relation_years == 3
+    assert nl21.opt_in.customer_relation_sectors == tuple(Sector)
+    assert nl26.opt_in.customer_relation_sectors == (
         Sector.CHARITY,
         Sector.CHARITY_LOTTERY,
         Sector.PUBLISHER,
-    ]
+    )
 
 
 def test_a_profile_expires_the_day_after_its_period_ends_in_its_time_zone() -> None:
