@@ -106,12 +106,6 @@ def _iso(raw: str) -> str:
     return _SPACE_FOR_PLUS.sub(r"\1+\2", raw.strip())
 
 
-def parse_at(raw: str | None, now: datetime) -> datetime:
-    """A moment as ISO 8601 with an offset (``at`` of may-call); ``now`` when absent."""
-    moment = parse_moment(raw)
-    return now if moment is None else moment
-
-
 def parse_moment(raw: str | None) -> datetime | None:
     """A moment as ISO 8601 with an offset, or ``None`` when absent."""
     if not raw:
