@@ -161,21 +161,21 @@ async def look_up(
     now: datetime,
     category: str | None = None,
     *,
+    regimes: Regimes,
     at: datetime | None = None,
     include_revoked: bool = False,
-    regimes: Regimes | None = None,
 ) -> Suppression:
-    """Whether ``advertiser`` may not call ``number`` (E.164), with the entries that say so.
+    """Whether ``advertiser`` may not call ``number`` (E.164), with the entries that say so,
+    under the profile in force (consent under an opt-in regime, its information).
 
     With ``at``, the decision as it stood then: only opt-outs and revocations created
     at or before ``at`` count. ``include_revoked`` lists the number's whole history in
-    the entries (the decision still rests on the active ones). With ``regimes``, the
-    profile in force decides too (consent under an opt-in regime, its information).
+    the entries (the decision still rests on the active ones).
     """
     moment = now if at is None else at
     counting = await store.active_optouts(number, advertiser, at)
-    regime = None if regimes is None else regimes.regime_for(advertiser, moment)[1]
-    consents = [] if regime is None else await _consents(store, number, advertiser, regime)
+    regime = regimes.regime_for(advertiser, moment)[1]
+    consents = await _consents(store, number, advertiser, regime)
     found = judge(number, advertiser, counting, moment, category, regime=regime, consents=consents)
     if include_revoked:
         history = await store.optout_history(number, advertiser, at)
@@ -242,15 +242,14 @@ def judge(
     at: datetime,
     category: str | None = None,
     *,
-    regime: Regime | None = None,
+    regime: Regime,
     consents: Sequence[Consent] = (),
 ) -> Suppression:
     """Whether ``number`` is suppressed for ``advertiser``. Under an opt-in ``regime`` a
     number without an active consent is suppressed too (``no_consent``, docs/design.md 14.18)."""
     reasons = suppression_reasons(entries, advertiser, category, at)
-    if regime is not None:
-        reasons.extend(consent_reasons(regime, consents, category, at))
-        reasons.extend(regime.info())
+    reasons.extend(consent_reasons(regime, consents, category, at))
+    reasons.extend(regime.info())
     return Suppression(number, advertiser, is_suppressed(reasons), reasons, list(entries))
 
 
