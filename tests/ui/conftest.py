@@ -213,10 +213,11 @@ def new_page(
         browser_thread.submit(context.close).result()
 
 
-def sign_in(page: Any, who: str) -> None:
+def sign_in(page: Any, who: str, english: bool = False) -> None:
+    """Sign in on the login form, read in Dutch (or English, for a page opened in en-US)."""
     page.goto("/ui/login")
-    page.get_by_label("API-token").fill(TOKENS[who])
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_label("API token" if english else "API-token").fill(TOKENS[who])
+    page.get_by_role("button", name="Sign in" if english else "Aanmelden").click()
     page.wait_for_url("**/ui/")
 
 

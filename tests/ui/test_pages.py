@@ -179,7 +179,7 @@ def test_the_overview_counts_the_days_calls(new_page: Any, ui_server: UiServer) 
         (calls,) = db.execute("SELECT COUNT(*) FROM calls").fetchone()
     assert calls >= 7
     page = new_page("en-US")
-    sign_in_en(page, "reader")
+    sign_in(page, "reader", english=True)
     assert page.locator("h1").inner_text() == "Overview"
     assert page.locator("[data-figure=calls]").first.inner_text() == str(calls)
     assert page.locator("svg.chart").count() == 8
@@ -187,15 +187,6 @@ def test_the_overview_counts_the_days_calls(new_page: Any, ui_server: UiServer) 
     check_page(page, "overzicht")
     page.goto("/ui/export")
     check_page(page, "export")
-
-
-def sign_in_en(page: Any, who: str) -> None:
-    from tests.ui.conftest import TOKENS
-
-    page.goto("/ui/login")
-    page.get_by_label("API token").fill(TOKENS[who])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/ui/")
 
 
 def test_a_bound_token_sees_only_its_advertiser(new_page: Any, ui_server: UiServer) -> None:
