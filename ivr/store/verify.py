@@ -57,7 +57,7 @@ async def verify(
     report = Report()
     calls = await _calls(db, call_id)
     report.counts["calls"] = len(calls)
-    report.counts["events"] = await _verify_calls(db, calls, report)
+    report.counts["events"] = await _verify_calls(db, calls, call_id, report)
     if call_id is not None:
         return report
     optouts = await _verify_optouts(db, report)
@@ -87,19 +87,23 @@ async def _calls(db: Database, call_id: str | None) -> dict[str, dict[str, Any]]
 # -- calls and their events
 
 
-async def _verify_calls(db: Database, calls: dict[str, dict[str, Any]], report: Report) -> int:
+async def _verify_calls(
+    db: Database, calls: dict[str, dict[str, Any]], call_id: str | None, report: Report
+) -> int:
+    """Every call's events and seal; with ``call_id`` only that call's, else events of no
+    call are named too."""
     sql = "SELECT call_id, seq, at, kind, detail, hash FROM call_events"
     params: tuple[Any, ...] = ()
-    if len(calls) == 1:
+    if call_id is not None:
         sql += " WHERE call_id = ?"
-        params = (next(iter(calls)),)
+        params = (call_id,)
     events: dict[str, list[Row]] = {}
     count = 0
     async for row in db.stream(sql + " ORDER BY call_id, seq", params):
         count += 1
         if row["call_id"] in calls:
             events.setdefault(row["call_id"], []).append(row)
-        elif len(calls) != 1:
+        elif call_id is None:
             report.findings.append(
                 Finding(INSERTED, "call_events", f"{row['call_id']}:{row['seq']}", "no such call")
             )

@@ -99,6 +99,36 @@ def test_an_inserted_event_is_inserted(
     assert mismatches(findings) == {("inserted", "call_events", f"{call_id}:{count + 1}")}
 
 
+@pytest.mark.parametrize("calls_left", ["many", "one"])
+def test_events_of_no_call_are_inserted(
+    copy: Path, capsys: pytest.CaptureFixture[str], calls_left: str
+) -> None:
+    call_id, count = busiest_call(copy)
+    if calls_left == "one":  # a database of a single call reads the same way
+        tamper(
+            copy,
+            "DELETE FROM call_events WHERE call_id <> ?",
+            "DELETE FROM calls WHERE id <> ?",
+            params=(call_id,),
+        )
+    (last,) = rows(
+        copy, "SELECT * FROM call_events WHERE call_id = ? AND seq = ?", (call_id, count)
+    )
+    tamper(
+        copy,
+        "INSERT INTO call_events (call_id, seq, at, kind, detail, hash) VALUES (?, ?, ?, ?, ?, ?)",
+        params=("no-such-call", 1, last["at"], "digit", '{"digit":"2"}', last["hash"]),
+    )
+
+    code, findings, _ = verify(capsys)
+
+    assert code == 1
+    assert {
+        "kind": "inserted", "table": "call_events", "id": "no-such-call:1", "detail": "no such call"
+    } in findings  # fmt: skip
+    assert {f["id"] for f in findings if f["table"] == "call_events"} == {"no-such-call:1"}
+
+
 def test_two_swapped_seq_are_reordered(copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     call_id, _ = busiest_call(copy)
     tamper(
