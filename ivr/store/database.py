@@ -37,10 +37,6 @@ INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (
 """A constraint refused a row: the job's own mistake, not the database's failure."""
 
 
-def is_foreign_key_violation(exc: BaseException) -> bool:
-    return isinstance(exc, asyncpg.ForeignKeyViolationError) or "FOREIGN KEY" in str(exc)
-
-
 async def in_savepoint(db: Database, name: str, work: Callable[[], Awaitable[T]]) -> T:
     """``work()`` inside the open transaction, all or nothing (a savepoint ``name``)."""
     await db.execute(f"SAVEPOINT {name}")
