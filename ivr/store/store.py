@@ -217,7 +217,7 @@ class Store:
         """
         params = self._event(call_id, kind, detail, at)
         done = partial(self._event_done, params)
-        self._writer.submit_bulk_nowait(trail.EVENTS, params, done, wake=False)
+        self._writer.submit_bulk_nowait(trail.EVENTS, params, done)
         if self._flush is None:
             self._flush = self._clock.call_later(EVIDENCE_FLUSH_S, self._flush_evidence)
 

@@ -103,12 +103,11 @@ class Writer:
         self._put(_Queued(_bind(bulk, arg), bulk.name, waiter, bulk, arg))
         return await waiter
 
-    def submit_bulk_nowait(
-        self, bulk: Bulk[A, Any], arg: A, on_done: Done | None = None, *, wake: bool = True
-    ) -> None:
-        """Queue a job nobody awaits; with ``wake=False`` it rides the next batch that
-        something else (or :meth:`wake`) starts, in queue order."""
-        self._put(_Queued(_bind(bulk, arg), bulk.name, None, bulk, arg, on_done=on_done), wake)
+    def submit_bulk_nowait(self, bulk: Bulk[A, Any], arg: A, on_done: Done) -> None:
+        """Queue a job nobody awaits: it rides the next batch that something else (or
+        :meth:`wake`) starts, in queue order; ``on_done`` hears how it went."""
+        job = _Queued(_bind(bulk, arg), bulk.name, None, bulk, arg, on_done=on_done)
+        self._put(job, wake=False)
 
     def wake(self) -> None:
         """Commit whatever is queued now."""
