@@ -95,11 +95,10 @@ class Store:
         self.evidence_healthy = True
         """False since an evidence write failed, until one succeeds (``/readyz``, docs/design.md
         14.7)."""
-        self.evidence_write_failures = 0
-        self.late_events = 0
         self.on_evidence_failure: Callable[[], None] = _nothing
         """Called on each failed evidence write (the service counts it in its metrics)."""
         self.on_late_event: Callable[[], None] = _nothing
+        """Called on each event that came after its call's seal (counted likewise)."""
         self._flush: TimerHandle | None = None
 
     @classmethod
@@ -238,13 +237,11 @@ class Store:
         if error is not None:
             self._incomplete.add(call_id)
             self.evidence_healthy = False
-            self.evidence_write_failures += 1
             log.error("store.evidence_write_failed", call_id=call_id, kind=kind, error=str(error))
             self.on_evidence_failure()
             return
         self.evidence_healthy = True
         if not stored:
-            self.late_events += 1
             log.warning("late_event", call_id=call_id, kind=kind)
             self.on_late_event()
 
