@@ -196,9 +196,9 @@ class Store:
         try:
             stored = await self._writer.submit_bulk(trail.EVENTS, params)
         except Exception as exc:
-            self._event_done(params, None, exc)
+            self._event_done(call_id, kind.value, None, exc)
             raise
-        self._event_done(params, stored, None)
+        self._event_done(call_id, kind.value, stored, None)
 
     def add_event_nowait(
         self,
@@ -215,7 +215,7 @@ class Store:
         ``evidence_complete = false`` (docs/design.md 14.7).
         """
         params = self._event(call_id, kind, detail, at)
-        done = partial(self._event_done, params)
+        done = partial(self._event_done, call_id, kind.value)
         self._writer.submit_bulk_nowait(trail.EVENTS, params, done)
         if self._flush is None:
             self._flush = self._clock.call_later(EVIDENCE_FLUSH_S, self._flush_evidence)
@@ -231,9 +231,8 @@ class Store:
         return (call_id, moment, kind.value, encode_detail(detail))
 
     def _event_done(
-        self, params: trail.EventParams, stored: bool | None, error: BaseException | None
+        self, call_id: str, kind: str, stored: bool | None, error: BaseException | None
     ) -> None:
-        call_id, _, kind, _ = params
         if error is not None:
             self._incomplete.add(call_id)
             self.evidence_healthy = False
@@ -271,7 +270,7 @@ class Store:
         try:
             sealed = await self._writer.submit(partial(trail.seal_call, arg=seal), "seal")
         except Exception as exc:
-            self._event_done((call_id, seal.ended_at, "rights", seal.rights or "{}"), None, exc)
+            self._event_done(call_id, CallEventKind.RIGHTS.value, None, exc)
             raise
         self._incomplete.discard(call_id)
         self.evidence_healthy = True
