@@ -15,12 +15,11 @@ from functools import partial
 from typing import Any
 
 from ivr.domain import OBJECTIONS, Consent, ConsentChannel, ConsentKind, ConsentRequest, OptOut
-from ivr.store import chain
+from ivr.store import chain, trail
 from ivr.store.database import Database, Row, in_savepoint
 from ivr.store.errors import AlreadyWithdrawn, ConsentNotFound
 from ivr.store.queries import Query
 from ivr.store.rows import db_time, decode_scope, encode_scope, py_time
-from ivr.store.trail import chain_head, move_chain_head
 
 CONSENTS_V1 = (
     "id", "number", "advertiser", "scope", "channel", "obtained_at", "proof_ref", "verified_at",
@@ -30,11 +29,6 @@ CONSENTS_V1 = (
 """The fields a consent's hash covers, in the order of docs/design.md 11.2 and 14.24 (frozen)."""
 CONSENT_COLUMNS = ", ".join(CONSENTS_V1)
 _TIMES = ("obtained_at", "verified_at", "expires_at", "created_at")
-_ROWS_PER_STATEMENT = 500  # 18 values each, well under SQLite's 32,766 variables
-_CHAINED = CONSENT_COLUMNS + ", hash, chain_seq"
-_MARKS = "(" + ", ".join("?" for _ in _CHAINED.split(",")) + ")"
-_INSERT_HEAD = f"INSERT INTO consents ({_CHAINED}) VALUES "  # noqa: S608
-_RETURNING = f" RETURNING {CONSENT_COLUMNS}"
 _SELECT = f"SELECT {CONSENT_COLUMNS} FROM consents"  # noqa: S608
 NOT_WITHDRAWN = (
     "kind = 'consent' AND NOT EXISTS (SELECT 1 FROM consents w WHERE w.withdraws = consents.id)"
@@ -130,10 +124,6 @@ def consent_canonical(row: Mapping[str, Any]) -> str:
     return chain.canonical(fields)
 
 
-def consent_hash(prev: str, row: Mapping[str, Any]) -> str:
-    return chain.link(prev, consent_canonical(row))
-
-
 # -- writer jobs (each runs inside the writer's transaction)
 
 
@@ -166,24 +156,8 @@ async def _same_consent(db: Database, values: Params) -> Consent | None:
 
 
 async def _chain_and_insert(db: Database, rows: Sequence[Params]) -> list[Consent]:
-    if not rows:
-        return []
-    seq, prev = await chain_head(db, "consents")
-    chained: list[Params] = []
-    for values in rows:
-        seq += 1
-        prev = consent_hash(prev, dict(zip(CONSENTS_V1, values, strict=True)))
-        chained.append((*values, prev, seq))
-    inserted: list[Consent] = []
-    for start in range(0, len(chained), _ROWS_PER_STATEMENT):
-        chunk = chained[start : start + _ROWS_PER_STATEMENT]
-        result = await db.fetchall(
-            _INSERT_HEAD + ", ".join([_MARKS] * len(chunk)) + _RETURNING,
-            [value for values in chunk for value in values],
-        )
-        inserted.extend(consent_from_row(row) for row in result)
-    await move_chain_head(db, "consents", seq, prev)
-    return inserted
+    stored = await trail.insert_chained(db, "consents", CONSENTS_V1, rows, consent_canonical)
+    return [consent_from_row(row) for row in stored]
 
 
 async def insert_consent(db: Database, values: Params) -> Consent:

@@ -7,13 +7,13 @@ head is read and advanced (docs/design.md 14.10).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from ivr.store import chain
-from ivr.store.database import Database, in_savepoint
+from ivr.store.database import Database, Row, in_savepoint
 from ivr.store.errors import CallNotFound, IntegrityViolation, StoreError
 from ivr.store.writer import Bulk
 
@@ -148,6 +148,43 @@ async def _advance_seals(db: Database, call_id: str, evidence_head: str) -> int:
         db, "seals", seq, chain.link(prev, chain.seal_line(call_id, evidence_head))
     )
     return seq
+
+
+_ROWS_PER_INSERT = 500
+"""Rows per multi-row ``INSERT``: at most 18 values each, well under SQLite's 32,766."""
+
+
+async def insert_chained(
+    db: Database,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    canonical: Callable[[Mapping[str, Any]], str],
+) -> list[Row]:
+    """Insert ``rows`` (values of ``columns``) at the head of the chain named as ``table``
+    (``optouts``, ``consents``), each with its ``hash`` and ``chain_seq``; the rows as
+    stored (``columns``), in order."""
+    if not rows:
+        return []
+    seq, prev = await chain_head(db, table)
+    chained = []
+    for values in rows:
+        seq += 1
+        prev = chain.link(prev, canonical(dict(zip(columns, values, strict=True))))
+        chained.append((*values, prev, seq))
+    names = ", ".join(columns)
+    marks = "(" + ", ".join("?" for _ in range(len(columns) + 2)) + ")"
+    stored: list[Row] = []
+    for start in range(0, len(chained), _ROWS_PER_INSERT):
+        chunk = chained[start : start + _ROWS_PER_INSERT]
+        stored += await db.fetchall(
+            f"INSERT INTO {table} ({names}, hash, chain_seq) VALUES "  # noqa: S608
+            + ", ".join([marks] * len(chunk))
+            + f" RETURNING {names}",
+            [value for values in chunk for value in values],
+        )
+    await move_chain_head(db, table, seq, prev)
+    return stored
 
 
 async def chain_head(db: Database, name: str) -> tuple[int, str]:

@@ -21,7 +21,13 @@ from ivr.store.errors import (
     OptOutNotFound,
 )
 from ivr.store.queries import NOT_REVOKED
-from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, optout_from_row, optout_from_values
+from ivr.store.rows import (
+    CALL_COLUMNS,
+    OPTOUT_COLUMNS,
+    OPTOUT_NAMES,
+    optout_from_row,
+    optout_from_values,
+)
 from ivr.store.writer import Bulk
 
 
@@ -31,7 +37,6 @@ def _marks(columns: str) -> str:
 
 
 # The statements are built from the column constants only; every value is a parameter.
-_RETURNING_OPTOUT = f" RETURNING {OPTOUT_COLUMNS}"
 _INSERT_CALL = f"INSERT INTO calls ({CALL_COLUMNS}) VALUES {_marks(CALL_COLUMNS)}"  # noqa: S608
 
 
@@ -49,7 +54,6 @@ async def set_call_number(db: Database, call_id: str, number: str, source: str) 
 
 _ID, _NUMBER, _ADVERTISER, _KIND, _SOURCE, _CALL_ID = 0, 1, 2, 3, 6, 8
 """Positions in the values of :func:`ivr.store.rows.optout_params`."""
-_OPTOUTS_PER_STATEMENT = 500  # 16 values each, well under SQLite's 32,766 variables
 _CHAINED_COLUMNS = OPTOUT_COLUMNS + ", hash, chain_seq"
 _CHAINED_MARKS = _marks(_CHAINED_COLUMNS)
 _INSERT_CHAINED_HEAD = f"INSERT INTO optouts ({_CHAINED_COLUMNS}) VALUES "  # noqa: S608
@@ -116,23 +120,8 @@ async def _optout_by_id(db: Database, optout_id: str) -> OptOut:
 
 async def _insert_chained(db: Database, rows: list[Sequence[Any]]) -> list[OptOut]:
     """Insert ``rows`` (in :data:`OPTOUT_COLUMNS` order) at the head of the opt-outs chain."""
-    if not rows:
-        return []
-    seq, prev = await trail.chain_head(db, "optouts")
-    chained = []
-    for values in rows:
-        seq += 1
-        prev = chain.optout_hash(prev, dict(zip(_CHAINED_NAMES, values, strict=False)))
-        chained.append((*values, prev, seq))
-    found: list[OptOut] = []
-    for start in range(0, len(chained), _OPTOUTS_PER_STATEMENT):
-        chunk = chained[start : start + _OPTOUTS_PER_STATEMENT]
-        result = await db.fetchall(
-            _INSERT_CHAINED_HEAD + ", ".join([_CHAINED_MARKS] * len(chunk)) + _RETURNING_OPTOUT,
-            [value for params in chunk for value in params],
-        )
-        found.extend(optout_from_row(row) for row in result)
-    await trail.move_chain_head(db, "optouts", seq, prev)
+    stored = await trail.insert_chained(db, "optouts", OPTOUT_NAMES, rows, chain.optout_canonical)
+    found = [optout_from_row(row) for row in stored]
     await consents.withdraw_for_objections(db, found, _new_id)
     return found
 
