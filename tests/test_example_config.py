@@ -41,7 +41,7 @@ def test_the_example_loads_with_the_defaults_and_one_advertiser() -> None:
     loaded = load_settings()
     defaults = Settings.model_construct()
     for name in Settings.model_fields:
-        if name not in ("advertisers", "db", "prompts_dir"):
+        if name not in ("advertisers", "db"):
             assert getattr(loaded, name) == getattr(defaults, name), name
     assert loaded.db_location == SqliteLocation(Path("ivr.sqlite3"))
     assert loaded.advertisers["acme"].name == "Acme Energie"
