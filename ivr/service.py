@@ -206,16 +206,14 @@ class IvrService:
                 await self.prompts.on_connected(self.ari, self.clock)
             except PromptsMissing as exc:
                 log.error("prompts.missing_at_start", missing=list(exc.missing))
-                if self.start_failed is not None and not self.start_failed.done():
-                    self.start_failed.set_result(str(exc))
+                self._cannot_serve(str(exc))
                 return
         if self.router is not None and self.router.ctx.asterisk_id is None:
             try:
                 entity_id = await self._entity_id()
             except AriError as exc:
                 log.error("asterisk_id_unknown", error=str(exc))
-                if self.start_failed is not None and not self.start_failed.done():
-                    self.start_failed.set_result(f"cannot name this box: {exc}")
+                self._cannot_serve(f"cannot name this box: {exc}")
                 return
             self.router.ctx = replace(self.router.ctx, asterisk_id=entity_id)
         if self.router is not None and self.store is not None and not self.store.has_lease:
@@ -226,14 +224,18 @@ class IvrService:
             except LeaseHeld as exc:
                 self.router.standing_by = True  # the channels are the other process's
                 log.error("asterisk_lease_held", asterisk_id=exc.asterisk_id)
-                if self.start_failed is not None and not self.start_failed.done():
-                    self.start_failed.set_result(str(exc))
+                self._cannot_serve(str(exc))
                 return
         if self.router is not None:
             try:
                 await self.router.resync()
             except Exception:
                 log.exception("resync_failed")
+
+    def _cannot_serve(self, reason: str) -> None:
+        """Say once, through :attr:`start_failed`, why this service cannot serve."""
+        if self.start_failed is not None and not self.start_failed.done():
+            self.start_failed.set_result(reason)
 
     async def _entity_id(self) -> str:
         """Asterisk's ``system.entity_id`` (``GET /ari/asterisk/info``): this box's id."""
