@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -35,7 +34,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.harness import listen_overflows
+from benchmarks.harness import listen_overflows, load_average
 
 HERE = Path(__file__).resolve().parent
 
@@ -79,10 +78,6 @@ def scrub_args(rows: int) -> list[str]:
         [sys.executable, str(HERE / "scrub.py"), "--help"], capture_output=True, text=True
     ).stdout
     return ["--rows", str(rows)] + (["--sizes", str(rows)] if "--sizes" in usage else [])
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def main() -> int:

@@ -33,6 +33,7 @@ from benchmarks.harness import (
     RestProbe,
     Rig,
     listen_overflows,
+    load_average,
     summary_ms,
 )
 from ivr.prompts.offered import load_offered
@@ -348,11 +349,6 @@ async def run(
                 "overflowed": overflows > 0,
                 "load_avg": load_average(),
             }
-
-
-def load_average() -> list[float]:
-    with open("/proc/loadavg") as file:
-        return [float(x) for x in file.read().split()[:3]]
 
 
 def targets(figures: dict[str, Any]) -> dict[str, bool]:

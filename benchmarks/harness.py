@@ -371,6 +371,11 @@ def summary_ms(values: Sequence[float]) -> dict[str, float]:
     }
 
 
+def load_average() -> list[float]:
+    """The machine's load averages (1, 5, 15 min): other work skews every figure."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def listen_overflows() -> int:
     """The kernel's count of connections dropped because a listen queue was full
     (``TcpExt: ListenOverflows`` in ``/proc/net/netstat``; the whole machine's)."""
