@@ -84,7 +84,8 @@ class Database(Protocol):
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; the number of rows it changed."""
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> int: ...
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for each of ``rows``."""
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 

@@ -89,10 +89,9 @@ class Db:
             cursor = await self._conn.execute(sql, params)
         return cursor.rowcount
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         with self._clock.busy():
-            cursor = await self._conn.executemany(sql, rows)
-        return cursor.rowcount
+            await self._conn.executemany(sql, rows)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         with self._clock.busy():
@@ -214,8 +213,8 @@ class _OnThread:
     async def execute(self, sql: str, params: Params = ()) -> int:
         return self._conn.execute(sql, params).rowcount
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
-        return self._conn.executemany(sql, rows).rowcount
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        self._conn.executemany(sql, rows)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return self._conn.execute(sql, params).fetchall()

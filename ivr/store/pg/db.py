@@ -95,19 +95,10 @@ def _changed(status: str) -> int:
 
 
 class _Statements:
-    """What :class:`PgDb` and :class:`PgPool` build on their own ``execute`` and ``fetchall``."""
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        raise NotImplementedError
+    """What :class:`PgDb` and :class:`PgPool` build on their own ``fetchall``."""
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         raise NotImplementedError
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
-        changed = 0
-        for params in rows:
-            changed += await self.execute(sql, params)
-        return changed
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
@@ -152,6 +143,11 @@ class PgDb(_Statements):
         with self._clock.busy():
             status = await self._conn.execute(numbered(sql), *params)
         return _changed(status)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """One statement for each of ``rows``, sent in one pipeline (not a round trip each)."""
+        with self._clock.busy():
+            await self._conn.executemany(numbered(sql), rows)
 
     async def executescript(self, sql: str) -> None:
         """Several statements in one go (no parameters): a migration."""
@@ -230,6 +226,10 @@ class PgPool(_Statements):
         with self._clock.busy():
             status = await self._pool.execute(numbered(sql), *params)
         return _changed(status)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        with self._clock.busy():
+            await self._pool.executemany(numbered(sql), rows)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         with self._clock.busy():
