@@ -7,13 +7,11 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 
 from ivr.cli import build_parser, main, parser_for
 from ivr.clock import LoopClock
@@ -22,14 +20,6 @@ from ivr.domain import CallStart, Outcome
 from ivr.store import Store
 
 NUMBER = "+31612345678"
-
-
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    """The commands configure structlog for stderr; later tests must not log to a closed file."""
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 @pytest.fixture

@@ -8,12 +8,10 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 
 from ivr.cli import main
 from ivr.clock import LoopClock
@@ -24,13 +22,6 @@ OTHER = "+31687654321"
 FIRST_DAY_2021 = "2021-07-01T12:00:00+02:00"
 VERIFIED = ("--verified-at", "2021-01-05")
 """Rows are written now: a decision about them is one of now, under nl-2026 (verified only)."""
-
-
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 @pytest.fixture
