@@ -1,8 +1,8 @@
 """Durable opt-out commits per second: group commit vs one transaction each vs a bare loop.
 
 Every figure counts opt-outs whose transaction was committed with
-``synchronous=FULL`` in WAL mode (fsynced) before the writer was told, each chained
-(hash, chain_seq) as the store chains them.
+``synchronous=FULL`` in WAL mode (fsynced) before the writer was told; the store's are
+each chained (hash, chain_seq), the bare loops insert the same columns unchained.
 
     python benchmarks/store.py [--rows 20000] [--writers 500] [--db postgresql://…|postgresql]
 
