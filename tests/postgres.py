@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from tests import sql
+
 ENV_URL = "IVR_TEST_POSTGRES_URL"
 STATE_FILE = "postgres.json"
 SERVER_SETTINGS = (
@@ -140,22 +142,11 @@ def stop(server: Server) -> None:
 
 
 def _drop_databases(server: Server) -> None:
-    import asyncio
-
-    import asyncpg
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(server.url)
-        try:
-            names = await conn.fetch(
-                "SELECT datname FROM pg_database WHERE datname LIKE $1", server.prefix + "%"
-            )
-            for (name,) in names:
-                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+    names = sql.values(
+        server.url, "SELECT datname FROM pg_database WHERE datname LIKE ?", server.prefix + "%"
+    )
+    for (name,) in names:
+        sql.rows(server.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextlib.contextmanager
