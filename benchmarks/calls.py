@@ -1,6 +1,6 @@
 """N concurrent scripted calls through ``ivr serve`` against ``ivr simulate``, on loopback.
 
-    python benchmarks/calls.py [--calls 1000] [--burst 500] [--speed 20]
+    python benchmarks/calls.py [--calls 1000] [--burst 500] [--speed 20] [--db postgresql[://…]]
 
 Each call: menu -> 1 recht van verzet -> 1 ja to offer-register -> 1 totaal -> 1 charities
 -> 1 confirm -> goodbye.  Timings come from the simulator's wall-clock send times of
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import signal
 import subprocess
@@ -36,6 +37,7 @@ from benchmarks.harness import (
     load_average,
     summary_ms,
 )
+from benchmarks.postgres_server import bench_database, is_postgres_arg
 from ivr.prompts.offered import load_offered
 
 BARGE_MS = 2000
@@ -271,13 +273,16 @@ async def run(
     ramp_s: float = 0,
     profile: Path | None = None,
     idle_probes: int = 100,
+    db_url: str | None = None,
 ) -> dict[str, Any]:
     overflows_before = listen_overflows()
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as tmp:
-        async with Rig(Path(tmp), speed=speed) as rig:
+        async with Rig(Path(tmp), speed=speed, db_url=db_url) as rig:
             await rig.start_simulator()
             await rig.start_service()
             assert rig.service is not None
+            if calls == 0:
+                return await burst_only(rig, burst_size, speed, profile, overflows_before)
             async with RestProbe(rig.sim_url) as probe:
                 idle = await probe.sample(idle_probes)
                 print(f"REST round trip, idle: {summary_ms(idle)}", flush=True)
@@ -351,6 +356,27 @@ async def run(
             }
 
 
+async def burst_only(
+    rig: Rig, size: int, speed: float, profile: Path | None, overflows_before: int
+) -> dict[str, Any]:
+    """``--calls 0``: the burst alone, on a service that has just started."""
+    assert rig.service is not None
+    profilers = start_profilers(rig, profile) if profile else []
+    figures = await burst(rig, size)
+    stop_profilers(profilers)
+    overflows = listen_overflows() - overflows_before
+    return {
+        "calls": 0,
+        "speed": speed,
+        "burst": figures,
+        "service_peak_rss_mb": round(rig.service.peak_rss_mb(), 1),
+        "service_cpu_s": round(rig.service.cpu_seconds(), 2),
+        "listen_overflows": overflows,
+        "overflowed": overflows > 0,
+        "load_avg": load_average(),
+    }
+
+
 def targets(figures: dict[str, Any]) -> dict[str, bool]:
     burst_fig = figures.get("burst") or {}
     return {
@@ -414,9 +440,23 @@ def report(figures: dict[str, Any]) -> None:
         print(f"target {name}: {'holds' if held else 'MISSED'}")
 
 
+def report_burst(figures: dict[str, Any]) -> None:
+    burst_fig = figures["burst"]
+    answer = burst_fig["answer_ms"]
+    print(
+        f"burst: {burst_fig['calls']} hand-offs within {burst_fig['spread_ms']} ms, "
+        f"{burst_fig['answered']} answered; StasisStart -> answer: p50 {answer['p50']} ms, "
+        f"p99 {answer['p99']} ms, max {answer['max']} ms"
+    )
+    print(f"listen-queue overflows (whole machine): {figures['listen_overflows']}")
+    print(f"load average at the end: {figures['load_avg']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=1000, help="concurrent calls (1000)")
+    parser.add_argument(
+        "--calls", type=int, default=1000, help="concurrent calls (1000); 0: the burst alone"
+    )
     parser.add_argument("--burst", type=int, default=500, help="hand-offs in the burst (500)")
     parser.add_argument("--speed", type=float, default=20, help="simulator --speed (20)")
     parser.add_argument(
@@ -435,12 +475,34 @@ def main() -> int:
     parser.add_argument(
         "--idle-probes", type=int, default=100, help="REST probes before the calls (100)"
     )
-    args = parser.parse_args()
-    figures = asyncio.run(
-        run(args.calls, args.burst, args.speed, args.ramp, args.profile, args.idle_probes)
+    parser.add_argument(
+        "--db",
+        default=None,
+        metavar="DB",
+        help="postgresql://… (a server to run on), or postgresql (start one); default: SQLite",
     )
-    figures["targets"] = targets(figures)
-    report(figures)
+    args = parser.parse_args()
+    if args.db is not None and not is_postgres_arg(args.db):
+        parser.error("--db takes postgresql://… or postgresql")
+    with contextlib.ExitStack() as stack:
+        db_url = stack.enter_context(bench_database(args.db)) if args.db else None
+        figures = asyncio.run(
+            run(
+                args.calls,
+                args.burst,
+                args.speed,
+                args.ramp,
+                args.profile,
+                args.idle_probes,
+                db_url,
+            )
+        )
+    figures["backend"] = "postgresql" if args.db else "sqlite"
+    if args.calls:
+        figures["targets"] = targets(figures)
+        report(figures)
+    else:
+        report_burst(figures)
     print(json.dumps(figures, sort_keys=True))
     return 0
 

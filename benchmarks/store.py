@@ -35,6 +35,10 @@ from typing import Any
 
 import asyncpg
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.postgres_server import bench_database, is_postgres_arg
 from ivr.clock import LoopClock
 from ivr.domain import OptOutKind, OptOutRequest, OptOutSource
 from ivr.logs import configure_logging
@@ -160,17 +164,11 @@ def postgres_figures(url: str, rows: int, writers: int) -> dict[str, float]:
     }
 
 
-def run_postgres(url: str | None, rows: int, writers: int) -> None:
-    server = None
-    if url is None:
-        server, url = _start_server()
-    try:
+def run_postgres(db: str, rows: int, writers: int) -> None:
+    with bench_database(db) as url:
         figures = postgres_figures(url, rows, writers)
         fsync = asyncio.run(_server_setting(url, "fsync"))
         version = asyncio.run(_server_setting(url, "server_version"))
-    finally:
-        if server is not None:
-            _test_servers().stop(server)
     print(f"durable opt-outs per second, {rows} rows each, PostgreSQL {version}, fsync={fsync}")
     print(f"  group commit, {writers} writers:        {figures['optouts_per_s']:10,.0f}")
     print(f"  one transaction each, {writers} writers: {figures['per_txn_per_s']:10,.0f}")
@@ -195,27 +193,6 @@ def run_postgres(url: str | None, rows: int, writers: int) -> None:
     )
 
 
-def _start_server() -> tuple[Any, str]:
-    """A throw-away server as the tests start one, but durable (fsync and full page writes
-    on): the figures are of commits that survive a power loss."""
-    postgres = _test_servers()
-    from tests import sql  # beside tests/postgres.py: plain SQL on its server
-
-    postgres.SERVER_SETTINGS = postgres.SERVER_SETTINGS.replace("=off", "=on")
-    server = postgres.start()
-    name = "ivr_bench"
-    sql.rows(server.url, f'CREATE DATABASE "{name}"')
-    return server, server.database_url(name)
-
-
-def _test_servers() -> Any:
-    """``tests/postgres.py``, which finds and starts the machine's PostgreSQL."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests import postgres
-
-    return postgres
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000, help="opt-outs per measure")
@@ -229,9 +206,9 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("json", level=logging.WARNING)
     if args.db is not None:
-        if args.db != "postgresql" and not args.db.startswith(("postgresql://", "postgres://")):
+        if not is_postgres_arg(args.db):
             parser.error("--db takes postgresql://… or postgresql")
-        run_postgres(None if args.db == "postgresql" else args.db, args.rows, args.writers)
+        run_postgres(args.db, args.rows, args.writers)
         return
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as folder:
         base = Path(folder)
