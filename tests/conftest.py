@@ -5,9 +5,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from ivr.logs import configure_logging
 from tests import postgres, sql
+
+# The machine running the suite is shared (CI, a laptop, 2 cores under a full run): an
+# example's wall time says nothing about the code under test, so no property test has a
+# deadline or fails for being slow to generate data. Behaviour stays deterministic (the
+# virtual clock), only the wall time varies.
+settings.register_profile("ivr", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ivr")
 
 BACKENDS = ("sqlite", "postgresql")
 _databases = itertools.count(1)

@@ -132,8 +132,7 @@ async def scrub(
 
 @settings(
     max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(file=call_files(), entries=suppression_lists)
 async def test_remove_never_returns_a_suppressed_number(

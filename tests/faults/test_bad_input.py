@@ -71,8 +71,7 @@ def push_raw(world: World, text: str) -> None:
 
 @settings(
     max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(payloads=st.lists(payload, min_size=1, max_size=12))
 async def test_fuzzed_ari_events_never_crash_the_service_or_another_call(

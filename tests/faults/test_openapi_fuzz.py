@@ -72,7 +72,6 @@ def test_api_answers_within_its_schema_and_never_5xx(api_url: str) -> None:
 
         @settings(
             max_examples=EXAMPLES,
-            deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
         )

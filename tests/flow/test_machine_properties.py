@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ivr.domain import OptOutKind
@@ -223,7 +223,7 @@ def _move(session: Session, kind: str, arg: object) -> None:
             session.feed(e.GraceExpired())
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=300)
 @given(
     profile=st.sampled_from(list(PROFILES.values())),
     config=CONFIGS,
@@ -271,7 +271,7 @@ def _auto_session(session: Session) -> None:
             return
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=150)
 @given(
     profile=st.sampled_from(list(PROFILES.values())),
     config=CONFIGS,
@@ -301,7 +301,7 @@ def test_whatever_the_caller_presses_the_call_ends_within_the_bound(
     assert session.finished
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(keys=st.text(alphabet=LIKELY_KEYS, max_size=60), config=CONFIGS)
 def test_keys_alone_never_record_a_register_choice_without_its_confirmation(
     keys: str, config: CallConfig

@@ -3,7 +3,7 @@ heard, and the verdict from the evidence rows equals the machine's own (§15.32)
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ivr.domain import Outcome, Verdict
@@ -79,7 +79,7 @@ def _drain(call: Call) -> None:
             _fire(call, call_timer=True)
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=400)
 @given(config=CONFIGS, moves=MOVES)
 def test_completed_means_every_right_chosen_or_heard_and_both_verdicts_agree(
     config: dict[str, object], moves: list[tuple[str, object]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ivr.domain import Consent, ConsentChannel, ConsentKind
@@ -91,7 +91,6 @@ categories = st.none() | st.sampled_from(CATEGORIES)
 hours = st.integers(0, 300)
 
 
-@settings(deadline=None)  # pure, but the machine is shared and loaded
 @given(histories(), categories, hours)
 def test_a_decision_at_a_moment_reads_only_what_was_recorded_by_then(
     rows: list[Consent], category: str | None, hour: int
@@ -102,7 +101,6 @@ def test_a_decision_at_a_moment_reads_only_what_was_recorded_by_then(
         assert allowed(rows, category, at, opt_in) == allowed(known, category, at, opt_in)
 
 
-@settings(deadline=None)  # pure, but the machine is shared and loaded
 @given(histories(), categories, hours)
 def test_a_withdrawal_never_makes_a_call_allowed(
     rows: list[Consent], category: str | None, hour: int
@@ -114,7 +112,6 @@ def test_a_withdrawal_never_makes_a_call_allowed(
         assert allowed(rows, category, at, LENIENT) or not allowed(more, category, at, LENIENT)
 
 
-@settings(deadline=None)  # pure, but the machine is shared and loaded
 @given(histories(), categories, hours)
 def test_verified_only_is_stricter_and_a_category_never_needs_more_than_all(
     rows: list[Consent], category: str | None, hour: int
@@ -125,7 +122,6 @@ def test_verified_only_is_stricter_and_a_category_never_needs_more_than_all(
         assert has_active_consent(rows, category, at, LENIENT)
 
 
-@settings(deadline=None)  # pure, but the machine is shared and loaded
 @given(st.integers(0, 3 * 366 + 60))
 def test_a_customer_relation_counts_for_exactly_three_years(days_ago: int) -> None:
     today = date(2026, 7, 1)

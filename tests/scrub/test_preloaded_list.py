@@ -101,7 +101,7 @@ async def play(path: Path, plan: list[Record | Revoke]) -> None:
         await store.close()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(plan=plans)
 def test_the_preloaded_list_decides_every_number_as_a_look_up(
     plan: list[Record | Revoke],

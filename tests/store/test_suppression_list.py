@@ -121,7 +121,7 @@ async def play(path: Path, plan: list[Record | Revoke]) -> None:
         await store.close()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(plan=steps)
 def test_every_reader_gets_the_one_definition_now_and_at_any_moment(
     plan: list[Record | Revoke],
