@@ -24,7 +24,6 @@ The rules that shape it:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, assert_never
 
 from ivr.domain import SCOPE_ALL, CallEventKind, NumberSource, OptOutKind, Outcome, Verdict
@@ -81,6 +80,7 @@ from ivr.flow.state import (
     Question,
     RegisterChoice,
     initial_state,
+    replace,
 )
 from ivr.rules.numbers import normalize
 

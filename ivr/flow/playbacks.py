@@ -5,12 +5,11 @@ play stated become heard (§14.3)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from ivr.domain import CallEventKind
 from ivr.flow.actions import Action, Evidence, Play
-from ivr.flow.state import MachineState, PlayTrack
+from ivr.flow.state import MachineState, PlayTrack, replace
 
 Result = tuple[MachineState, list[Action]]
 

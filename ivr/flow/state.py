@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ivr.domain import NumberSource, OptOutKind, Outcome, Scope
 from ivr.flow.profile import Profile
@@ -106,8 +108,11 @@ class PendingRecord:
     kind: OptOutKind
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MachineState:
+    """No ``slots``: :func:`replace` copies its ``__dict__`` in one step (the machine makes
+    a new state several times per event)."""
+
     profile: Profile
     config: CallConfig
     phase: Phase = Phase.NEW
@@ -152,6 +157,26 @@ class MachineState:
     @property
     def finished(self) -> bool:
         return self.phase is Phase.FINISHED
+
+
+_MACHINE_FIELDS = frozenset(f.name for f in dataclasses.fields(MachineState))
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:
+    from dataclasses import replace as replace  # mypy checks the changes against the fields
+else:
+
+    def replace(obj: _T, /, **changes: Any) -> _T:
+        """``dataclasses.replace``, six times faster for :class:`MachineState` (35 fields):
+        one dict copy instead of an ``__init__`` with 35 frozen ``__setattr__`` calls."""
+        if type(obj) is not MachineState:
+            return dataclasses.replace(obj, **changes)
+        if not _MACHINE_FIELDS.issuperset(changes):
+            unknown = ", ".join(sorted(changes.keys() - _MACHINE_FIELDS))
+            raise TypeError(f"MachineState has no field(s) {unknown}")
+        new = object.__new__(MachineState)
+        object.__setattr__(new, "__dict__", {**obj.__dict__, **changes})
+        return new
 
 
 def initial_state(profile: Profile, config: CallConfig) -> MachineState:
