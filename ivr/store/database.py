@@ -69,6 +69,10 @@ class Database(Protocol):
     large_cache: str
     """A statement that lets this connection keep many pages in memory (a long import's
     index pages); empty where the server keeps them."""
+    json_rows: str
+    """A table of the elements of a JSON array given as one parameter (columns ``value``),
+    for a bulk insert whose rows cost one bound parameter in all instead of several
+    each; empty where ``executemany`` is as good (a server binds rows in its own code)."""
 
     @property
     def in_transaction(self) -> bool: ...

@@ -27,6 +27,7 @@ class Db:
     atomic_statements = True
     for_update = ""  # the writer's BEGIN IMMEDIATE already holds the whole database
     large_cache = "PRAGMA cache_size = -65536"  # 64 MiB: a million random index inserts
+    json_rows = "json_each(?)"
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
         self._conn = conn
@@ -191,6 +192,7 @@ class _OnThread:
     atomic_statements = True
     for_update = ""
     large_cache = Db.large_cache
+    json_rows = Db.json_rows
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn

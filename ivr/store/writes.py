@@ -182,9 +182,13 @@ async def insert_many(db: Database, rows: Sequence[Sequence[Any]]) -> int:
     return await in_savepoint(db, "import_optouts", work)
 
 
-_IMPORT_STEP = 500
-"""Rows per ``executemany`` of an import, between two looks at the clock."""
+_IMPORT_STEP = 1000
+"""Rows per insert statement of an import, between two looks at the clock."""
 _INSERT_CHAINED = _INSERT_CHAINED_HEAD + _CHAINED_MARKS
+_SHARED_MARKS = ", ".join("?" for _ in _CHAINED_NAMES[2:-2])
+
+Imported = tuple[str, str, str, int]
+"""What differs between the rows of an import: id, number, hash, chain_seq."""
 
 
 async def insert_imported(
@@ -212,20 +216,40 @@ async def insert_imported(
         started = time.monotonic()
         built = 0
         while built < len(numbers) and (not built or time.monotonic() - started < limit_s):
-            rows = []
+            rows: list[Imported] = []
             for number in numbers[built : built + _IMPORT_STEP]:
                 optout_id = next(ids)
                 seq += 1
                 prev = links.link(prev, optout_id, number)
-                rows.append((optout_id, number, *shared, prev, seq))
-            await db.executemany(_INSERT_CHAINED, rows)
+                rows.append((optout_id, number, prev, seq))
+            await _insert_alike(db, shared, rows)
             if objection:
-                await _withdraw_consents(db, rows)
+                await _withdraw_consents(db, [(i, n, *shared, h, s) for i, n, h, s in rows])
             built += len(rows)
         await trail.move_chain_head(db, "optouts", seq, prev)
         return built
 
     return await in_savepoint(db, "import_optouts", work)
+
+
+async def _insert_alike(db: Database, shared: Sequence[Any], rows: Sequence[Imported]) -> None:
+    """Insert ``rows``, each with the ``shared`` values between its number and its hash.
+
+    Where the database reads a JSON array (:attr:`Database.json_rows`) the rows go in
+    as one: binding sixteen values a row cost more than the insert itself. Ids, E.164
+    numbers and hashes are plain ASCII, so the array is written without an encoder.
+    """
+    if not db.json_rows:
+        await db.executemany(_INSERT_CHAINED, [(i, n, *shared, h, s) for i, n, h, s in rows])
+        return
+    text = "[" + ",".join([f'["{i}","{n}","{h}",{s}]' for i, n, h, s in rows]) + "]"
+    if "\\" in text or text.count('"') != 6 * len(rows):
+        raise ValueError("an imported id, number or hash is not plain text")
+    sql = (
+        f"INSERT INTO optouts ({_CHAINED_COLUMNS}) SELECT value->>0, value->>1, {_SHARED_MARKS},"  # noqa: S608
+        f" value->>2, value->>3 FROM {db.json_rows}"
+    )
+    await db.execute(sql, (*shared, text))
 
 
 async def _has_consents(db: Database, advertiser: str) -> bool:

@@ -101,3 +101,11 @@ async def test_numbers_with_the_same_entry_in_force_are_found(store: Store) -> N
     await store.revoke(revoked.id, "asked", "consumer", "api", OptOutSource.API)
     asked = NUMBERS[2:10]
     assert await store.numbers_with_entry(wanted, asked) == {NUMBERS[2], NUMBERS[3]}
+
+
+async def test_an_import_refuses_a_number_that_is_not_plain_text(sqlite_store: Store) -> None:
+    with pytest.raises(ValueError, match="plain text"):
+        await sqlite_store.import_numbers(template(), ['+31612345678"'])
+    assert await sqlite_store.import_numbers(template(), NUMBERS[:3]) == 3
+    report = await sqlite_store.verify_evidence()
+    assert report.summary()["ok"], report.findings

@@ -115,6 +115,7 @@ class PgDb(_Statements):
     atomic_statements = False
     for_update = " FOR UPDATE"
     large_cache = ""
+    json_rows = ""
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self._conn = conn
@@ -205,6 +206,7 @@ class PgPool(_Statements):
     atomic_statements = False
     for_update = ""
     large_cache = ""
+    json_rows = ""
     in_transaction = False
 
     def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
