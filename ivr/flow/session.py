@@ -145,6 +145,7 @@ class CallSession:
         self._lang = "nl"
         self._gone = False
         self._machine_rights: Mapping[str, str] = {}
+        self._call_row: Awaitable[None] | None = None
         self.outcome: Outcome | None = None
 
     @property
@@ -164,7 +165,9 @@ class CallSession:
         structlog.contextvars.bind_contextvars(call_id=self.call_id, channel_id=self.channel_id)
         self._ctx.metrics.calls_active.inc()
         try:
-            for event in await self._start():
+            after = await self._start()
+            await self._feed(ev.Start())  # answers: the call's row is committed meanwhile
+            for event in [*await self._call_row_committed(), *after]:
                 await self._feed(event)
             while not self.finished:
                 for event in self._events_of(await self._inbox.get()):
@@ -204,8 +207,10 @@ class CallSession:
                 await self._feed(item)
 
     async def _start(self) -> list[ev.Event]:
-        """Set the call up; returns the first events, ``Start`` and what went wrong already."""
-        first: list[ev.Event] = [ev.Start()]
+        """Set the call up and queue its row; returns what went wrong already, the events
+        that follow ``Start``. Only the refusal check is awaited before the answer: the
+        row's commit is not (a burst of hand-offs would wait on one another's fsyncs)."""
+        after: list[ev.Event] = []
         settings = self._ctx.settings
         stasis = self._stasis
         self._advertiser = stasis.advertiser or settings.default_advertiser or UNKNOWN_ADVERTISER
@@ -252,18 +257,17 @@ class CallSession:
                 profile_hash=self._ctx.hash_of(self._profile),
             )
             try:
-                await self._ctx.store.start_call(call)
+                self._call_row = self._ctx.store.start_call(call)
             except Exception as exc:
-                log.exception("call_record_failed")
-                self._ctx.metrics.store_errors.inc()
-                first.append(ev.Failed("store", str(exc)))
+                self._call_row_failed(exc)
+                after.append(ev.Failed("store", str(exc)))
 
         refuse = False
         if not self._shutting_down and self._resumption is None:
             try:
                 refusal = await find_refusal(self._ctx.ari, self._channel, settings.refuse_amd)
             except ChannelNotFound:
-                first.append(ev.HungUp())
+                after.append(ev.HungUp())
                 refusal = None
             except AriError as exc:
                 log.warning("refusal_check_failed", error=str(exc))
@@ -293,7 +297,24 @@ class CallSession:
             number=arg_number or caller_number,
             campaign=stasis.campaign,
         )
-        return first
+        return after
+
+    async def _call_row_committed(self) -> list[ev.Event]:
+        """Wait for the call's row queued by :meth:`_start`; ``Failed`` when it was not stored."""
+        if self._call_row is None:
+            return []
+        try:
+            await self._call_row
+        except Exception as exc:
+            self._call_row_failed(exc)
+            return [ev.Failed("store", str(exc))]
+        finally:
+            self._call_row = None
+        return []
+
+    def _call_row_failed(self, exc: Exception) -> None:
+        log.error("call_record_failed", error=str(exc))
+        self._ctx.metrics.store_errors.inc()
 
     def _resumed_profile(self) -> Profile | None:
         """A call picked up again keeps the profile it started under."""

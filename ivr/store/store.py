@@ -9,7 +9,15 @@ holds back what other reads see.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Container,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from datetime import datetime
 from functools import partial
 from itertools import islice
@@ -173,8 +181,10 @@ class Store:
 
     # -- calls and their evidence
 
-    async def start_call(self, call: CallStart) -> None:
-        await self._writer.submit(partial(writes.insert_call, params=call_params(call)), "call")
+    def start_call(self, call: CallStart) -> Awaitable[None]:
+        """Queue the call's row now, ahead of every later write of the call; awaited, done
+        once it is committed (a session answers before that, docs/call-flow.md)."""
+        return self._writer.submit(partial(writes.insert_call, params=call_params(call)), "call")
 
     async def set_call_number(self, call_id: str, number: str, source: NumberSource) -> None:
         job = partial(writes.set_call_number, call_id=call_id, number=number, source=source.value)

@@ -91,11 +91,12 @@ class Writer:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="store-writer")
 
-    async def submit(self, job: Job[T], label: str) -> T:
-        """Queue ``job``; its result once the transaction that ran it is committed."""
+    def submit(self, job: Job[T], label: str) -> asyncio.Future[T]:
+        """Queue ``job`` now (before anything the caller queues later); the future has its
+        result once the transaction that ran it is committed."""
         waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._put(_Queued(job, label, waiter))
-        return await waiter
+        return waiter
 
     async def submit_bulk(self, bulk: Bulk[A, T], arg: A) -> T:
         """Like :meth:`submit`, for a job that may run together with its neighbours."""
