@@ -1,3 +1,6 @@
+import re
+
+import phonenumbers
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,3 +31,49 @@ def test_normalize_never_raises_and_is_idempotent(raw: str) -> None:
     if result is not None:
         assert result.startswith("+")
         assert normalize(result) == result
+
+
+def by_phonenumbers(raw: str, region: str) -> str | None:
+    """What ``phonenumbers`` alone reads in ``raw``: the reference for the fast path."""
+    compact = re.sub(r"[\s\-./()]", "", raw)
+    if len(compact) > 20:
+        return None
+    try:
+        parsed = phonenumbers.parse(compact, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+@st.composite
+def written_numbers(draw: st.DrawFn) -> str:
+    """Numbers as call files write them: a prefix, mostly Dutch-mobile-like digits (now
+    and then another script's digits), separators anywhere."""
+    prefix = draw(st.sampled_from(["0", "+31", "0031", "", "+", "00", "+3", "031", "+310", "0"]))
+    digits = draw(
+        st.one_of(
+            st.from_regex(r"6[0-9]{8}", fullmatch=True),
+            st.text(alphabet="0123456789", min_size=6, max_size=12),
+        )
+    )
+    if draw(st.integers(0, 9)) == 0:
+        digits = digits.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    text = ""
+    for char in prefix + digits:
+        text += draw(st.sampled_from(["", "", "", "", " ", "-", ".", "/", "(", ")", "\t", "\xa0"]))
+        text += char
+    return text + draw(st.sampled_from(["", "", " ", "-", "x"]))
+
+
+@given(written_numbers(), st.sampled_from(["NL", "NL", "NL", "BE", "DE", "US"]))
+def test_normalize_reads_every_form_as_phonenumbers_does(raw: str, region: str) -> None:
+    assert normalize(raw, region) == by_phonenumbers(raw, region)
+
+
+def test_the_fast_forms_are_read_as_phonenumbers_does() -> None:
+    for second in "0123456789":
+        for form in ("06{}1234567", "+316{}1234567", "00316{}1234567", "06-{}1 23 45 67"):
+            raw = form.format(second)
+            assert normalize(raw) == by_phonenumbers(raw, "NL"), raw
