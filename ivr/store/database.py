@@ -69,6 +69,9 @@ class Database(Protocol):
     large_cache: str
     """A statement that lets this connection keep many pages in memory (a long import's
     index pages); empty where the server keeps them."""
+    comma_joined: str
+    """An aggregate of the text column ``{}``'s values joined by commas, in no order: a
+    million plain values come back as one, read with no object built per row."""
     json_rows: str
     """A table of the elements of a JSON array given as one parameter (columns ``value``),
     for a bulk insert whose rows cost one bound parameter in all instead of several

@@ -28,6 +28,7 @@ class Db:
     for_update = ""  # the writer's BEGIN IMMEDIATE already holds the whole database
     large_cache = "PRAGMA cache_size = -65536"  # 64 MiB: a million random index inserts
     json_rows = "json_each(?)"
+    comma_joined = "group_concat({}, ',')"
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
         self._conn = conn
@@ -193,6 +194,7 @@ class _OnThread:
     for_update = ""
     large_cache = Db.large_cache
     json_rows = Db.json_rows
+    comma_joined = Db.comma_joined
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn

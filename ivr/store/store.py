@@ -498,9 +498,10 @@ class Store:
     async def suppression_list(self, advertiser: str) -> ListedRows:
         """``advertiser``'s whole suppression list in force, read once (a scrub's preload):
         the numbers of its own recht van verzet, and every other row as plain values."""
-        objections: list[str] = []
-        async for rows in self._chunks(queries.OWN_OBJECTIONS, (advertiser,)):
-            objections.extend([row[0] for row in rows])
+        numbers = self._reader.comma_joined.format("number")
+        own = f"SELECT {numbers} FROM ({queries.OWN_OBJECTIONS}) AS own"  # noqa: S608
+        joined = await self._reader.scalar(own, (advertiser,))
+        objections = joined.split(",") if joined else []
         others: list[ListedRow] = []
         async for rows in self._chunks(queries.LIST_BUT_OWN_OBJECTIONS, (advertiser, advertiser)):
             others.extend([tuple(row) for row in rows])

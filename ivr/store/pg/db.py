@@ -116,6 +116,7 @@ class PgDb(_Statements):
     for_update = " FOR UPDATE"
     large_cache = ""
     json_rows = ""
+    comma_joined = "string_agg({}, ',')"
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self._conn = conn
@@ -207,6 +208,7 @@ class PgPool(_Statements):
     for_update = ""
     large_cache = ""
     json_rows = ""
+    comma_joined = "string_agg({}, ',')"
     in_transaction = False
 
     def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
