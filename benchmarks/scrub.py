@@ -53,8 +53,13 @@ ADVERTISER = "acme"
 CONFIG = '[advertisers.acme]\nname = "Acme"\n[advertisers.globex]\nname = "Globex"\n'
 
 
+MOBILE_BLOCKS = "1234568"
+"""The digit after 06 of Dutch mobile numbers (06-7… and 06-9… are not numbers)."""
+
+
 def mobile(n: int) -> str:
-    return f"+316{10_000_000 + n:08d}"
+    """The ``n``-th of the 70 million Dutch mobile numbers."""
+    return f"+316{MOBILE_BLOCKS[n // 10_000_000]}{n % 10_000_000:07d}"
 
 
 def dutch_form(e164: str, pick: int) -> str:
@@ -75,7 +80,7 @@ class DataSet:
         self.workdir = workdir
         self.rows = rows
         rng = random.Random(seed)
-        pool = rng.sample(range(80_000_000), 2 * rows)
+        pool = rng.sample(range(10_000_000 * len(MOBILE_BLOCKS)), 2 * rows)
         self.listed = [mobile(n) for n in pool[:rows]]
         self.clean = [mobile(n) for n in pool[rows:]]
         register = rows // 10
