@@ -132,8 +132,8 @@ def demo_callers(marks: Mapping[str, int] | None = None) -> list[DemoCaller]:
         ),
         DemoCaller(
             "answering machine (AMDSTATUS=MACHINE)",
-            "0678901234",
-            (*acme, "number=0678901234"),
+            "0687901234",
+            (*acme, "number=0687901234"),
             (),
             (("AMDSTATUS", "MACHINE"),),
         ),
