@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from pathlib import Path
 
 import pytest
 
 from ivr.cli import main
+from ivr.commands.serve import run_loop
 from ivr.demo import free_port
 from tests.processes import simulated_asterisk
 
@@ -126,3 +129,13 @@ def test_an_advertisers_missing_contact_prompt_fails_at_once_naming_it(
     assert main(["serve"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "advertisers/acme-kontakt" in err[0]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop does not exist on Windows")
+def test_the_service_runs_on_uvloop() -> None:
+    import uvloop
+
+    async def on_uvloop() -> int:
+        return int(isinstance(asyncio.get_running_loop(), uvloop.Loop))
+
+    assert run_loop(on_uvloop()) == 1
