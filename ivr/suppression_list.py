@@ -39,21 +39,44 @@ class Verdict:
 
 
 class SuppressionList:
-    def __init__(self, verdicts: dict[str, Verdict], permission: Permission | None = None) -> None:
-        self.verdicts = verdicts
+    def __init__(
+        self,
+        objections: set[str],
+        objected: Verdict,
+        others: dict[str, Verdict],
+        permission: Permission | None = None,
+    ) -> None:
+        self.objections = objections
+        """The numbers whose only rows in the list are the advertiser's own recht van verzet
+        or that have such a row among others (most of a list: a set is the cheapest to
+        build and to ask)."""
+        self.objected = objected
+        """The verdict on a number of :attr:`objections` without other rows."""
+        self.others = others
+        """The verdicts on the numbers with other rows (their own objection counted in)."""
         self._permission = permission
         self.verdict: Callable[[str], Verdict | None] = (
-            verdicts.get if permission is None else self._with_permission
+            self._listed if permission is None else self._with_permission
         )
         """The verdict on a number (E.164); ``None``: nothing keeps it from being called."""
+
+    def with_permission(self, permission: Permission) -> SuppressionList:
+        """This list under an opt-in regime's consent rule."""
+        return SuppressionList(self.objections, self.objected, self.others, permission)
 
     def reasons(self, number: str) -> tuple[Reason, ...]:
         found = self.verdict(number)
         return () if found is None else found.reasons
 
+    def _listed(self, number: str) -> Verdict | None:
+        found = self.others.get(number)
+        if found is None and number in self.objections:
+            return self.objected
+        return found
+
     def _with_permission(self, number: str) -> Verdict | None:
         assert self._permission is not None
-        return self._permission.add(self.verdicts.get(number), number)
+        return self._permission.add(self._listed(number), number)
 
 
 class Permission:
@@ -113,7 +136,7 @@ async def load_suppression_list(
     if regime is None or not regime.opt_in.consent_required:
         return listed
     consents = await store.active_consents(advertiser)
-    return SuppressionList(listed.verdicts, Permission(regime, consents, category, at))
+    return listed.with_permission(Permission(regime, consents, category, at))
 
 
 def build(rows: ListedRows, advertiser: str, category: str | None, at: datetime) -> SuppressionList:
@@ -135,11 +158,19 @@ def build(rows: ListedRows, advertiser: str, category: str | None, at: datetime)
             verdict = decided[key] = _decide(key, advertiser, category, at)
         return verdict
 
-    verdicts = dict.fromkeys(rows.objections, decide(frozenset([own])))
+    objections = set(rows.objections)
+    others: dict[str, Verdict] = {}
+    alone: dict[Entry, Verdict] = {}
     for number, found in entries.items():
-        key = frozenset([*found, own] if number in verdicts else found)
-        verdicts[number] = decide(key)
-    return SuppressionList(verdicts)
+        if len(found) == 1 and number not in objections:
+            # most numbers: one row, its verdict found by the row's values alone
+            verdict = alone.get(found[0])
+            if verdict is None:
+                verdict = alone[found[0]] = decide(frozenset(found))
+        else:
+            verdict = decide(frozenset([*found, own] if number in objections else found))
+        others[number] = verdict
+    return SuppressionList(objections, decide(frozenset([own])), others)
 
 
 def _decide(

@@ -168,6 +168,7 @@ def _scrub_lines(
         header = next(lines)
         count = header.rstrip("\r\n").count(delimiter) + 1
         pieces.append(_with_cells(header, count, layout, MARK_HEADERS) if mark else header)
+    rows = suppressed_rows = invalid = 0
     for line in lines:
         body = line.rstrip("\r\n")
         if not body:
@@ -177,11 +178,11 @@ def _scrub_lines(
         number = normalize(cells[column], region) if column < len(cells) else None
         found = None if number is None else verdict(number)
         suppressed = found is not None and found.suppressed
-        stats.rows += 1
+        rows += 1
         if suppressed:
-            stats.suppressed += 1
+            suppressed_rows += 1
         elif number is None:
-            stats.invalid += 1
+            invalid += 1
         if mark:
             state = "yes" if suppressed else "no" if number is not None else "invalid"
             codes = "|".join(found.codes) if found is not None and suppressed else ""
@@ -190,7 +191,9 @@ def _scrub_lines(
         elif not suppressed:
             pieces.append(line)
         if len(pieces) >= FLUSH_ROWS:
+            stats.rows, stats.suppressed, stats.invalid = rows, suppressed_rows, invalid
             answer.flush()
+    stats.rows, stats.suppressed, stats.invalid = rows, suppressed_rows, invalid
 
 
 def _scrub_records(
