@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -23,7 +24,7 @@ from ivr.rules.maycall import Regime
 from ivr.rules.numbers import DEFAULT_REGION, normalize
 from ivr.scrub.csvfile import CsvLayout, MalformedCsv, Record, inspect_csv, records, text_of
 from ivr.store import Store
-from ivr.suppression_list import Verdict, load_suppression_list
+from ivr.suppression_list import SuppressionList, Verdict, load_suppression_list
 from ivr.suppressions import parse_category
 
 MARK_HEADERS = ("suppressed", "suppression_reason")
@@ -88,20 +89,40 @@ async def scrub_file(
     sink: BinaryIO,
     *,
     progress: Callable[[int], None] | None = None,
+    listed: Awaitable[SuppressionList] | None = None,
 ) -> ScrubStats:
-    """Scrub ``source`` into ``sink``.
+    """Scrub ``source`` into ``sink``; ``listed``: the list already being read
+    (:func:`list_loading`).
 
-    The file is checked before the list is read. Raises
+    The file is checked before the list is used. Raises
     :class:`~ivr.scrub.csvfile.MalformedCsv`,
     :class:`~ivr.scrub.columns.NumberColumnNotFound` or an ``InputError`` (unknown column).
     """
     region = request.profile.number_region
     layout = inspect_csv(source, request.columns, region)
-    listed = await load_suppression_list(
-        store, request.advertiser, request.category, request.at, request.regime
-    )
+    found = await (listed if listed is not None else _load(store, request))
     return await asyncio.to_thread(
-        scrub, source, sink, layout, request.mode, listed.verdict, region=region, progress=progress
+        scrub, source, sink, layout, request.mode, found.verdict, region=region, progress=progress
+    )
+
+
+@asynccontextmanager
+async def list_loading(
+    store: Store, request: ScrubRequest
+) -> AsyncIterator[asyncio.Task[SuppressionList]]:
+    """``request``'s suppression list read in the background while the block runs (while
+    the call file arrives, on SQLite without holding the GIL); dropped if it fails."""
+    task = asyncio.ensure_future(_load(store, request))
+    try:
+        yield task
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def _load(store: Store, request: ScrubRequest) -> SuppressionList:
+    return await load_suppression_list(
+        store, request.advertiser, request.category, request.at, request.regime
     )
 
 

@@ -17,6 +17,7 @@ from ivr.api.parsing import query
 from ivr.api.routing import Reply, Route
 from ivr.api.schemas import ScrubQuery
 from ivr.scrub import MalformedCsv, ScrubMode, ScrubRequest, ScrubStats, scrub_file
+from ivr.scrub.core import list_loading
 from ivr.suppressions import ensure_advertiser
 
 SPOOL_CHUNK = 1 << 16
@@ -48,12 +49,13 @@ async def scrub_call_file(request: web.Request) -> web.StreamResponse:
         tempfile.TemporaryFile(prefix="ivr-scrub-in-") as spool,
         tempfile.TemporaryFile(prefix="ivr-scrub-out-") as answer,
     ):
-        await _spool(request, spool, limit, ctx)
-        try:
-            with ctx.clock.busy():
-                stats = await scrub_file(ctx.store, scrubbing, spool, answer)
-        except MalformedCsv as exc:
-            raise bad_request("malformed_csv", str(exc)) from None
+        async with list_loading(ctx.store, scrubbing) as listed:
+            await _spool(request, spool, limit, ctx)
+            try:
+                with ctx.clock.busy():
+                    stats = await scrub_file(ctx.store, scrubbing, spool, answer, listed=listed)
+            except MalformedCsv as exc:
+                raise bad_request("malformed_csv", str(exc)) from None
         return await _send(request, answer, stats, expired=scrubbing.regime.expired)
 
 
