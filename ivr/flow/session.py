@@ -586,18 +586,21 @@ async def seal(
     a difference is logged as a bug.
     """
     store = ctx.store
-    await store.check_writable()  # a write through the one writer: the queued rows are in
-    rows = await store.call_events(call_id)
-    rights = verdict_of(ctx, profile or ctx.profile.name, lang, rows)
-    if oracle is not None and dict(oracle) != rights:
-        log.error("rights_verdict_mismatch", stored=rights, machine=dict(oracle))
-    try:
-        await store.seal_call(
-            call_id, outcome=outcome, rights=rights, evidence_complete=evidence_complete
+
+    def judge(rows: Sequence[CallEventRecord]) -> dict[str, str]:
+        rights = verdict_of(ctx, profile or ctx.profile.name, lang, rows)
+        if oracle is not None and dict(oracle) != rights:
+            log.error("rights_verdict_mismatch", stored=rights, machine=dict(oracle))
+        return rights
+
+    try:  # the verdict over the rows the seal's own transaction reads: one commit
+        rights, _ = await store.seal_with_verdict(
+            call_id, outcome=outcome, verdict=judge, evidence_complete=evidence_complete
         )
     except Exception as exc:
         log.error("call_seal_failed", error=str(exc))
         ctx.metrics.store_errors.inc()
+        rights = judge(await store.call_events(call_id))
     ctx.metrics.calls.labels(outcome=outcome.value).inc()
     for right, verdict in rights.items():
         ctx.metrics.rights.labels(right=right, verdict=verdict).inc()

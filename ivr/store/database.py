@@ -80,8 +80,10 @@ class Database(Protocol):
     @property
     def in_transaction(self) -> bool: ...
 
-    async def begin(self) -> None:
-        """Start a write transaction that holds the write lock from its first statement."""
+    async def begin(self, durable: bool = True) -> None:
+        """Start a write transaction that holds the write lock from its first statement;
+        its commit syncs to disk unless ``durable`` is false (then the next durable
+        commit does)."""
 
     async def commit(self) -> None: ...
 

@@ -22,6 +22,9 @@ from ivr.clock import Clock
 T = TypeVar("T")
 Params = Sequence[Any]
 
+_SYNCHRONOUS = {True: "PRAGMA synchronous = FULL", False: "PRAGMA synchronous = NORMAL"}
+"""A commit in WAL mode: synced to disk (FULL), or left to the next synced commit (NORMAL)."""
+
 
 class Db:
     atomic_statements = True
@@ -33,6 +36,8 @@ class Db:
     def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
         self._conn = conn
         self._clock = clock
+        self.durable_commits = True
+        """Whether ``synchronous`` is FULL now (:meth:`begin` changes it only when asked)."""
 
     @classmethod
     async def connect(
@@ -79,7 +84,10 @@ class Db:
     def in_transaction(self) -> bool:
         return self._conn.in_transaction
 
-    async def begin(self) -> None:
+    async def begin(self, durable: bool = True) -> None:
+        if durable != self.durable_commits:
+            await self.execute(_SYNCHRONOUS[durable])
+            self.durable_commits = durable
         await self.execute("BEGIN IMMEDIATE")
 
     async def commit(self) -> None:
@@ -165,7 +173,7 @@ class Db:
         if run_on_thread is None:
             return await work(self)
         with self._clock.busy():
-            result: T = await run_on_thread(_run_to_end, work, _OnThread(self._conn._conn))
+            result: T = await run_on_thread(_run_to_end, work, _OnThread(self._conn._conn, self))
         return result
 
     async def close(self) -> None:
@@ -196,14 +204,18 @@ class _OnThread:
     json_rows = Db.json_rows
     comma_joined = Db.comma_joined
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, owner: Db) -> None:
         self._conn = conn
+        self._owner = owner
 
     @property
     def in_transaction(self) -> bool:
         return self._conn.in_transaction
 
-    async def begin(self) -> None:
+    async def begin(self, durable: bool = True) -> None:
+        if durable != self._owner.durable_commits:
+            self._conn.execute(_SYNCHRONOUS[durable])
+            self._owner.durable_commits = durable
         self._conn.execute("BEGIN IMMEDIATE")
 
     async def commit(self) -> None:

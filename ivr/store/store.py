@@ -18,6 +18,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from itertools import islice
@@ -44,7 +45,7 @@ from ivr.domain import (
 )
 from ivr.store import consents, figures, idempotency, queries, scrub_results, trail, writes
 from ivr.store.backend import Backend, open_backend
-from ivr.store.database import Row
+from ivr.store.database import Database, Row
 from ivr.store.errors import ConsentNotFound, OptOutNotFound, StoreError
 from ivr.store.figures import Figures
 from ivr.store.idempotency import Claim
@@ -83,10 +84,24 @@ after it was queued (docs/design.md 14.31); the seal, awaited, commits all of a 
 
 Verdict = Callable[[CallRecord, Sequence[CallEventRecord]], Mapping[str, str]]
 """The rights verdict of a call from all of its evidence rows (the flow's pure function)."""
+RowsVerdict = Callable[[Sequence[CallEventRecord]], Mapping[str, str]]
+"""The same for a call whose row the caller knows."""
 
 
 def _nothing() -> None:
     pass
+
+
+async def _judge_and_seal(
+    db: Database, arg: trail.SealParams, verdict: RowsVerdict
+) -> tuple[dict[str, str], bool]:
+    rows = await db.fetchall(
+        f"SELECT {EVENT_COLUMNS} FROM call_events WHERE call_id = ? ORDER BY seq",  # noqa: S608
+        (arg.call_id,),
+    )
+    rights = dict(verdict([event_from_row(row) for row in rows]))
+    sealed = await trail.seal_call(db, replace(arg, rights=trail.rights_text(rights)))
+    return rights, sealed
 
 
 class Store:
@@ -183,12 +198,14 @@ class Store:
 
     def start_call(self, call: CallStart) -> Awaitable[None]:
         """Queue the call's row now, ahead of every later write of the call; awaited, done
-        once it is committed (a session answers before that, docs/call-flow.md)."""
-        return self._writer.submit(partial(writes.insert_call, params=call_params(call)), "call")
+        once it is committed (a session answers before that, docs/call-flow.md), without a
+        sync of its own: like the evidence, it is on disk with the next durable commit."""
+        job = partial(writes.insert_call, params=call_params(call))
+        return self._writer.submit(job, "call", durable=False)
 
     async def set_call_number(self, call_id: str, number: str, source: NumberSource) -> None:
         job = partial(writes.set_call_number, call_id=call_id, number=number, source=source.value)
-        await self._writer.submit(job, "call_number")
+        await self._writer.submit(job, "call_number", durable=False)
 
     async def add_event(
         self,
@@ -288,6 +305,39 @@ class Store:
             log.info("store.call_already_sealed", call_id=call_id, outcome=outcome.value)
         return sealed
 
+    async def seal_with_verdict(
+        self,
+        call_id: str,
+        *,
+        outcome: Outcome,
+        verdict: RowsVerdict,
+        evidence_complete: bool = True,
+    ) -> tuple[dict[str, str], bool]:
+        """:meth:`seal_call` with the rights ``verdict`` gives over all of the call's rows,
+        read in the seal's own transaction (after every row queued before it): one commit,
+        where writing the queued rows, reading them back and sealing took three steps.
+
+        The rights, and ``False`` when the call was sealed already (its first ending stays).
+        """
+        seal = trail.SealParams(
+            call_id=call_id,
+            outcome=outcome.value,
+            rights=None,
+            evidence_complete=evidence_complete and call_id not in self._incomplete,
+            ended_at=self._now(),
+        )
+        job = partial(_judge_and_seal, arg=seal, verdict=verdict)
+        try:
+            rights, sealed = await self._writer.submit(job, "seal")
+        except Exception as exc:
+            self._event_done(call_id, CallEventKind.RIGHTS.value, None, exc)
+            raise
+        self._incomplete.discard(call_id)
+        self.evidence_healthy = True
+        if not sealed:
+            log.info("store.call_already_sealed", call_id=call_id, outcome=outcome.value)
+        return rights, sealed
+
     async def end_call(
         self, call_id: str, outcome: Outcome, ended_at: datetime | None = None
     ) -> None:
@@ -305,7 +355,8 @@ class Store:
 
     async def mark_incomplete(self, call_id: str) -> None:
         """``evidence_complete = false`` on an open call (e.g. resumed after a crash)."""
-        await self._writer.submit(partial(trail.mark_incomplete, call_id=call_id), "incomplete")
+        job = partial(trail.mark_incomplete, call_id=call_id)
+        await self._writer.submit(job, "incomplete", durable=False)
 
     async def recover_open_calls(
         self,

@@ -7,6 +7,13 @@ everything queued, runs it in one write transaction, commits (SQLite
 disk) and only then resolves each job's waiter.  So a caller gets its answer
 once ITS row is on disk, and a hundred callers share one fsync.
 
+Only a job that must survive a power cut once answered (an opt-out, a consent,
+a seal: ``durable``, the default) needs that sync: a batch of other jobs only
+(a call's row, its evidence rows) is committed without it (SQLite
+``synchronous=NORMAL``, PostgreSQL ``synchronous_commit = off``), atomic and
+safe from a crash of the process, and on disk with the next durable commit,
+which syncs every commit before it (docs/design.md 14.31).
+
 Jobs that come many at a time (opt-outs, call events) are a :class:`Bulk`: a
 run of them next to each other in the queue goes to the database as one
 statement, so a batch costs a few round trips instead of one per job.
@@ -65,6 +72,7 @@ class _Queued:
     result: Any = None
     error: BaseException | None = None
     on_done: Done | None = None
+    durable: bool = True
 
 
 class _BatchFailed(Exception):
@@ -91,11 +99,11 @@ class Writer:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="store-writer")
 
-    def submit(self, job: Job[T], label: str) -> asyncio.Future[T]:
+    def submit(self, job: Job[T], label: str, *, durable: bool = True) -> asyncio.Future[T]:
         """Queue ``job`` now (before anything the caller queues later); the future has its
-        result once the transaction that ran it is committed."""
+        result once the transaction that ran it is committed (on disk, when ``durable``)."""
         waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._put(_Queued(job, label, waiter))
+        self._put(_Queued(job, label, waiter, durable=durable))
         return waiter
 
     async def submit_bulk(self, bulk: Bulk[A, T], arg: A) -> T:
@@ -107,7 +115,7 @@ class Writer:
     def submit_bulk_nowait(self, bulk: Bulk[A, Any], arg: A, on_done: Done) -> None:
         """Queue a job nobody awaits: it rides the next batch that something else (or
         :meth:`wake`) starts, in queue order; ``on_done`` hears how it went."""
-        job = _Queued(_bind(bulk, arg), bulk.name, None, bulk, arg, on_done=on_done)
+        job = _Queued(_bind(bulk, arg), bulk.name, None, bulk, arg, on_done=on_done, durable=False)
         self._put(job, wake=False)
 
     def wake(self) -> None:
@@ -178,7 +186,7 @@ class Writer:
             raise asyncio.CancelledError
 
     async def _transaction(self, batch: list[_Queued], db: Database) -> None:
-        await db.begin()
+        await db.begin(durable=any(queued.durable for queued in batch))
         for run in _runs(batch):
             await self._run_together(db, run)
         await db.commit()

@@ -111,6 +111,40 @@ async def test_the_seal_writes_the_rights_row_then_the_head_over_the_call_row(
     )
 
 
+async def test_seal_with_verdict_judges_every_queued_row_and_seals_in_one_commit(
+    store: Store, clock: VirtualClock
+) -> None:
+    call = new_call(clock)
+    await store.start_call(call)
+    for n in range(5):
+        store.add_event_nowait(call.id, CallEventKind.NOTE, {"n": n})
+    seen: list[list[int]] = []
+
+    def verdict(rows: Sequence[CallEventRecord]) -> Mapping[str, str]:
+        seen.append([row.detail["n"] for row in rows])
+        return RIGHTS
+
+    before = store.commits
+    rights, sealed = await store.seal_with_verdict(
+        call.id, outcome=Outcome.COMPLETED, verdict=verdict
+    )
+
+    assert (rights, sealed) == (RIGHTS, True)
+    assert seen == [[0, 1, 2, 3, 4]]  # the rows queued before it, read in its transaction
+    assert store.commits == before + 1
+    events = await store.call_events(call.id)
+    assert [e.kind for e in events] == [CallEventKind.NOTE] * 5 + [CallEventKind.RIGHTS]
+    assert events[-1].detail == RIGHTS
+    found = await store.get_call(call.id)
+    assert found is not None and found.rights == RIGHTS and found.outcome is Outcome.COMPLETED
+    assert found.evidence_head is not None and found.seal_seq == 1
+
+    again = await store.seal_with_verdict(call.id, outcome=Outcome.LOST, verdict=lambda rows: {})
+    assert again == ({}, False)
+    found = await store.get_call(call.id)
+    assert found is not None and found.outcome is Outcome.COMPLETED
+
+
 async def test_a_call_is_sealed_once_and_takes_the_next_global_seal_seq(
     store: Store, clock: VirtualClock
 ) -> None:

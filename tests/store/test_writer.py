@@ -51,6 +51,46 @@ async def test_the_postgresql_writer_commits_synchronously_whatever_the_server_d
         await store.close()
 
 
+async def test_only_a_batch_with_a_durable_write_is_synced_to_disk(
+    sqlite_store: Store, clock: VirtualClock
+) -> None:
+    store = sqlite_store
+    writer = store._writer.db
+
+    async def synchronous() -> int:
+        return int(await writer.scalar("PRAGMA synchronous"))
+
+    call = new_call(clock)
+    await store.start_call(call)  # a call's row, like its evidence, waits for the next sync
+    assert await synchronous() == 1  # NORMAL
+    store.add_event_nowait(call.id, CallEventKind.NOTE, {"n": 1})
+    await store.record_optout(ivr_request(call.id))  # an opt-out is synced before it returns
+    assert await synchronous() == 2  # FULL
+    store.add_event_nowait(call.id, CallEventKind.NOTE, {"n": 2})
+    await clock.advance(1)  # the evidence flush
+    assert await synchronous() == 1
+    assert [e.detail["n"] for e in await store.call_events(call.id)] == [1, 2]
+    assert await store.seal_call(call.id, outcome=Outcome.COMPLETED, rights={})
+    assert await synchronous() == 2
+
+
+async def test_a_postgresql_batch_without_a_durable_write_does_not_leak_its_setting(
+    postgres_url: str, clock: VirtualClock
+) -> None:
+    store = await Store.open(postgres_url, clock)
+    try:
+        call = new_call(clock)
+        await store.start_call(call)  # BEGIN; SET LOCAL synchronous_commit = off
+        store.add_event_nowait(call.id, CallEventKind.NOTE, {"n": 1})
+        await clock.advance(1)
+        assert await store._writer.db.scalar("SHOW synchronous_commit") == "on"
+        assert sql.scalar(postgres_url, "SELECT count(*) FROM call_events") == 1
+        await store.record_optout(ivr_request(call.id))
+        assert len(optout_ids(postgres_url)) == 1
+    finally:
+        await store.close()
+
+
 async def test_many_concurrent_optouts_share_few_commits(store: Store, db_url: str) -> None:
     before = store.commits
     rows = await asyncio.gather(

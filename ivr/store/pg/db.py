@@ -25,6 +25,8 @@ T = TypeVar("T")
 
 Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 SERVER_SETTINGS = {"TimeZone": "UTC", "application_name": "ivr"}
+_BEGIN_UNSYNCED = "BEGIN; SET LOCAL synchronous_commit = off"
+"""A transaction whose commit the next synchronous commit brings to disk (one round trip)."""
 
 
 @functools.lru_cache(maxsize=2048)
@@ -126,8 +128,8 @@ class PgDb(_Statements):
     def in_transaction(self) -> bool:
         return self._conn.is_in_transaction()
 
-    async def begin(self) -> None:
-        await self.execute("BEGIN")
+    async def begin(self, durable: bool = True) -> None:
+        await self.execute("BEGIN" if durable else _BEGIN_UNSYNCED)
 
     async def commit(self) -> None:
         await self.execute("COMMIT")
@@ -215,7 +217,7 @@ class PgPool(_Statements):
         self._pool = pool
         self._clock = clock
 
-    async def begin(self) -> None:
+    async def begin(self, durable: bool = True) -> None:
         raise TypeError("reads from the pool run outside transactions")
 
     commit = begin
