@@ -27,7 +27,7 @@ from typing import Any
 
 import structlog
 
-from ivr.clock import Clock, TimerHandle
+from ivr.clock import Clock
 from ivr.domain import (
     CallEventKind,
     CallStart,
@@ -122,7 +122,6 @@ class Store:
         """Called on each failed evidence write (the service counts it in its metrics)."""
         self.on_late_event: Callable[[], None] = _nothing
         """Called on each event that came after its call's seal (counted likewise)."""
-        self._flush: TimerHandle | None = None
 
     @classmethod
     async def open(
@@ -141,7 +140,9 @@ class Store:
         backend = await open_backend(
             parse_location(where), clock, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size
         )
-        writer = Writer(backend.writer_db, group_commit=group_commit)
+        writer = Writer(
+            backend.writer_db, clock, group_commit=group_commit, flush_s=EVIDENCE_FLUSH_S
+        )
         writer.start()
         return cls(backend, clock, writer)
 
@@ -151,9 +152,6 @@ class Store:
 
     async def close(self) -> None:
         """Finish every write already asked for, then close the connections."""
-        if self._flush is not None:
-            self._flush.cancel()
-            self._flush = None
         await self._writer.close()
         await self._backend.close()
         if self._lease is not None:
@@ -244,12 +242,6 @@ class Store:
         params = self._event(call_id, kind, detail, at)
         done = partial(self._event_done, call_id, kind.value)
         self._writer.submit_bulk_nowait(trail.EVENTS, params, done)
-        if self._flush is None:
-            self._flush = self._clock.call_later(EVIDENCE_FLUSH_S, self._flush_evidence)
-
-    def _flush_evidence(self) -> None:
-        self._flush = None
-        self._writer.wake()
 
     def _event(
         self, call_id: str, kind: CallEventKind, detail: Mapping[str, Any], at: datetime | None

@@ -36,6 +36,7 @@ from typing import Any, Generic, TypeVar
 
 import structlog
 
+from ivr.clock import Clock, TimerHandle
 from ivr.store.database import DATABASE_ERRORS, INTEGRITY_ERRORS, Database
 from ivr.store.errors import StoreError
 
@@ -80,9 +81,14 @@ class _BatchFailed(Exception):
 
 
 class Writer:
-    def __init__(self, db: Database, *, group_commit: bool = True) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, group_commit: bool = True, flush_s: float = 0.1
+    ) -> None:
         self._db = db
+        self._clock = clock
         self._group_commit = group_commit
+        self._flush_s = flush_s
+        self._flush: TimerHandle | None = None
         self._queue: deque[_Queued] = deque()
         self._wakeup = asyncio.Event()
         self._closing = False
@@ -113,13 +119,16 @@ class Writer:
         return await waiter
 
     def submit_bulk_nowait(self, bulk: Bulk[A, Any], arg: A, on_done: Done) -> None:
-        """Queue a job nobody awaits: it rides the next batch that something else (or
-        :meth:`wake`) starts, in queue order; ``on_done`` hears how it went."""
+        """Queue a job nobody awaits: it rides the next batch that something else starts,
+        in queue order, or a batch of its own ``flush_s`` after the oldest job left
+        waiting; ``on_done`` hears how it went."""
         job = _Queued(_bind(bulk, arg), bulk.name, None, bulk, arg, on_done=on_done, durable=False)
         self._put(job, wake=False)
+        if self._flush is None:
+            self._flush = self._clock.call_later(self._flush_s, self._flush_due)
 
-    def wake(self) -> None:
-        """Commit whatever is queued now."""
+    def _flush_due(self) -> None:
+        self._flush = None
         if self._queue:
             self._wakeup.set()
 
@@ -136,6 +145,9 @@ class Writer:
         self._wakeup.set()
         if self._task is not None:
             await asyncio.wait([self._task])
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
 
     async def _run(self) -> None:
         try:
@@ -158,6 +170,9 @@ class Writer:
             return [self._queue.popleft()]
         batch = list(self._queue)
         self._queue.clear()
+        if self._flush is not None:  # what waited rides this batch: the next job starts anew
+            self._flush.cancel()
+            self._flush = None
         return batch
 
     async def _commit(self, batch: list[_Queued]) -> None:

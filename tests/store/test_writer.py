@@ -347,14 +347,20 @@ async def test_evidence_rides_the_next_write_or_a_flush_within_100_ms(
 
     assert [e.detail["digit"] for e in await store.call_events(call.id)] == ["1", "2", "3"]
     assert store.commits == before + 1
+    # a row queued after that batch waits its own 100 ms, not what was left of the first's
+    store.add_event_nowait(call.id, CallEventKind.NOTE, {"n": 1})
+    await clock.advance(0.06)
+    assert len(await store.call_events(call.id)) == 3 and store.commits == before + 1
+    await clock.advance(0.041)
+    assert len(await store.call_events(call.id)) == 4 and store.commits == before + 2
     await clock.advance(1)  # nothing left to flush: no commit
-    assert store.commits == before + 1
+    assert store.commits == before + 2
     store.add_event_nowait(call.id, CallEventKind.HANGUP, {"by": "caller"})
     await clock.advance(0.099)
-    assert len(await store.call_events(call.id)) == 3
-    await clock.advance(0.002)
     assert len(await store.call_events(call.id)) == 4
-    assert store.commits == before + 2
+    await clock.advance(0.002)
+    assert len(await store.call_events(call.id)) == 5
+    assert store.commits == before + 3
 
 
 async def test_a_batch_is_one_call_on_the_database_thread(
