@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import aiohttp
 import asyncpg
 
 from ivr.ari.http import basic_authorization
+from ivr.ports import free_port
 from ivr.store.location import PostgresLocation, parse_location
 from ivr.store.pg.db import numbered, prepare_connection
 
@@ -45,12 +45,6 @@ def ivr_command() -> list[str]:
     if script.exists():
         return [str(script)]
     return [sys.executable, "-c", "import sys; from ivr.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -47,7 +47,8 @@ import aiohttp
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.harness import free_port, ivr_command, peak_rss_mb, wait_until
+from benchmarks.harness import ivr_command, peak_rss_mb, wait_until
+from ivr.ports import free_port
 
 ADVERTISER = "acme"
 CONFIG = '[advertisers.acme]\nname = "Acme"\n[advertisers.globex]\nname = "Globex"\n'

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import sys
 import tempfile
 import wave
@@ -25,6 +24,7 @@ from ivr.clock import LoopClock
 from ivr.config import AdvertiserConfig, Settings
 from ivr.flow.profile import DEFAULT_PROFILE, load_profile
 from ivr.logs import mask_number
+from ivr.ports import free_port
 from ivr.prompts.offered import load_offered
 from ivr.service import IvrService
 from ivr.simulator import Simulator, Step
@@ -161,12 +161,6 @@ def _length_ms(wav: Path) -> int:
             return int(audio.getnframes() * 1000 // audio.getframerate())
     except (OSError, wave.Error):
         return 0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def run_demo(db: Path | None, speed: float, out: TextIO, prompts_dir: Path) -> int:

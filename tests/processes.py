@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ivr.demo import free_port
+from ivr.ports import free_port
 
 PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 IVR = (sys.executable, "-m", "ivr.cli")

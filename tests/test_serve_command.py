@@ -10,7 +10,7 @@ import pytest
 
 from ivr.cli import main
 from ivr.commands.serve import run_loop
-from ivr.demo import free_port
+from ivr.ports import free_port
 from tests.processes import simulated_asterisk
 
 REPO = Path(__file__).resolve().parents[1]

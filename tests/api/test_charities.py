@@ -15,9 +15,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from structlog.testing import capture_logs
 
-from benchmarks.harness import free_port, ivr_command
+from benchmarks.harness import ivr_command
 from ivr.clock import VirtualClock
 from ivr.domain import OptOutKind
+from ivr.ports import free_port
 from ivr.store import Store
 from tests.api.conftest import NUMBER, READER, WRITER, MakeClient, bearer, record
 

@@ -16,7 +16,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from benchmarks.harness import free_port, ivr_command
+from benchmarks.harness import ivr_command
+from ivr.ports import free_port
 
 TOKEN = "fuzz-token-1"  # write scope, every advertiser
 EXAMPLES = 30

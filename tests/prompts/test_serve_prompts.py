@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ivr.cli import main
-from ivr.demo import free_port
+from ivr.ports import free_port
 from tests.processes import PROMPTS, simulated_asterisk
 
 
