@@ -69,6 +69,8 @@ def canonical_json(value: Any) -> str:
 
 def canonical(fields: Mapping[str, Any]) -> str:
     """Canonical JSON of an object whose values may include :class:`RawJson`."""
+    if not any(isinstance(value, RawJson) for value in fields.values()):
+        return canonical_json(dict(fields))  # one C call: the same text, a tenth of the time
     parts = []
     for key in sorted(fields):
         value = fields[key]

@@ -53,3 +53,21 @@ def test_a_time_hashes_the_same_in_any_offset_and_as_text(at: datetime, hours: i
     expected = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert chain.hash_time(at) == chain.hash_time(elsewhere) == expected
     assert chain.hash_time(db_time(at)) == chain.hash_time(elsewhere.isoformat()) == expected
+
+
+@given(details)
+def test_a_row_without_raw_json_is_hashed_as_one_json_object_field_by_field(
+    fields: dict[str, object],
+) -> None:
+    text = chain.canonical(fields)
+
+    spelled_out = (
+        "{"
+        + ",".join(
+            f"{chain.canonical_json(key)}:{chain.canonical_json(fields[key])}"
+            for key in sorted(fields)
+        )
+        + "}"
+    )
+    assert text == spelled_out
+    assert json.loads(text) == fields
