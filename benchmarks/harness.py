@@ -142,6 +142,8 @@ class Rig:
     sim_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
+    sim_options: list[str] = field(default_factory=list)
+    """More ``ivr simulate`` options (e.g. ``--entity-id``)."""
     db_url: str | None = None
     """``IVR_DB`` (a ``postgresql://`` URL); default a SQLite file in ``workdir``."""
     sim: Proc | None = None
@@ -211,6 +213,7 @@ class Rig:
             str(PROMPTS),
             "--log-format",
             "json",
+            *self.sim_options,
         ]
         self.sim = Proc(
             "simulator", argv, self._env(), self.workdir / "simulator.log", self.workdir
