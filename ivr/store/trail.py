@@ -190,11 +190,18 @@ async def insert_chained(
 async def chain_head(db: Database, name: str) -> tuple[int, str]:
     """``(seq, hash)`` of the head of the chain ``name`` (``optouts``, ``consents``, ``seals``),
     read to be advanced in the writer's transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL
-    ``SELECT … FOR UPDATE``), so every process appends to one chain in one order."""
-    head = await db.fetchone(
-        "SELECT seq, hash FROM chain_heads WHERE name = ?" + db.for_update,  # noqa: S608
+    ``SELECT … FOR UPDATE``), so every process appends to one chain in one order.
+
+    On PostgreSQL the heads named before ``name`` are locked with it, in name order: a
+    transaction then always takes heads in that order, whichever its jobs need first, so two
+    processes' batches (an opt-out and a seal, in either order) wait for each other instead of
+    deadlocking."""
+    heads = await db.fetchall(
+        "SELECT name, seq, hash FROM chain_heads WHERE name <= ? ORDER BY name"  # noqa: S608
+        + db.for_update,
         (name,),
     )
+    head = next((row for row in heads if row["name"] == name), None)
     if head is None:
         raise StoreError(f"chain_heads has no row {name!r}")
     return int(head["seq"]), str(head["hash"])
@@ -217,7 +224,11 @@ CHECKPOINT_COLUMNS = ", ".join(CHECKPOINT_NAMES)
 
 
 async def write_checkpoint(db: Database, at: str) -> dict[str, Any]:
-    """Append a checkpoint over the calls sealed since the last one and the chain heads."""
+    """Append a checkpoint over the calls sealed since the last one and the chain heads.
+
+    The heads are locked first (PostgreSQL), so the checkpoints of several processes follow
+    one another instead of two taking the same ``seq``."""
+    await chain_head(db, "seals")
     last = await db.fetchone(
         f"SELECT {CHECKPOINT_COLUMNS} FROM evidence_checkpoints"  # noqa: S608
         " ORDER BY seq DESC LIMIT 1"
