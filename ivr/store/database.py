@@ -76,6 +76,11 @@ class Database(Protocol):
     """A table of the elements of a JSON array given as one parameter (columns ``value``),
     for a bulk insert whose rows cost one bound parameter in all instead of several
     each; empty where ``executemany`` is as good (a server binds rows in its own code)."""
+    write_probe: str
+    """A statement that makes its transaction a write one (the readiness probe) without
+    touching a row another process writes: on PostgreSQL a row shared by several processes
+    would let their batches deadlock (one holding it, waiting for a chain head the other
+    holds)."""
 
     @property
     def in_transaction(self) -> bool: ...

@@ -32,6 +32,10 @@ class Db:
     large_cache = "PRAGMA cache_size = -65536"  # 64 MiB: a million random index inserts
     json_rows = "json_each(?)"
     comma_joined = "group_concat({}, ',')"
+    write_probe = (  # one writer at a time on SQLite: one shared row is harmless
+        "INSERT INTO store_probe (id, at) VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+        " ON CONFLICT (id) DO UPDATE SET at = excluded.at"
+    )
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
         self._conn = conn
@@ -203,6 +207,7 @@ class _OnThread:
     large_cache = Db.large_cache
     json_rows = Db.json_rows
     comma_joined = Db.comma_joined
+    write_probe = Db.write_probe
 
     def __init__(self, conn: sqlite3.Connection, owner: Db) -> None:
         self._conn = conn

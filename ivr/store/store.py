@@ -187,7 +187,7 @@ class Store:
     async def check_writable(self) -> bool:
         """A real write through the writer, and no evidence write failing (for ``/readyz``)."""
         try:
-            await self._writer.submit(partial(writes.probe, at=self._now()), "probe")
+            await self._writer.submit(writes.probe, "probe")
         except StoreError:
             return False
         return self.evidence_healthy

@@ -315,8 +315,6 @@ async def purge_evidence(
     return await in_savepoint(db, "purge_evidence", work)
 
 
-async def probe(db: Database, at: str) -> None:
-    await db.execute(
-        "INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = ?",
-        (at, at),
-    )
+async def probe(db: Database) -> None:
+    """A write of no consequence, in the writer's transaction (``/readyz``)."""
+    await db.execute(db.write_probe)

@@ -1,16 +1,20 @@
-"""Two processes' writers on one PostgreSQL database take the chain heads in one order
-(docs/design.md 14.10): a batch that seals a call and records an opt-out, beside another
-that does the same the other way round, waits instead of deadlocking."""
+"""Two processes' writers on one PostgreSQL database never deadlock: they take the chain
+heads in one order (docs/design.md 14.10), and the readiness probe touches no row another
+process writes. A batch that seals a call and records an opt-out, or probes and records,
+beside another doing the same the other way round, waits instead of failing."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from functools import partial
 
 import asyncpg
+import pytest
 
 from ivr.clock import LoopClock
-from ivr.store import trail
+from ivr.store import trail, writes
 from ivr.store.pg.db import PgDb, connect
 from ivr.store.pg.migrate import migrate, pg_migrations
 
@@ -24,9 +28,24 @@ async def _lock_waiting(watcher: PgDb, pid: int) -> bool:
     return bool(waiting)
 
 
-async def test_batches_taking_chain_heads_in_opposite_orders_both_commit(
-    postgres_url: str,
+async def _advance(db: PgDb, name: str) -> None:
+    seq, head = await trail.chain_head(db, name)
+    await trail.move_chain_head(db, name, seq + 1, head)
+
+
+STEPS: dict[str, Callable[[PgDb], Awaitable[None]]] = {
+    "optouts": partial(_advance, name="optouts"),
+    "seals": partial(_advance, name="seals"),
+    "probe": writes.probe,
+}
+
+
+@pytest.mark.parametrize(("one", "other"), [("optouts", "seals"), ("probe", "optouts")])
+async def test_batches_doing_two_writes_in_opposite_orders_both_commit(
+    postgres_url: str, one: str, other: str
 ) -> None:
+    """Each pair as two processes' batches would run it: ``one`` then ``other`` beside
+    ``other`` then ``one`` (an opt-out and a seal; a ``/readyz`` probe and an opt-out)."""
     clock = LoopClock()
     dbs = [PgDb(await connect(postgres_url), clock) for _ in range(3)]
     first, second, watcher = dbs
@@ -36,37 +55,38 @@ async def test_batches_taking_chain_heads_in_opposite_orders_both_commit(
         took_first = [asyncio.Event(), asyncio.Event()]
         go = asyncio.Event()
 
-        async def batch(db: PgDb, names: tuple[str, str], took: asyncio.Event) -> None:
+        async def batch(db: PgDb, steps: tuple[str, str], took: asyncio.Event) -> None:
             await db.begin()
             try:
-                await trail.chain_head(db, names[0])
+                await STEPS[steps[0]](db)
                 took.set()
                 await go.wait()
-                seq, head = await trail.chain_head(db, names[1])
-                await trail.move_chain_head(db, names[1], seq + 1, head)
+                await STEPS[steps[1]](db)
                 await db.commit()
             except BaseException:
                 await db.rollback()
                 raise
 
-        one = asyncio.create_task(batch(first, ("optouts", "seals"), took_first[0]))
+        started = asyncio.create_task(batch(first, (one, other), took_first[0]))
         await asyncio.wait_for(took_first[0].wait(), DEADLINE_S)
-        two = asyncio.create_task(batch(second, ("seals", "optouts"), took_first[1]))
+        reverse = asyncio.create_task(batch(second, (other, one), took_first[1]))
         end = time.monotonic() + DEADLINE_S
         while not took_first[1].is_set() and not await _lock_waiting(watcher, second_pid):
             assert time.monotonic() < end, "the second batch neither took a head nor waits"
             await asyncio.sleep(0.01)
         go.set()
         results = await asyncio.wait_for(
-            asyncio.gather(one, two, return_exceptions=True), DEADLINE_S
+            asyncio.gather(started, reverse, return_exceptions=True), DEADLINE_S
         )
         assert not [r for r in results if isinstance(r, asyncpg.DeadlockDetectedError)]
         assert results == [None, None]
         heads = await watcher.fetchall("SELECT name, seq FROM chain_heads ORDER BY name")
+        advanced = {name: 2 for name in (one, other) if name != "probe"}
         assert {row["name"]: row["seq"] for row in heads} == {
             "consents": 0,
-            "optouts": 1,
-            "seals": 1,
+            "optouts": 0,
+            "seals": 0,
+            **advanced,
         }
     finally:
         for db in dbs:

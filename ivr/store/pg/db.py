@@ -119,6 +119,7 @@ class PgDb(_Statements):
     large_cache = ""
     json_rows = ""
     comma_joined = "string_agg({}, ',')"
+    write_probe = "SELECT txid_current()"  # a transaction id: its commit is written and flushed
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self._conn = conn
@@ -211,6 +212,7 @@ class PgPool(_Statements):
     large_cache = ""
     json_rows = ""
     comma_joined = "string_agg({}, ',')"
+    write_probe = ""
     in_transaction = False
 
     def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
