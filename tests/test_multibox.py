@@ -179,6 +179,11 @@ async def get_json(session: aiohttp.ClientSession, url: str) -> Any:
         return await response.json()
 
 
+def service_log(box: Box) -> list[str]:
+    """The lines of every ``ivr serve`` run of ``box`` (JSON logs)."""
+    return (box.rig.workdir / "service.log").read_text().splitlines()
+
+
 def stored_choice(row: dict[str, Any]) -> tuple[object, bool | None]:
     """An opt-out row's scope (stored as JSON text) and charities (stored as 0/1)."""
     scope = json.loads(row["scope"]) if row["scope"] is not None else None
@@ -263,7 +268,19 @@ async def test_two_boxes_one_database_with_a_serve_killed_twice(
             )
             return bool(open_rows[0][0] == 0)
 
-        await wait_until(all_sealed, 120, "every call sealed", poll_s=0.2)
+        try:
+            await wait_until(all_sealed, 120, "every call sealed", poll_s=0.2)
+        except TimeoutError:
+            still_open = a.rig.dict_rows(
+                "SELECT asterisk, channel_id, id FROM calls WHERE outcome IS NULL"
+            )
+            said = [
+                line
+                for box in boxes
+                for line in service_log(box)
+                if any(row["id"] in line for row in still_open) or '"error"' in line
+            ]
+            raise AssertionError(f"left open: {still_open}\n" + "\n".join(said[:40])) from None
 
         heard = {
             box.name: {
@@ -283,6 +300,9 @@ async def test_two_boxes_one_database_with_a_serve_killed_twice(
         answers = await api_answers(a.rig, api_url, boxes)
 
     assert a.rig.service_starts == WAVES, "box A's serve: started, killed and started twice"
+    for box in boxes:  # every batch of either box committed (none lost to the other box)
+        failed = [line for line in service_log(box) if '"store.batch_failed"' in line]
+        assert failed == [], f"box {box.name}: {failed[:3]}"
     assert a.unsealed_at_kill and a.gave_up, "the kills found calls in progress"
 
     assert len(calls) == WAVES * CALLS_PER_WAVE * 2
