@@ -3,8 +3,9 @@
 Different channels run concurrently; one channel's events go through one
 session's inbox.  After a reconnect the router resynchronises with Asterisk:
 a channel still in the app gets a fresh session on the same call (the menu
-starts again; what was recorded stays recorded, never twice), and a call whose
-channel is gone ends as ``lost``.
+starts again; what was recorded stays recorded, never twice), a channel in the
+app that no call row knows starts as a new call, and a call whose channel is gone
+ends as ``lost``.
 """
 
 from __future__ import annotations
@@ -144,13 +145,13 @@ class CallRouter:
             call_id, stasis = live.session.call_id, live.stasis
             done = await live.session.abandon()
         else:
-            open_calls = [
-                c
-                for c in await self.ctx.store.calls_for_channel(channel_id, self.ctx.asterisk_id)
-                if c.outcome is None
-            ]
+            calls = await self.ctx.store.calls_for_channel(channel_id, self.ctx.asterisk_id)
+            open_calls = [c for c in calls if c.outcome is None]
+            if not calls:
+                self._take_on_unrecorded(channel)
+                return
             if not open_calls:
-                return  # never ours, or already finished
+                return  # already finished
             call = open_calls[-1]
             call_id = call.id
             stasis = StasisArgs(
@@ -166,6 +167,22 @@ class CallRouter:
         profile = record.profile if record is not None else None
         log.info("call_resynchronised", channel_id=channel_id, call_id=call_id)
         self._start(channel, stasis, Resumption(call_id, done, number, profile))
+
+    def _take_on_unrecorded(self, channel: Channel) -> None:
+        """A channel in our app that no call row knows: handed off while the service died
+        before its row was written (the answer goes out first). Its ``Stasis()`` arguments
+        are still in the channel's dialplan data, so it starts as the new call it is
+        instead of waiting in silence until the caller gives up."""
+        dialplan = channel.dialplan
+        if dialplan is None or dialplan.app_name.lower() != "stasis":
+            log.warning("resync_channel_without_call", channel_id=channel.id)
+            return
+        app, *args = dialplan.app_data.split(",")
+        if app.strip() != self.app:
+            log.warning("resync_channel_without_call", channel_id=channel.id)
+            return
+        log.info("call_taken_on_after_restart", channel_id=channel.id)
+        self._start(channel, parse_stasis_args(args))
 
     async def _cancel(self, live: _Live) -> None:
         live.task.cancel()

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pytest
+
+from ivr.ari.events import StasisStart
+from ivr.flow.router import CallRouter
 from tests.calls.conftest import World, answer, press
 
 
@@ -79,3 +84,32 @@ async def test_two_hundred_calls_at_once_each_get_their_own_result(world: World)
     register_rows = world.rows("SELECT scope, charities FROM optouts WHERE kind = 'bel_me_niet'")
     assert {(json.loads(s), c) for s, c in register_rows} == {("all", 1)}
     assert len(register_rows) == 50
+
+
+async def test_a_channel_in_the_app_without_a_call_row_is_taken_on_after_a_reconnect(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service died after answering a hand-off, before its call row was written: the
+    channel waits in the app with no row. After the reconnect it starts as a new call, with
+    the arguments Asterisk keeps in the channel's dialplan data."""
+    route = CallRouter._route
+    lost: list[str] = []
+
+    def lose_the_first_start(router: CallRouter, event: Any) -> None:
+        if isinstance(event, StasisStart) and not lost:
+            lost.append(event.channel.id)
+            return
+        route(router, event)
+
+    monkeypatch.setattr(CallRouter, "_route", lose_the_first_start)
+    channel = await world.call([press("menu", "1", 1200), answer("offer-register", "2")])
+    await world.until(lambda: lost == [channel])
+    assert world.rows("SELECT id FROM calls WHERE channel_id = ?", channel) == []
+
+    world.sim.inject_fault({"drop_websocket": {"close_frame": False}})
+    await world.until_done(channel)
+
+    row = world.call_row(channel)
+    assert (row["advertiser"], row["outcome"]) == ("acme", "completed")
+    assert [r["kind"] for r in world.optouts(channel)] == ["recht_van_verzet"]
+    assert "rvv-registered" in world.heard(channel)
