@@ -58,6 +58,22 @@ class RecordedRequest:
     """Wall-clock time in seconds (the clock's ``now()``) the request arrived, for benchmarks."""
 
 
+RequestRow = tuple[str, str, tuple[tuple[str, str], ...], str, bool, int, int, float]
+"""A request as kept: its query as pairs and its body still the raw text (with whether it is
+JSON), so a row is tuples of strings and numbers, which the garbage collector stops tracking
+after its first pass, instead of objects it would walk in every full collection for the life
+of the simulator (issue 14). :func:`recorded` decodes one when it is read."""
+
+
+def recorded(row: RequestRow) -> RecordedRequest:
+    method, path, query, raw, is_json, status, t_ms, t = row
+    body: Any = raw or None
+    if raw and is_json:
+        with contextlib.suppress(ValueError):
+            body = json.loads(raw)
+    return RecordedRequest(method, path, dict(query), body, status, t_ms, t)
+
+
 class Simulator:
     def __init__(
         self,
@@ -95,7 +111,7 @@ class Simulator:
         self.core.media_started.append(self._media_started)
         self.core.on_crash.append(self._drop_sockets_abruptly)
         self.bus.on_register.append(self._app_registered)
-        self._requests: list[RecordedRequest] = []
+        self._requests: list[RequestRow] = []
         self._rest_faults = RestFaults()
         self._waiting: list[CallScript] = []
         self._t0: float | None = None
@@ -104,7 +120,7 @@ class Simulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        return list(self._requests)
+        return [recorded(row) for row in self._requests]
 
     @property
     def events_sent(self) -> list[dict[str, Any]]:
@@ -347,22 +363,19 @@ class Simulator:
         return response
 
     def _record(self, request: web.Request, raw: str, status: int, arrived: float) -> None:
-        body: Any = raw or None
-        if raw and request.content_type == "application/json":
-            with contextlib.suppress(ValueError):
-                body = json.loads(raw)
-        query = {key: value for key, value in request.query.items() if key != "api_key"}
-        self._requests.append(
-            RecordedRequest(
-                request.method,
-                request.path,
-                query,
-                body,
-                status,
-                self._elapsed_ms(),
-                arrived,
-            )
+        query = tuple((key, value) for key, value in request.query.items() if key != "api_key")
+        is_json = request.content_type == "application/json"
+        row = (
+            request.method,
+            request.path,
+            query,
+            raw,
+            is_json,
+            status,
+            self._elapsed_ms(),
+            arrived,
         )
+        self._requests.append(row)
 
     async def _answer(self, request: web.Request, raw: str, arrived: float) -> web.StreamResponse:
         if not self.authorized(request):
