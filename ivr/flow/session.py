@@ -512,8 +512,8 @@ class CallSession:
             await asyncio.gather(*self._records, return_exceptions=True)
 
     async def _number_chosen(self, number: str, source: NumberSource) -> None:
-        try:
-            await self._ctx.store.set_call_number(self.call_id, number, source)
+        try:  # rides the opt-out's commit that follows (or the evidence flush)
+            self._ctx.store.set_call_number_nowait(self.call_id, number, source)
         except Exception as exc:
             log.error("call_number_not_stored", error=str(exc))
 

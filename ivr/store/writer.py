@@ -118,11 +118,18 @@ class Writer:
         self._put(_Queued(_bind(bulk, arg), bulk.name, waiter, bulk, arg))
         return await waiter
 
-    def submit_bulk_nowait(self, bulk: Bulk[A, Any], arg: A, on_done: Done) -> None:
+    def submit_nowait(self, job: Job[Any], label: str, on_done: Done) -> None:
         """Queue a job nobody awaits: it rides the next batch that something else starts,
         in queue order, or a batch of its own ``flush_s`` after the oldest job left
         waiting; ``on_done`` hears how it went."""
+        self._put_nowait(_Queued(job, label, None, on_done=on_done, durable=False))
+
+    def submit_bulk_nowait(self, bulk: Bulk[A, Any], arg: A, on_done: Done) -> None:
+        """:meth:`submit_nowait` for a job that may run together with its neighbours."""
         job = _Queued(_bind(bulk, arg), bulk.name, None, bulk, arg, on_done=on_done, durable=False)
+        self._put_nowait(job)
+
+    def _put_nowait(self, job: _Queued) -> None:
         self._put(job, wake=False)
         if self._flush is None:
             self._flush = self._clock.call_later(self._flush_s, self._flush_due)

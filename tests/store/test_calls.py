@@ -58,6 +58,29 @@ async def test_a_keyed_number_is_kept_with_its_source(store: Store, clock: Virtu
         await store.set_call_number("no-such-call", NUMBER, NumberSource.KEYED)
 
 
+async def test_a_number_queued_without_waiting_rides_the_next_write(
+    store: Store, clock: VirtualClock
+) -> None:
+    call = new_call(clock)
+    await store.start_call(call)
+    before = store.commits
+    failures: list[None] = []
+    store.on_evidence_failure = lambda: failures.append(None)
+
+    store.set_call_number_nowait(call.id, NUMBER, NumberSource.CALLER_ID)
+    assert store.commits == before  # nothing committed for it alone
+    await store.record_optout(ivr_request(call.id))
+
+    assert store.commits == before + 1
+    found = await store.get_call(call.id)
+    assert found is not None
+    assert (found.number, found.number_source) == (NUMBER, NumberSource.CALLER_ID)
+    assert failures == []
+    store.set_call_number_nowait("no-such-call", NUMBER, NumberSource.KEYED)
+    await clock.advance(1)  # the flush
+    assert failures == [None] and not store.evidence_healthy
+
+
 async def test_the_first_outcome_stays(store: Store, clock: VirtualClock) -> None:
     call = new_call(clock)
     await store.start_call(call)
