@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import signal
 import sys
@@ -155,7 +156,36 @@ async def _serve(args: argparse.Namespace, callers: object, channelvars: tuple[s
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     async with simulator.serve(args.host, args.port) as base_url:
+        keep_records_out_of_gc(simulator)
         log.info("simulator.listening", url=base_url, speed=args.speed)
         print(json.dumps({"ari_url": base_url, "app_events": f"{base_url}/ari/events"}))
         await stop.wait()
     log.info("simulator.stopped")
+
+
+def keep_records_out_of_gc(simulator: Simulator) -> None:
+    """Freeze (``gc.freeze``) what the simulator holds now and whenever its last live channel
+    is gone: start-up's modules and models, and the records it keeps until it exits (every
+    channel with its transcript, every request, the event timeline). The collector's full
+    passes then walk only what live calls made, instead of everything since start-up, which
+    stalled a burst of hand-offs after 1,000 calls (issue 14). A moment without live
+    channels leaves little to freeze that could later become cyclic garbage (idle
+    connections); the garbage before it is collected first."""
+    loop = asyncio.get_running_loop()
+    pending = False
+
+    def freeze() -> None:
+        nonlocal pending
+        pending = False
+        if not simulator.core.channels:
+            gc.collect()
+            gc.freeze()
+
+    def when_idle() -> None:
+        nonlocal pending
+        if not pending:
+            pending = True
+            loop.call_soon(freeze)
+
+    simulator.core.on_idle.append(when_idle)
+    freeze()

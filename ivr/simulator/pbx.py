@@ -108,6 +108,8 @@ class Asterisk:
         self.transfers = Transfers(self)
         self.media_started: list[Callable[[Channel, str], None]] = []
         self.on_crash: list[Callable[[], None]] = []
+        self.on_idle: list[Callable[[], None]] = []
+        """Called when the last live channel is gone."""
         self._counter = itertools.count()
         self._tech_counters: dict[str, itertools.count[int]] = {}
         self.started = clock.now()
@@ -358,6 +360,9 @@ class Asterisk:
                 known.channel_ids.pop(channel.id, None)
                 self._forget_idle_app(app)
         self.channels.pop(channel.id, None)
+        if not self.channels:
+            for callback in self.on_idle:
+                callback()
 
     def _rtp_report(self, channel: Channel) -> None:
         for name, value in RTP_QOS:
