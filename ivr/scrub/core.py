@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 from ivr.flow.profile import Profile
 from ivr.regimes import Regimes
@@ -31,12 +29,6 @@ from ivr.suppressions import parse_category
 
 MARK_HEADERS = ("suppressed", "suppression_reason")
 FLUSH_ROWS = 5000
-AHEAD_MAX = 400_000
-"""Lines read and normalised ahead while the list is still being read (about 200 bytes
-each); then the pass waits for it."""
-AHEAD_CHECK = 1000
-
-T = TypeVar("T")
 
 Verdicts = Callable[[str], Verdict | None]
 """An E.164 number in, its verdict out (``None``: not on the list)."""
@@ -108,34 +100,10 @@ async def scrub_file(
     """
     region = request.profile.number_region
     layout = inspect_csv(source, request.columns, region)
-    if listed is not None:
-        return await _scrub_while_listing(source, sink, layout, request, listed, progress)
-    async with list_loading(store, request) as loading:
-        return await _scrub_while_listing(source, sink, layout, request, loading, progress)
-
-
-async def _scrub_while_listing(
-    source: BinaryIO,
-    sink: BinaryIO,
-    layout: CsvLayout,
-    request: ScrubRequest,
-    listed: Awaitable[SuppressionList],
-    progress: Callable[[int], None] | None,
-) -> ScrubStats:
-    """The pass starts at once on its thread, reading and normalising lines ahead while
-    the list is read (on SQLite without the GIL), and decides them once it is there."""
-    verdicts: Future[Verdicts] = Future()
-    region = request.profile.number_region
-    passing = asyncio.ensure_future(
-        asyncio.to_thread(_scrub, source, sink, layout, request.mode, verdicts, region, progress)
+    found = await (listed if listed is not None else _load(store, request))
+    return await asyncio.to_thread(
+        scrub, source, sink, layout, request.mode, found.verdict, region=region, progress=progress
     )
-    try:
-        verdicts.set_result((await listed).verdict)
-    except BaseException as exc:
-        verdicts.set_exception(exc)  # the pass stops at its next look-ahead check
-        await asyncio.gather(passing, return_exceptions=True)
-        raise
-    return await passing
 
 
 @asynccontextmanager
@@ -169,20 +137,6 @@ def scrub(
     progress: Callable[[int], None] | None = None,
 ) -> ScrubStats:
     """One pass over ``source``: every row decided, the answer written to ``sink``."""
-    decided: Future[Verdicts] = Future()
-    decided.set_result(verdict)
-    return _scrub(source, sink, layout, mode, decided, region, progress)
-
-
-def _scrub(
-    source: BinaryIO,
-    sink: BinaryIO,
-    layout: CsvLayout,
-    mode: ScrubMode,
-    verdicts: Future[Verdicts],
-    region: str,
-    progress: Callable[[int], None] | None,
-) -> ScrubStats:
     stats = ScrubStats(columns=layout.column_names)
     answer = _Answer(sink, stats, progress)
     text = text_of(source)
@@ -190,9 +144,9 @@ def _scrub(
         if layout.bom:
             sink.write(codecs.BOM_UTF8)
         if not layout.quoted and len(layout.columns) == 1:
-            _scrub_lines(text, answer, layout, mode, verdicts, region)
+            _scrub_lines(text, answer, layout, mode, verdict, region)
         else:
-            _scrub_records(records(text, layout), answer, layout, mode, verdicts.result(), region)
+            _scrub_records(records(text, layout), answer, layout, mode, verdict, region)
         answer.flush()
     except UnicodeDecodeError as exc:
         raise MalformedCsv(f"the file is not valid UTF-8: {exc.reason}") from None
@@ -224,24 +178,25 @@ def _scrub_lines(
     answer: _Answer,
     layout: CsvLayout,
     mode: ScrubMode,
-    verdicts: Future[Verdicts],
+    verdict: Verdicts,
     region: str,
 ) -> None:
     """The common case, kept tight: no quotes in the file (a line is a record) and one
     number column. Decides exactly as :func:`_scrub_records`."""
     stats, pieces, mark = answer.stats, answer.pieces, mode is ScrubMode.MARK
-    delimiter = layout.delimiter
+    delimiter, column = layout.delimiter, layout.columns[0]
     if layout.has_header:
         header = next(lines)
         count = header.rstrip("\r\n").count(delimiter) + 1
         pieces.append(_with_cells(header, count, layout, MARK_HEADERS) if mark else header)
-    numbered = _read_ahead(_numbers(lines, delimiter, layout.columns[0], region), verdicts)
-    verdict = verdicts.result()
     rows = suppressed_rows = invalid = 0
-    for line, number in numbered:
-        if number is _BLANK:
+    for line in lines:
+        body = line.rstrip("\r\n")
+        if not body:
             pieces.append(line)
             continue
+        cells = body.split(delimiter, column + 1)
+        number = normalize(cells[column], region) if column < len(cells) else None
         found = None if number is None else verdict(number)
         suppressed = found is not None and found.suppressed
         rows += 1
@@ -252,7 +207,7 @@ def _scrub_lines(
         if mark:
             state = "yes" if suppressed else "no" if number is not None else "invalid"
             codes = "|".join(found.codes) if found is not None and suppressed else ""
-            count = line.rstrip("\r\n").count(delimiter) + 1
+            count = body.count(delimiter) + 1
             pieces.append(_with_cells(line, count, layout, (state, codes)))
         elif not suppressed:
             pieces.append(line)
@@ -260,33 +215,6 @@ def _scrub_lines(
             stats.rows, stats.suppressed, stats.invalid = rows, suppressed_rows, invalid
             answer.flush()
     stats.rows, stats.suppressed, stats.invalid = rows, suppressed_rows, invalid
-
-
-_BLANK = ""
-"""The number of a blank line (kept as it is, not a row)."""
-
-
-def _numbers(
-    lines: Iterator[str], delimiter: str, column: int, region: str
-) -> Iterator[tuple[str, str | None]]:
-    """Each line with its number cell normalised (``None``: not a number)."""
-    for line in lines:
-        body = line.rstrip("\r\n")
-        if not body:
-            yield line, _BLANK
-            continue
-        cells = body.split(delimiter, column + 1)
-        yield line, normalize(cells[column], region) if column < len(cells) else None
-
-
-def _read_ahead(items: Iterator[T], ready: Future[Verdicts]) -> Iterator[T]:
-    """``items``, of which up to :data:`AHEAD_MAX` are read before ``ready`` is."""
-    backlog: list[T] = []
-    for item in items:
-        backlog.append(item)
-        if len(backlog) % AHEAD_CHECK == 0 and (ready.done() or len(backlog) >= AHEAD_MAX):
-            break
-    return itertools.chain(backlog, items)
 
 
 def _scrub_records(
