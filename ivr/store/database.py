@@ -35,6 +35,10 @@ INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.IntegrityConstraintViolationError,
 )
 """A constraint refused a row: the job's own mistake, not the database's failure."""
+CONFLICT_ERRORS: tuple[type[BaseException], ...] = (asyncpg.TransactionRollbackError,)
+"""The server rolled the transaction back because of another one (PostgreSQL SQLSTATE
+class 40: a deadlock victim, a serialization failure): nothing of it was written, and
+the same transaction run again may well pass."""
 
 
 async def in_savepoint(db: Database, name: str, work: Callable[[], Awaitable[T]]) -> T:

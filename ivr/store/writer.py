@@ -22,7 +22,9 @@ A job's own mistake (a constraint, an unknown id) fails that job alone: SQLite
 undoes just that statement; on PostgreSQL each job runs in a savepoint.  A
 failure of the transaction itself (disk full, locked, I/O) fails every job of
 the batch with :class:`StoreError`; the next batch tries again, since a full
-disk may clear.
+disk may clear.  A transaction the server rolled back because of another
+process's (several boxes on one PostgreSQL: a deadlock victim, a serialization
+failure) wrote nothing and is run again, up to three times, before it fails.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from typing import Any, Generic, TypeVar
 import structlog
 
 from ivr.clock import Clock, TimerHandle
-from ivr.store.database import DATABASE_ERRORS, INTEGRITY_ERRORS, Database
+from ivr.store.database import CONFLICT_ERRORS, DATABASE_ERRORS, INTEGRITY_ERRORS, Database
 from ivr.store.errors import StoreError
 
 T = TypeVar("T")
@@ -74,6 +76,9 @@ class _Queued:
     error: BaseException | None = None
     on_done: Done | None = None
     durable: bool = True
+
+
+CONFLICT_ATTEMPTS = 3
 
 
 class _BatchFailed(Exception):
@@ -185,14 +190,21 @@ class Writer:
     async def _commit(self, batch: list[_Queued]) -> None:
         """One transaction for the batch, run as one call on the database (one thread hop
         on SQLite); a cancelled writer still learns how the transaction ended."""
-        call = asyncio.ensure_future(self._db.in_one_call(partial(self._transaction, batch)))
         cancelled = False
-        while not call.done():
-            try:
-                await asyncio.wait([call])
-            except asyncio.CancelledError:
-                cancelled = True  # the transaction runs to its end on the database's side
-        error = asyncio.CancelledError() if call.cancelled() else call.exception()
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            call = asyncio.ensure_future(self._db.in_one_call(partial(self._transaction, batch)))
+            while not call.done():
+                try:
+                    await asyncio.wait([call])
+                except asyncio.CancelledError:
+                    cancelled = True  # the transaction runs to its end on the database's side
+            error = asyncio.CancelledError() if call.cancelled() else call.exception()
+            if cancelled or attempt == CONFLICT_ATTEMPTS or not isinstance(error, CONFLICT_ERRORS):
+                break
+            await self._db.rollback()
+            log.warning("store.batch_retried", error=str(error), jobs=len(batch), attempt=attempt)
+            for queued in batch:
+                queued.result = queued.error = None
         if error is None:
             self.commits += 1
             if not self.healthy:

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from structlog.testing import capture_logs
 
@@ -389,3 +390,45 @@ async def test_a_batch_is_one_call_on_the_database_thread(
     assert store.commits == before + 1
     assert hops == ["_run_to_end"]
     assert len(await store.call_events(call.id)) == 21
+
+
+def conflicting_job(times: int) -> tuple[Any, list[int]]:
+    """A job the server rolls back as a deadlock victim its first ``times`` runs."""
+    runs: list[int] = []
+
+    async def job(db: Any) -> str:
+        runs.append(len(runs) + 1)
+        if len(runs) <= times:
+            raise asyncpg.exceptions.DeadlockDetectedError("deadlock detected")
+        return "done"
+
+    return job, runs
+
+
+async def test_a_batch_rolled_back_by_another_transaction_runs_again(
+    store: Store, db_url: str
+) -> None:
+    job, runs = conflicting_job(times=2)
+    with capture_logs() as logs:
+        row, result = await asyncio.gather(
+            store.record_optout(ivr_request("call-1")), store._writer.submit(job, "conflict")
+        )
+    assert result == "done"
+    assert runs == [1, 2, 3]
+    assert optout_ids(db_url) == {row.id}
+    assert store.healthy
+    assert [e["attempt"] for e in logs if e["event"] == "store.batch_retried"] == [1, 2]
+
+
+async def test_a_batch_that_keeps_conflicting_fails_after_three_runs(
+    store: Store, db_url: str
+) -> None:
+    job, runs = conflicting_job(times=10)
+    with pytest.raises(StoreError, match="deadlock detected"):
+        await store._writer.submit(job, "conflict")
+    assert runs == [1, 2, 3]
+    assert not store.healthy
+
+    row = await store.record_optout(ivr_request("call-1"))
+    assert optout_ids(db_url) == {row.id}
+    assert store.healthy
