@@ -3,14 +3,18 @@ Asterisk (``ivr simulate``) and ``ivr serve`` against it."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ivr.ports import free_port
 
@@ -70,3 +74,30 @@ def start_serve(
         text=True,
     )
     return process, http_port
+
+
+def readyz(port: int) -> tuple[int, dict[str, Any]] | None:
+    """``/readyz`` on ``port``: its status and body; None while nothing answers there."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def wait_ready(serve: subprocess.Popen[str], port: int, deadline_s: float = 90.0) -> None:
+    """Until ``serve`` (from :func:`start_serve`, HTTP on ``port``) answers ``/readyz`` with
+    200; AssertionError with its last answer, or its exit code and stderr once it exited."""
+    end = time.monotonic() + deadline_s
+    answer = None
+    while time.monotonic() < end and serve.poll() is None:
+        answer = readyz(port)
+        if answer is not None and answer[0] == 200:
+            return
+        time.sleep(0.2)
+    err = serve.stderr.read() if serve.poll() is not None and serve.stderr else ""
+    raise AssertionError(
+        f"ivr serve not ready (exit {serve.returncode}, /readyz {answer}): {err[-2000:]}"
+    )
