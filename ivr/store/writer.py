@@ -190,21 +190,14 @@ class Writer:
     async def _commit(self, batch: list[_Queued]) -> None:
         """One transaction for the batch, run as one call on the database (one thread hop
         on SQLite); a cancelled writer still learns how the transaction ended."""
+        call = asyncio.ensure_future(self._db.in_one_call(partial(self._transaction, batch)))
         cancelled = False
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
-            call = asyncio.ensure_future(self._db.in_one_call(partial(self._transaction, batch)))
-            while not call.done():
-                try:
-                    await asyncio.wait([call])
-                except asyncio.CancelledError:
-                    cancelled = True  # the transaction runs to its end on the database's side
-            error = asyncio.CancelledError() if call.cancelled() else call.exception()
-            if cancelled or attempt == CONFLICT_ATTEMPTS or not isinstance(error, CONFLICT_ERRORS):
-                break
-            await self._db.rollback()
-            log.warning("store.batch_retried", error=str(error), jobs=len(batch), attempt=attempt)
-            for queued in batch:
-                queued.result = queued.error = None
+        while not call.done():
+            try:
+                await asyncio.wait([call])
+            except asyncio.CancelledError:
+                cancelled = True  # the transaction runs to its end on the database's side
+        error = asyncio.CancelledError() if call.cancelled() else call.exception()
         if error is None:
             self.commits += 1
             if not self.healthy:
@@ -220,6 +213,19 @@ class Writer:
             raise asyncio.CancelledError
 
     async def _transaction(self, batch: list[_Queued], db: Database) -> None:
+        """The batch's transaction, run again from its start (:data:`CONFLICT_ATTEMPTS` runs
+        in all) while the server rolls it back for another transaction's sake."""
+        for attempt in range(1, CONFLICT_ATTEMPTS):
+            try:
+                return await self._run_batch(batch, db)
+            except CONFLICT_ERRORS as exc:
+                await db.rollback()
+                log.warning("store.batch_retried", error=str(exc), jobs=len(batch), attempt=attempt)
+                for queued in batch:
+                    queued.result = queued.error = None
+        await self._run_batch(batch, db)
+
+    async def _run_batch(self, batch: list[_Queued], db: Database) -> None:
         await db.begin(durable=any(queued.durable for queued in batch))
         for run in _runs(batch):
             await self._run_together(db, run)
