@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -66,9 +66,11 @@ from ivr.store.rows import (
 )
 from ivr.store.scrub_results import ScrubResult
 from ivr.store.verify import Report, verify
-from ivr.store.writer import Writer
+from ivr.store.writer import Job, Writer
 
 log = structlog.get_logger()
+
+T = TypeVar("T")
 
 IMPORT_MAX_ROWS = 10_000
 IMPORT_MAX_S = 0.05
@@ -290,20 +292,10 @@ class Store:
         call's ``evidence_complete`` is false when asked, when it was marked so,
         or when one of its evidence writes failed in this process.
         """
-        seal = trail.SealParams(
-            call_id=call_id,
-            outcome=outcome.value,
-            rights=trail.rights_text(rights),
-            evidence_complete=evidence_complete and call_id not in self._incomplete,
-            ended_at=self._now() if ended_at is None else db_time(ended_at),
+        seal = self._seal_params(
+            call_id, outcome, trail.rights_text(rights), evidence_complete, ended_at
         )
-        try:
-            sealed = await self._writer.submit(partial(trail.seal_call, arg=seal), "seal")
-        except Exception as exc:
-            self._event_done(call_id, CallEventKind.RIGHTS.value, None, exc)
-            raise
-        self._incomplete.discard(call_id)
-        self.evidence_healthy = True
+        sealed = await self._submit_seal(seal, partial(trail.seal_call, arg=seal))
         if not sealed:
             log.info("store.call_already_sealed", call_id=call_id, outcome=outcome.value)
         return sealed
@@ -322,36 +314,46 @@ class Store:
 
         The rights, and ``False`` when the call was sealed already (its first ending stays).
         """
-        seal = trail.SealParams(
-            call_id=call_id,
-            outcome=outcome.value,
-            rights=None,
-            evidence_complete=evidence_complete and call_id not in self._incomplete,
-            ended_at=self._now(),
-        )
+        seal = self._seal_params(call_id, outcome, None, evidence_complete)
         job = partial(_judge_and_seal, arg=seal, verdict=verdict)
-        try:
-            rights, sealed = await self._writer.submit(job, "seal")
-        except Exception as exc:
-            self._event_done(call_id, CallEventKind.RIGHTS.value, None, exc)
-            raise
-        self._incomplete.discard(call_id)
-        self.evidence_healthy = True
+        rights, sealed = await self._submit_seal(seal, job)
         if not sealed:
             log.info("store.call_already_sealed", call_id=call_id, outcome=outcome.value)
         return rights, sealed
+
+    def _seal_params(
+        self,
+        call_id: str,
+        outcome: Outcome,
+        rights: str | None,
+        evidence_complete: bool = True,
+        ended_at: datetime | None = None,
+    ) -> trail.SealParams:
+        return trail.SealParams(
+            call_id=call_id,
+            outcome=outcome.value,
+            rights=rights,
+            evidence_complete=evidence_complete and call_id not in self._incomplete,
+            ended_at=self._now() if ended_at is None else db_time(ended_at),
+        )
+
+    async def _submit_seal(self, seal: trail.SealParams, job: Job[T]) -> T:
+        """A seal's job: its failure counts as a failed evidence write; once it is done the
+        call's failed writes are forgotten (the seal carries them)."""
+        try:
+            result = await self._writer.submit(job, "seal")
+        except Exception as exc:
+            self._event_done(seal.call_id, CallEventKind.RIGHTS.value, None, exc)
+            raise
+        self._incomplete.discard(seal.call_id)
+        self.evidence_healthy = True
+        return result
 
     async def end_call(
         self, call_id: str, outcome: Outcome, ended_at: datetime | None = None
     ) -> None:
         """Seal the call without a verdict (``rights`` stays null); prefer :meth:`seal_call`."""
-        seal = trail.SealParams(
-            call_id=call_id,
-            outcome=outcome.value,
-            rights=None,
-            evidence_complete=call_id not in self._incomplete,
-            ended_at=self._now() if ended_at is None else db_time(ended_at),
-        )
+        seal = self._seal_params(call_id, outcome, None, ended_at=ended_at)
         if not await self._writer.submit(partial(trail.seal_call, arg=seal), "end_call"):
             log.info("store.call_already_ended", call_id=call_id, outcome=outcome.value)
         self._incomplete.discard(call_id)
