@@ -13,7 +13,6 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
-    Container,
     Iterable,
     Mapping,
     Sequence,
@@ -84,10 +83,8 @@ EVIDENCE_FLUSH_S = 0.1
 """An evidence row nobody awaits is committed with the next write, at the latest this long
 after it was queued (docs/design.md 14.31); the seal, awaited, commits all of a call's rows."""
 
-Verdict = Callable[[CallRecord, Sequence[CallEventRecord]], Mapping[str, str]]
-"""The rights verdict of a call from all of its evidence rows (the flow's pure function)."""
 RowsVerdict = Callable[[Sequence[CallEventRecord]], Mapping[str, str]]
-"""The same for a call whose row the caller knows."""
+"""The rights verdict of a call from all of its evidence rows (the flow's pure function)."""
 
 
 def _nothing() -> None:
@@ -362,30 +359,6 @@ class Store:
         """``evidence_complete = false`` on an open call (e.g. resumed after a crash)."""
         job = partial(trail.mark_incomplete, call_id=call_id)
         await self._writer.submit(job, "incomplete", durable=False)
-
-    async def recover_open_calls(
-        self,
-        verdict: Verdict,
-        *,
-        still_live: Container[str] = frozenset(),
-        asterisk: str | None = None,
-    ) -> list[str]:
-        """At start: seal the calls a crash left open as ``lost`` with ``evidence_complete =
-        false`` (docs/design.md 15.34), their rights from ``verdict`` over their rows; calls whose
-        channel is in ``still_live`` stay open (to be resumed) but are marked incomplete.
-        With ``asterisk`` only that box's calls. The ids of the calls sealed."""
-        sealed = []
-        for call in await self.open_calls(asterisk):
-            if call.channel_id in still_live:
-                await self.mark_incomplete(call.id)
-                continue
-            rights = verdict(call, await self.call_events(call.id))
-            if await self.seal_call(
-                call.id, outcome=Outcome.LOST, rights=rights, evidence_complete=False
-            ):
-                sealed.append(call.id)
-                log.warning("store.open_call_recovered", call_id=call.id, outcome="lost")
-        return sealed
 
     # -- checkpoints (docs/design.md 14.11)
 

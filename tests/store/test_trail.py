@@ -13,7 +13,7 @@ from structlog.testing import capture_logs
 
 from ivr.clock import VirtualClock
 from ivr.domain import CallEventKind, OptOutKind, OptOutSource, Outcome
-from ivr.store import CallEventRecord, CallRecord, Store, chain
+from ivr.store import CallEventRecord, Store, chain
 from ivr.store.db import Db
 from ivr.store.migrate import load_migrations, migrate
 from tests import sql
@@ -261,50 +261,27 @@ async def test_optouts_are_chained_in_one_chain_over_every_way_in(
     assert '"charities":true' in chain.optout_canonical(dict(rows[1]))
 
 
-def no_verdict(call: CallRecord, events: Sequence[CallEventRecord]) -> Mapping[str, str]:
-    heard = any(e.kind is CallEventKind.PROMPT_FINISHED for e in events)
-    return {"recht_van_verzet": "heard" if heard else "not_heard"}
-
-
-async def test_start_up_recovery_seals_calls_left_open_as_lost_and_incomplete(
-    db_url: str, clock: VirtualClock
+async def test_a_call_marked_incomplete_is_sealed_incomplete(
+    store: Store, clock: VirtualClock
 ) -> None:
-    store = await Store.open(db_url, clock)
-    gone, live, done = new_call(clock), new_call(clock), new_call(clock)
-    for call in (gone, live, done):
+    """A call resumed after a crash (the router marks it) keeps ``evidence_complete = false``
+    through its seal; a sealed call is not marked."""
+    resumed, done = new_call(clock), new_call(clock)
+    for call in (resumed, done):
         await store.start_call(call)
-    await store.add_event(gone.id, CallEventKind.PROMPT_FINISHED, {"play_id": "p1"})
     await store.seal_call(done.id, outcome=Outcome.COMPLETED, rights=RIGHTS)
-    await store.close()  # as a crash leaves them: two calls open
 
-    store = await Store.open(db_url, clock)
-    sealed = await store.recover_open_calls(no_verdict, still_live={live.channel_id})
+    await store.mark_incomplete(resumed.id)
+    await store.mark_incomplete(done.id)
 
-    assert sealed == [gone.id]
-    recovered = await store.get_call(gone.id)
-    assert recovered is not None
-    assert recovered.outcome is Outcome.LOST and not recovered.evidence_complete
-    assert recovered.rights == {"recht_van_verzet": "heard"}
-    resumed = await store.get_call(live.id)
-    assert resumed is not None and resumed.outcome is None and not resumed.evidence_complete
-    await store.seal_call(live.id, outcome=Outcome.COMPLETED, rights=RIGHTS)
-    resumed = await store.get_call(live.id)
-    assert resumed is not None and not resumed.evidence_complete
-    await store.close()
-
-
-async def test_start_up_recovery_leaves_the_other_boxes_calls_open(
-    db_url: str, clock: VirtualClock
-) -> None:
-    store = await Store.open(db_url, clock)
-    mine, theirs = new_call(clock, asterisk="box-a"), new_call(clock, asterisk="box-b")
-    for call in (mine, theirs):
-        await store.start_call(call)
-
-    assert await store.recover_open_calls(no_verdict, asterisk="box-a") == [mine.id]
-    other = await store.get_call(theirs.id)
-    assert other is not None and other.outcome is None and other.evidence_complete
-    await store.close()
+    found = await store.get_call(resumed.id)
+    assert found is not None and found.outcome is None and not found.evidence_complete
+    assert await store.seal_call(resumed.id, outcome=Outcome.COMPLETED, rights=RIGHTS)
+    found = await store.get_call(resumed.id)
+    assert found is not None and found.outcome is Outcome.COMPLETED
+    assert not found.evidence_complete
+    sealed = await store.get_call(done.id)
+    assert sealed is not None and sealed.evidence_complete
 
 
 async def test_rows_from_before_the_chains_are_hashed_once_at_open(
