@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import phonenumbers
+from holidays.registry import EntityLoader
 from phonenumbers import timezone as number_zones
 from pydantic import BaseModel, field_validator, model_validator
 
@@ -76,7 +78,7 @@ class HoursRules(BaseModel, frozen=True, extra="forbid"):
     def _known_calendar(cls, value: str | None) -> str | None:
         if value is not None and value.lower() in ("", "none"):
             return None
-        if value is not None and not _is_calendar(value):
+        if value is not None and value not in _calendar_codes():
             raise ValueError(f"unknown holiday calendar {value!r}")
         return value
 
@@ -114,11 +116,14 @@ class CallingHours:
         self._zone = rules.zone
         self._short_days = frozenset(rules.short_days)
         self._extra_holidays = frozenset(rules.extra_holidays)
-        self._calendar: holidays.HolidayBase | None = (
-            holidays.country_holidays(rules.holiday_calendar)
-            if rules.holiday_calendar is not None
-            else None
-        )
+
+    @cached_property
+    def _calendar(self) -> holidays.HolidayBase | None:
+        """Made on the first question about a day: making any country's calendar imports
+        every country module of ``holidays`` (40-90 ms), which a command that never asks
+        (``ivr scrub``, ``ivr check``) need not pay."""
+        calendar = self.rules.holiday_calendar
+        return None if calendar is None else holidays.country_holidays(calendar)
 
     def is_holiday(self, day: date) -> bool:
         if _month_day(day) in self._extra_holidays:
@@ -196,14 +201,8 @@ def _month_day(day: date) -> str:
     return f"{day.month:02d}-{day.day:02d}"
 
 
-def _is_calendar(code: str) -> bool:
-    """Whether ``holidays`` has a country by this code (``NL``, ``NLD``, ``UK``…): it loads
-    that country alone (listing the supported ones loads all 250, 0.1–0.2 s of every
-    ``ivr`` command's start)."""
-    if not code.isupper():
-        return False
-    try:
-        holidays.country_holidays(code)
-    except (NotImplementedError, AttributeError, TypeError):
-        return False
-    return True
+@cache
+def _calendar_codes() -> frozenset[str]:
+    """The country codes of ``holidays`` (``NL``, ``NLD``, ``UK``…) as its registry names
+    them, without importing a country (``holidays.list_supported_countries`` imports all)."""
+    return frozenset(EntityLoader.get_country_codes())

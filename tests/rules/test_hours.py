@@ -59,12 +59,19 @@ def test_profile_table_parses_to_the_defaults() -> None:
         {"extra_holidays": ["5 mei"]},
         {"timezone": "Europe/Amsterdamm"},
         {"holiday_calendar": "XX"},
+        {"holiday_calendar": "nl"},
+        {"holiday_calendar": "NYSE"},  # a market's calendar, not a country's
         {"weekdays": ["09:00", "22:00"]},
     ],
 )
 def test_profile_table_mistakes_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         HoursRules.model_validate(bad)
+
+
+@pytest.mark.parametrize(("code", "day"), [("NLD", "2026-04-27"), ("UK", "2026-12-28")])
+def test_a_calendar_is_named_by_any_code_of_its_country(code: str, day: str) -> None:
+    assert CallingHours(HoursRules(holiday_calendar=code)).is_holiday(date.fromisoformat(day))
 
 
 @pytest.mark.parametrize(
