@@ -18,7 +18,6 @@ from ivr.api.export import ExportFormat, consent_lines
 from ivr.api.schemas import ConsentEntry
 from ivr.clock import LoopClock
 from ivr.commands.output import output_file
-from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, Setup, add_db_option, fail, run_with_store, setup
 from ivr.consents import consent_request
 from ivr.domain import ConsentChannel, ConsentRequest
@@ -97,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _profile(where: Setup, advertiser: str) -> Profile:
-    return configured_regimes(where.settings).profile_for(advertiser, LoopClock().now())
+    return where.regimes.profile_for(advertiser, LoopClock().now())
 
 
 def run_add(args: argparse.Namespace) -> int:

@@ -18,7 +18,6 @@ from typing import BinaryIO
 from ivr.clock import LoopClock
 from ivr.commands.optout import KINDS, add_register_options, charities_flag, missing_charities
 from ivr.commands.progress import Progress
-from ivr.commands.running import configured_regimes
 from ivr.commands.scrub import add_column_option
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.domain import OptOutKind, OptOutSource
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def work(store: Store) -> int:
         await ensure_advertiser(store, where.settings, args.advertiser)
-        profile = configured_regimes(where.settings).profile_for(args.advertiser, LoopClock().now())
+        profile = where.regimes.profile_for(args.advertiser, LoopClock().now())
         with args.file.open("rb") as source:
             layout = inspect_csv(source, args.column, profile.number_region)
             listed = _read(source, layout, profile.number_region)

@@ -6,7 +6,6 @@ import argparse
 import json
 
 from ivr.clock import LoopClock
-from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, SAYS_NO, add_db_option, run_with_store, setup
 from ivr.rules.suppression import Relation
 from ivr.store import Store
@@ -56,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     async def work(store: Store) -> int:
         now = LoopClock().now()
         at = parse_moment(args.at)
-        regimes = configured_regimes(where.settings)
+        regimes = where.regimes
         profile = regimes.profile_for(args.advertiser, at or now)
         number = parse_number(args.number, profile.number_region)
         relation = parse_relation(args.relation)

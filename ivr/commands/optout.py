@@ -7,7 +7,6 @@ import sys
 
 from ivr.api.schemas import OptOutEntry
 from ivr.clock import LoopClock
-from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.domain import SCOPE_ALL, OptOutKind, OptOutSource
 from ivr.store import Store
@@ -94,9 +93,7 @@ def run_add(args: argparse.Namespace) -> int:
             kind=OptOutKind(args.kind),
             source=OptOutSource.AGENT if args.agent else OptOutSource.API,
             created_by=f"agent:{args.agent}" if args.agent else "api",
-            profile=configured_regimes(where.settings).profile_for(
-                args.advertiser, LoopClock().now()
-            ),
+            profile=where.regimes.profile_for(args.advertiser, LoopClock().now()),
             scope=args.scope,
             charities=charities_flag(args.charities),
             agent=args.agent,

@@ -41,10 +41,12 @@ def configured_regimes(settings: Settings) -> Regimes:
         raise ConfigError(f"IVR_PROFILE: {exc}") from exc
 
 
-def configured_profile(settings: Settings) -> Profile:
-    """The profile ``IVR_PROFILE`` names now (a family's member in force today)."""
+def configured_profile(settings: Settings, regimes: Regimes | None = None) -> Profile:
+    """The profile ``IVR_PROFILE`` names now (a family's member in force today), of
+    ``regimes`` when they are read already."""
+    found = configured_regimes(settings) if regimes is None else regimes
     try:
-        return configured_regimes(settings).resolve(settings.profile, LoopClock().now())
+        return found.resolve(settings.profile, LoopClock().now())
     except ValueError as exc:
         raise ConfigError(f"IVR_PROFILE: {exc}") from exc
 

@@ -14,7 +14,6 @@ from typing import BinaryIO
 from ivr.clock import LoopClock
 from ivr.commands.output import check_output_target, output_file
 from ivr.commands.progress import Progress
-from ivr.commands.running import configured_regimes
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.scrub import ScrubMode, ScrubRequest, scrub_file
 from ivr.store import Store
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def work(store: Store) -> int:
         request = ScrubRequest.under_profile(
-            configured_regimes(where.settings),
+            where.regimes,
             args.advertiser,
             LoopClock().now(),
             mode=ScrubMode(args.mode),

@@ -11,10 +11,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ivr.clock import LoopClock
-from ivr.commands.running import check_database_path, configured_profile, open_store
+from ivr.commands.running import (
+    check_database_path,
+    configured_profile,
+    configured_regimes,
+    open_store,
+)
 from ivr.config import ConfigError, Settings, load_settings
 from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
+from ivr.regimes import Regimes
 from ivr.scrub import MalformedCsv, NumberColumnNotFound
 from ivr.store import (
     AlreadyRevoked,
@@ -36,7 +42,10 @@ INPUT_ERROR = 2
 @dataclass(frozen=True)
 class Setup:
     settings: Settings
+    regimes: Regimes
+    """Every profile, read once for the command."""
     profile: Profile
+    """The one ``IVR_PROFILE`` names now."""
     db: Location
     """Its text is safe to print (a URL's user info is masked)."""
 
@@ -62,11 +71,12 @@ def setup(args: argparse.Namespace, *, db_must_exist: bool = True) -> Setup:
     """Settings, profile and database; :class:`ConfigError` when one is wrong."""
     configure_logging(level=logging.WARNING)
     settings = load_settings()
-    profile = configured_profile(settings)
+    regimes = configured_regimes(settings)
+    profile = configured_profile(settings, regimes)
     given = getattr(args, "db", None)
     db = db_location(str(given)) if given is not None else settings.db_location
     check_database_path(db, must_exist=db_must_exist)
-    return Setup(settings, profile, db)
+    return Setup(settings, regimes, profile, db)
 
 
 def run_with_store(where: Setup, work: Callable[[Store], Awaitable[int]]) -> int:
