@@ -20,14 +20,14 @@ REPO = Path(__file__).resolve().parents[2]
 DOCKER = REPO / "docker"
 
 
-def compose() -> dict[str, Any]:
-    loaded = yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))
+def compose(file: str = "compose.yaml") -> dict[str, Any]:
+    loaded = yaml.safe_load((DOCKER / file).read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
 
 
-def service(name: str) -> dict[str, Any]:
-    found = compose()["services"][name]
+def service(name: str, file: str = "compose.yaml") -> dict[str, Any]:
+    found = compose(file)["services"][name]
     assert isinstance(found, dict)
     return found
 

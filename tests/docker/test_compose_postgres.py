@@ -6,32 +6,18 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 from ivr.config import Settings, load_settings
 from ivr.store.location import PostgresLocation
 
-from .test_compose import DOCKER, REPO, arguments
-from .test_compose import compose as single_box
+from .test_compose import DOCKER, REPO, arguments, compose, service
 
+FILE = "compose.postgres.yaml"
 PAIRS = (("ivr-a", "asterisk-a"), ("ivr-b", "asterisk-b"))
 IVR_SERVICES = ("ivr-a", "ivr-b", "api")
-
-
-def compose() -> dict[str, Any]:
-    loaded = yaml.safe_load((DOCKER / "compose.postgres.yaml").read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
-
-
-def service(name: str) -> dict[str, Any]:
-    found = compose()["services"][name]
-    assert isinstance(found, dict)
-    return found
 
 
 @pytest.fixture
@@ -43,10 +29,10 @@ def secrets(tmp_path: Path) -> Path:
 
 
 def test_postgres_is_a_pinned_image_on_a_named_volume_not_published() -> None:
-    postgres = service("postgres")
+    postgres = service("postgres", FILE)
     assert re.fullmatch(r"postgres:\d+\.\d+-[a-z]+(@sha256:[0-9a-f]{64})?", postgres["image"])
     assert "pg-data:/var/lib/postgresql/data" in postgres["volumes"]
-    assert "pg-data" in compose()["volumes"]
+    assert "pg-data" in compose(FILE)["volumes"]
     assert "ports" not in postgres
     assert postgres["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/pg_password"
     assert "POSTGRES_PASSWORD" not in postgres["environment"]
@@ -54,10 +40,10 @@ def test_postgres_is_a_pinned_image_on_a_named_volume_not_published() -> None:
 
 
 def test_two_asterisk_boxes_like_the_single_box_one_on_their_own_ports() -> None:
-    one = single_box()["services"]["asterisk"]
-    published: list[str] = []
+    one = service("asterisk")
+    published: list[tuple[str, str]] = []
     for _, box in PAIRS:
-        asterisk = service(box)
+        asterisk = service(box, FILE)
         assert asterisk["image"] == one["image"]
         assert asterisk["volumes"] == one["volumes"]
         assert asterisk["secrets"] == one["secrets"]
@@ -69,7 +55,7 @@ def test_two_asterisk_boxes_like_the_single_box_one_on_their_own_ports() -> None
 def test_each_ivr_serve_talks_to_its_own_asterisk_and_waits_for_postgres() -> None:
     urls = set()
     for ivr, box in PAIRS:
-        found = service(ivr)
+        found = service(ivr, FILE)
         assert found["command"] == ["ivr", "serve"]
         assert found["environment"]["IVR_ARI_URL"] == f"http://{box}:8088"
         assert found["depends_on"]["postgres"]["condition"] == "service_healthy"
@@ -77,15 +63,15 @@ def test_each_ivr_serve_talks_to_its_own_asterisk_and_waits_for_postgres() -> No
         assert "ports" not in found  # the CRM and /ui go to the api service
         urls.add(found["environment"]["IVR_ARI_URL"])
     assert len(urls) == len(PAIRS)
-    api = service("api")
+    api = service("api", FILE)
     assert api["command"] == ["ivr", "api"]
     assert api["ports"] == ["127.0.0.1:8080:8080"]
 
 
 def test_every_ivr_process_is_built_here_and_reads_the_database_url_from_a_secret() -> None:
-    declared = compose()["secrets"]
+    declared = compose(FILE)["secrets"]
     for name in IVR_SERVICES:
-        found = service(name)
+        found = service(name, FILE)
         assert (DOCKER / found["build"]["context"]).resolve() == REPO
         environment = found["environment"]
         assert environment["IVR_DB_FILE"] == "/run/secrets/db_url"
@@ -111,7 +97,7 @@ def test_the_settings_a_box_gets_name_the_shared_postgresql(
         monkeypatch.delenv(f"IVR_{name.upper()}_FILE", raising=False)
     monkeypatch.setenv("IVR_CONFIG", str(secrets / "none.toml"))
     (secrets / "none.toml").write_text("")
-    for variable, value in {**image_env, **service("ivr-a")["environment"]}.items():
+    for variable, value in {**image_env, **service("ivr-a", FILE)["environment"]}.items():
         monkeypatch.setenv(variable, str(value).replace("/run/secrets", str(secrets)))
 
     settings = load_settings()
@@ -119,7 +105,7 @@ def test_the_settings_a_box_gets_name_the_shared_postgresql(
     location = settings.db_location
     assert isinstance(location, PostgresLocation)
     url = urlsplit(location.url)
-    postgres = service("postgres")["environment"]
+    postgres = service("postgres", FILE)["environment"]
     assert url.hostname == "postgres" and url.port == 5432
     assert url.username == postgres["POSTGRES_USER"]
     assert url.path == "/" + postgres["POSTGRES_DB"]
