@@ -1,5 +1,5 @@
 """Real ``ivr`` processes, for the tests that run them as an operator does: a simulated
-Asterisk (``ivr simulate``) and ``ivr serve`` against it."""
+Asterisk (``ivr simulate``), ``ivr serve`` against it, ``ivr api``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness import Proc, ivr_command
 from ivr.ports import free_port
 
 PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
@@ -49,6 +50,12 @@ def simulated_asterisk(*options: str, prompts: Path = PROMPTS) -> Iterator[int]:
         process.wait(30)
 
 
+def _environment(**settings: str) -> dict[str, str]:
+    """This process's environment without its ``IVR_*``, with JSON logs and ``settings``."""
+    kept = {key: value for key, value in os.environ.items() if not key.startswith("IVR_")}
+    return {**kept, "IVR_LOG_FORMAT": "json", **settings}
+
+
 def start_serve(
     asterisk: int, db: str, cwd: Path, **settings: str
 ) -> tuple[subprocess.Popen[str], int]:
@@ -56,15 +63,13 @@ def start_serve(
     logs on its stderr (a pipe) and no ``IVR_*`` of the caller's but ``settings``; and its
     HTTP port."""
     http_port = free_port()
-    env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("IVR_")},
-        "IVR_ARI_URL": f"http://127.0.0.1:{asterisk}",
-        "IVR_DB": db,
-        "IVR_PROMPTS_DIR": str(PROMPTS),
-        "IVR_HTTP_PORT": str(http_port),
-        "IVR_LOG_FORMAT": "json",
+    env = _environment(
+        IVR_ARI_URL=f"http://127.0.0.1:{asterisk}",
+        IVR_DB=db,
+        IVR_PROMPTS_DIR=str(PROMPTS),
+        IVR_HTTP_PORT=str(http_port),
         **settings,
-    }
+    )
     process = subprocess.Popen(
         [*IVR, "serve", "--connect-timeout", "60"],
         env=env,
@@ -101,3 +106,13 @@ def wait_ready(serve: subprocess.Popen[str], port: int, deadline_s: float = 90.0
     raise AssertionError(
         f"ivr serve not ready (exit {serve.returncode}, /readyz {answer}): {err[-2000:]}"
     )
+
+
+def start_api(workdir: Path, name: str = "api", **settings: str) -> tuple[Proc, str]:
+    """``ivr api`` on a free loopback port with JSON logs (to ``workdir/<name>.log``) and no
+    ``IVR_*`` of the caller's but ``settings``; the process and its URL."""
+    port = free_port()
+    env = _environment(IVR_HTTP_HOST="127.0.0.1", IVR_HTTP_PORT=str(port), **settings)
+    api = Proc(name, [*ivr_command(), "api"], env, workdir / f"{name}.log", workdir)
+    api.start()
+    return api, f"http://127.0.0.1:{port}"

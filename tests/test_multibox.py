@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -25,10 +24,10 @@ from typing import Any
 import aiohttp
 
 from benchmarks.crash import heard_confirmations, wait_digits
-from benchmarks.harness import ADVERTISERS, Proc, Rig, free_port, ivr_command, wait_until
+from benchmarks.harness import ADVERTISERS, Rig, wait_until
 from ivr.flow.profile import load_profile
 from ivr.prompts.offered import load_offered
-from tests.processes import PROMPTS
+from tests.processes import PROMPTS, start_api
 
 SPEED = 20
 WAVES = 3
@@ -156,23 +155,6 @@ async def left_app(box: Box) -> bool:
     return not set(await in_app(box.rig)) & set(box.calls)
 
 
-def start_api(workdir: Path, db: str) -> tuple[Proc, str]:
-    """``ivr api`` on ``db`` (loopback, no tokens); its URL."""
-    port = free_port()
-    env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("IVR_")},
-        "IVR_DB": db,
-        "IVR_HTTP_HOST": "127.0.0.1",
-        "IVR_HTTP_PORT": str(port),
-        "IVR_ADVERTISERS": ADVERTISERS,
-        "IVR_PROMPTS_DIR": str(PROMPTS),
-        "IVR_LOG_FORMAT": "json",
-    }
-    api = Proc("api", [*ivr_command(), "api"], env, workdir / "api.log", workdir)
-    api.start()
-    return api, f"http://127.0.0.1:{port}"
-
-
 async def get_json(session: aiohttp.ClientSession, url: str) -> Any:
     async with session.get(url) as response:
         assert response.status == 200, (url, response.status, await response.text())
@@ -230,7 +212,9 @@ async def test_two_boxes_one_database_with_a_serve_killed_twice(
             await stack.enter_async_context(box.rig)
         await asyncio.gather(*(box.rig.start_simulator() for box in boxes))
         # Three processes migrate one fresh database at once (under the advisory lock).
-        api, api_url = start_api(tmp_path, postgres_url)
+        api, api_url = start_api(
+            tmp_path, IVR_DB=postgres_url, IVR_ADVERTISERS=ADVERTISERS, IVR_PROMPTS_DIR=str(PROMPTS)
+        )
         stack.callback(api.stop)
         for box in boxes:
             await box.rig.start_service(wait_ready=False)

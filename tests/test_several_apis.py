@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,15 +15,16 @@ from urllib.parse import quote
 
 import aiohttp
 
-from benchmarks.harness import Proc, free_port, ivr_command, wait_until
+from benchmarks.harness import Proc, wait_until
 from tests import sql
+from tests.processes import start_api
 
 TOKEN = "several-apis-desk-token"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 ADVERTISERS = {"acme": {"name": "Acme Energie"}, "beta": {"name": "Beta Loterij"}}
 MOMENT = "2030-01-08T10:00:00+01:00"
 """A Tuesday morning: may-call decided for one moment, not for whenever each answer is made."""
-ENTRIES = [
+ENTRIES: list[dict[str, Any]] = [
     {"number": "0612000001", "advertiser": "acme", "kind": "recht_van_verzet"},
     {"number": "0612000002", "advertiser": "beta", "kind": "recht_van_verzet"},
     {
@@ -71,13 +71,10 @@ class Api:
 @contextlib.asynccontextmanager
 async def apis(workdir: Path, db: str, count: int) -> AsyncIterator[list[Api]]:
     """``count`` ``ivr api`` processes on ``db``, started at once (they migrate it together)."""
-    env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("IVR_")},
+    settings = {
         "IVR_DB": db,
-        "IVR_HTTP_HOST": "127.0.0.1",
         "IVR_API_TOKENS": f"{TOKEN}:write::desk",
         "IVR_ADVERTISERS": json.dumps(ADVERTISERS),
-        "IVR_LOG_FORMAT": "json",
     }
     started: list[Api] = []
     async with aiohttp.ClientSession(
@@ -85,16 +82,8 @@ async def apis(workdir: Path, db: str, count: int) -> AsyncIterator[list[Api]]:
     ) as session:
         try:
             for n in range(count):
-                port = free_port()
-                proc = Proc(
-                    f"api{n}",
-                    [*ivr_command(), "api"],
-                    {**env, "IVR_HTTP_PORT": str(port)},
-                    workdir / f"api{n}.log",
-                    workdir,
-                )
-                proc.start()
-                started.append(Api(proc, f"http://127.0.0.1:{port}", session))
+                proc, url = start_api(workdir, f"api{n}", **settings)
+                started.append(Api(proc, url, session))
             for api in started:
                 await wait_until(api.ready, 90, f"{api.proc.name} ready", poll_s=0.1)
             yield started
