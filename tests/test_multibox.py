@@ -18,13 +18,14 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from benchmarks.crash import heard_confirmations, wait_digits
-from benchmarks.harness import ADVERTISERS, Rig, wait_until
+from benchmarks.harness import ADVERTISERS, APP, Rig, wait_until
 from ivr.flow.profile import load_profile
 from ivr.prompts.offered import load_offered
 from tests.processes import PROMPTS, start_api
@@ -131,6 +132,17 @@ class Box:
         return f"{self.prefix}{n:04d}"
 
 
+def new_box(
+    workdir: Path, db: str, entity: str, prefix: str, asterisk_id: str | None = None
+) -> Box:
+    """A simulated Asterisk with entity id ``entity`` and its ``ivr serve`` on ``db``, which
+    names the box ``asterisk_id`` (``IVR_ASTERISK_ID``), else takes the entity id."""
+    env = {"IVR_ASTERISK_ID": asterisk_id} if asterisk_id is not None else {}
+    sim = ["--entity-id", entity]
+    rig = Rig(workdir, speed=SPEED, db_url=db, sim_options=sim, extra_env=env)
+    return Box(workdir.name, asterisk_id or entity, rig, prefix)
+
+
 def e164(number: str) -> str:
     return "+31" + number[1:]
 
@@ -145,7 +157,7 @@ async def place(box: Box, first: int, count: int) -> None:
 
 
 async def in_app(rig: Rig) -> list[str]:
-    status, body = await rig.sim_get("/ari/applications/optout")
+    status, body = await rig.sim_get(f"/ari/applications/{APP}")
     return list(body["channel_ids"]) if status == 200 else []
 
 
@@ -181,29 +193,8 @@ async def test_two_boxes_one_database_with_a_serve_killed_twice(
 ) -> None:
     started = time.monotonic()
     boxes = [
-        Box(
-            "a",
-            A_ID,
-            Rig(
-                tmp_path / "a",
-                speed=SPEED,
-                db_url=postgres_url,
-                sim_options=["--entity-id", A_ENTITY],
-                extra_env={"IVR_ASTERISK_ID": A_ID},
-            ),
-            "061100",
-        ),
-        Box(
-            "b",
-            B_ENTITY,
-            Rig(
-                tmp_path / "b",
-                speed=SPEED,
-                db_url=postgres_url,
-                sim_options=["--entity-id", B_ENTITY],
-            ),
-            "062200",
-        ),
+        new_box(tmp_path / "a", postgres_url, A_ENTITY, "061100", asterisk_id=A_ID),
+        new_box(tmp_path / "b", postgres_url, B_ENTITY, "062200"),
     ]
     a = boxes[0]
     async with contextlib.AsyncExitStack() as stack:
@@ -231,7 +222,7 @@ async def test_two_boxes_one_database_with_a_serve_killed_twice(
             a.rig.service.kill()
             live = await in_app(a.rig)
             open_rows = a.rig.rows(
-                "SELECT channel_id FROM calls WHERE asterisk = ? AND outcome IS NULL", A_ID
+                "SELECT channel_id FROM calls WHERE asterisk = ? AND outcome IS NULL", a.asterisk_id
             )
             a.unsealed_at_kill |= set(live) | {channel for (channel,) in open_rows}
             for channel in sorted(live)[:GIVE_UP_PER_OUTAGE]:
@@ -242,9 +233,7 @@ async def test_two_boxes_one_database_with_a_serve_killed_twice(
             await a.rig.wait_ready(90)
 
         for box in boxes:
-            await wait_until(
-                lambda box=box: left_app(box), 240, f"box {box.name}'s calls leaving the app"
-            )
+            await wait_until(partial(left_app, box), 240, f"box {box.name}'s calls leaving the app")
 
         async def all_sealed() -> bool:
             open_rows = a.rig.rows(
