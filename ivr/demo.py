@@ -12,7 +12,6 @@ import asyncio
 import re
 import sys
 import tempfile
-import wave
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from ivr.config import AdvertiserConfig, Settings
 from ivr.flow.profile import DEFAULT_PROFILE, load_profile
 from ivr.logs import mask_number
 from ivr.ports import free_port
+from ivr.prompts.manifest import wav_length_ms
 from ivr.prompts.offered import load_offered
 from ivr.service import IvrService
 from ivr.simulator import Simulator, Step
@@ -150,17 +150,9 @@ def _answer_after(prompts_dir: Path, speed: float) -> dict[str, int]:
     }
     for name, mark in {**after, **marks}.items():
         if speed > 1:
-            mark = max(mark, _length_ms(prompts_dir / "nl" / f"{name}.wav"))
+            mark = max(mark, wav_length_ms(prompts_dir / "nl" / f"{name}.wav") or 0)
         after[name] = mark
     return after
-
-
-def _length_ms(wav: Path) -> int:
-    try:
-        with wave.open(str(wav)) as audio:
-            return int(audio.getnframes() * 1000 // audio.getframerate())
-    except (OSError, wave.Error):
-        return 0
 
 
 async def run_demo(db: Path | None, speed: float, out: TextIO, prompts_dir: Path) -> int:
