@@ -19,6 +19,7 @@ import structlog
 from ivr.ari.errors import AriError, ChannelNotFound
 from ivr.ari.events import AriEvent, StasisEnd, StasisStart
 from ivr.ari.models import Channel
+from ivr.dialplan.apps import split_args
 from ivr.domain import Outcome
 from ivr.flow import events as ev
 from ivr.flow.session import CallSession, Resumption, SessionContext, seal
@@ -177,8 +178,8 @@ class CallRouter:
         if dialplan is None or dialplan.app_name.lower() != "stasis":
             log.warning("resync_channel_without_call", channel_id=channel.id)
             return
-        app, *args = dialplan.app_data.split(",")
-        if app.strip() != self.app:
+        app, *args = split_args(dialplan.app_data)
+        if app != self.app:
             log.warning("resync_channel_without_call", channel_id=channel.id)
             return
         log.info("call_taken_on_after_restart", channel_id=channel.id)
