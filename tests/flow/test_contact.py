@@ -36,13 +36,6 @@ def test_every_path_to_cannot_register_adds_the_contact() -> None:
     assert failing.heard == ("cannot-register", CONTACT)
 
 
-def test_without_a_contact_prompt_the_generic_wording_follows() -> None:
-    call = Call.of(number=NUMBER, shutting_down=True)
-    call.start()
-    assert call.heard == ("cannot-register", "contact-generic")
-    assert call.prompt_ends()[-2:] == [a.HangUp(), a.Finish(Outcome.SHUTDOWN)]
-
-
 def test_a_failed_contact_prompt_is_replayed_as_the_generic_wording() -> None:
     call = Call.of(number=NUMBER, shutting_down=True, contact_prompt=CONTACT)
     call.start()
