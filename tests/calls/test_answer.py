@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ivr.store import StoreError, writes
 from tests.calls.conftest import World, answer, press
 
 RVV = [press("menu", "1", 1200), answer("offer-register", "2")]
@@ -57,3 +58,37 @@ async def test_a_refused_channel_is_hung_up_unanswered_while_its_row_waits(
     assert not world.requests("POST", "/answer", channel)
     assert world.heard(channel) == []
     assert world.call_row(channel)["outcome"] == "refused_voicemail"
+
+
+def refuse_the_call_row(world: World, monkeypatch: pytest.MonkeyPatch, *, at_once: bool) -> None:
+    """The call's row is not stored: refused when queued (a closed store), else by the writer
+    that runs it (its future fails once the batch is done)."""
+    store = world.service.store
+    assert store is not None
+    if at_once:
+
+        def closed(call: Any) -> Any:
+            raise StoreError("the store is closed")
+
+        monkeypatch.setattr(store, "start_call", closed)
+        return
+
+    async def full(db: Any, params: Any) -> None:
+        raise StoreError("disk full")
+
+    monkeypatch.setattr(writes, "insert_call", full)
+
+
+@pytest.mark.parametrize("at_once", [True, False], ids=["refused-when-queued", "failed-commit"])
+async def test_a_call_whose_row_is_not_stored_hears_cannot_register_and_records_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch, at_once: bool
+) -> None:
+    refuse_the_call_row(world, monkeypatch, at_once=at_once)
+    channel = await world.call(RVV)
+    await world.until_done(channel)
+    assert world.requests("POST", "/answer", channel)
+    heard = world.heard(channel)
+    assert heard[-2:] == ["cannot-register", "contact-generic"]
+    assert "offer-register" not in heard and "rvv-registered" not in heard
+    assert world.rows("SELECT count(*) FROM calls") == [(0,)]
+    assert world.rows("SELECT count(*) FROM optouts") == [(0,)]
