@@ -40,10 +40,19 @@ def _frozen(obj: object) -> bool:
 
 
 async def test_requests_read_back_as_they_came(rig: Rig) -> None:
+    """Kept as rows of strings, read back as they came: a JSON body decoded, any other
+    body (or JSON that does not parse) as its text, the api_key left out."""
+    json_type = {"Content-Type": "application/json"}
     await rig.ari("POST", "/ari/channels/nope/variable", variable="X", value="1", api_key="a:b")
     await rig.ari("POST", "/ari/channels/nope/answer")
-    seen = rig.sim.requests[-2:]
+    await rig.ari("POST", "/ari/channels/nope/play", headers=json_type, data='{"media": ["a"]}')
+    await rig.ari("POST", "/ari/channels/nope/play", headers=json_type, data="{not json")
+    await rig.ari("POST", "/ari/channels/nope/play", data="media=sound:a")
+    seen = rig.sim.requests[-5:]
     assert [(r.method, r.path, r.query, r.body) for r in seen] == [
         ("POST", "/ari/channels/nope/variable", {"variable": "X", "value": "1"}, None),
         ("POST", "/ari/channels/nope/answer", {}, None),
+        ("POST", "/ari/channels/nope/play", {}, {"media": ["a"]}),
+        ("POST", "/ari/channels/nope/play", {}, "{not json"),
+        ("POST", "/ari/channels/nope/play", {}, "media=sound:a"),
     ]
