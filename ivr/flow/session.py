@@ -388,7 +388,7 @@ class CallSession:
                 self._records.add(task)
                 task.add_done_callback(self._records.discard)
             case act.NumberChosen(number=number, source=source):
-                await self._number_chosen(number, source)
+                self._number_chosen(number, source)
             case act.Evidence(kind=kind, detail=detail):
                 self._evidence(kind, detail)
             case act.ReportPromptFailure(prompt=prompt):
@@ -511,7 +511,7 @@ class CallSession:
         if self._records:
             await asyncio.gather(*self._records, return_exceptions=True)
 
-    async def _number_chosen(self, number: str, source: NumberSource) -> None:
+    def _number_chosen(self, number: str, source: NumberSource) -> None:
         try:  # rides the opt-out's commit that follows (or the evidence flush)
             self._ctx.store.set_call_number_nowait(self.call_id, number, source)
         except Exception as exc:
