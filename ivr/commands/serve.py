@@ -27,8 +27,7 @@ from ivr.commands.running import (
 from ivr.config import ConfigError, Settings, load_settings
 from ivr.flow.profile import Profile
 from ivr.logs import configure_logging
-from ivr.regimes import Regimes
-from ivr.service import IvrService, check_advertiser_names, check_prompts_at_start
+from ivr.service import IvrService, check_prompts_at_start
 from ivr.store.lease import LeaseHeld
 
 log = structlog.get_logger(__name__)
@@ -64,7 +63,6 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(args.log_format or settings.log_format)
     profile = configured_profile(settings)
-    check_advertiser_names(settings, Regimes.from_settings(settings))
     check_prompts_at_start(settings, profile)
     check_bind(settings.http_host, parse_tokens(settings.api_tokens))
     check_database_path(settings.db_location, must_exist=False)
