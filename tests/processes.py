@@ -16,7 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Proc, ivr_command
+import aiohttp
+
+from benchmarks.harness import Proc, ivr_command, wait_until
 from ivr.ports import free_port
 
 PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
@@ -116,3 +118,18 @@ def start_api(workdir: Path, name: str = "api", **settings: str) -> tuple[Proc, 
     api = Proc(name, [*ivr_command(), "api"], env, workdir / f"{name}.log", workdir)
     api.start()
     return api, f"http://127.0.0.1:{port}"
+
+
+async def wait_api_ready(
+    session: aiohttp.ClientSession, api: Proc, url: str, deadline_s: float = 90.0
+) -> None:
+    """Until ``api`` (from :func:`start_api`, at ``url``) answers ``/readyz`` with 200;
+    AssertionError with the tail of its log as soon as it exited."""
+
+    async def ready() -> bool:
+        if not api.alive():
+            raise AssertionError(f"{api.name} exited: {api.log_path.read_text()[-2000:]}")
+        async with session.get(url + "/readyz") as response:
+            return response.status == 200
+
+    await wait_until(ready, deadline_s, f"{api.name}'s /readyz", poll_s=0.1)

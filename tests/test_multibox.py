@@ -28,7 +28,7 @@ from benchmarks.crash import heard_confirmations, wait_digits
 from benchmarks.harness import ADVERTISERS, APP, Rig, wait_until
 from ivr.flow.profile import load_profile
 from ivr.prompts.offered import load_offered
-from tests.processes import PROMPTS, start_api
+from tests.processes import PROMPTS, start_api, wait_api_ready
 
 SPEED = 20
 WAVES = 3
@@ -269,7 +269,8 @@ async def test_two_boxes_one_database_with_a_serve_killed_twice(
         optouts = a.rig.dict_rows(
             "SELECT call_id, kind, number, scope, charities FROM optouts WHERE source = 'ivr'"
         )
-        await wait_until(lambda: _api_up(a.rig, api_url), 60, "ivr api answering", poll_s=0.2)
+        assert a.rig.session is not None
+        await wait_api_ready(a.rig.session, api, api_url, 60)
         answers = await api_answers(a.rig, api_url, boxes)
 
     assert a.rig.service_starts == WAVES, "box A's serve: started, killed and started twice"
@@ -330,12 +331,6 @@ async def test_two_boxes_one_database_with_a_serve_killed_twice(
         f"{shared} channel ids on both boxes, outcomes {dict(outcomes)}, "
         f"{time.monotonic() - started:.1f} s"
     )
-
-
-async def _api_up(rig: Rig, url: str) -> bool:
-    assert rig.session is not None
-    async with rig.session.get(url + "/readyz") as response:
-        return response.status == 200
 
 
 async def api_answers(

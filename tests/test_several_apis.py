@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import aiohttp
 
-from benchmarks.harness import Proc, wait_until
+from benchmarks.harness import Proc
 from tests import sql
-from tests.processes import start_api
+from tests.processes import start_api, wait_api_ready
 
 TOKEN = "several-apis-desk-token"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
@@ -61,12 +61,6 @@ class Api:
         async with self.session.post(self.url + path, json=body, headers=headers) as response:
             return response.status, await response.json(), dict(response.headers)
 
-    async def ready(self) -> bool:
-        if not self.proc.alive():
-            raise AssertionError(f"ivr api exited: {self.proc.log_path.read_text()[-2000:]}")
-        status, _ = await self.get("/readyz")
-        return status == 200
-
 
 @contextlib.asynccontextmanager
 async def apis(workdir: Path, db: str, count: int) -> AsyncIterator[list[Api]]:
@@ -85,7 +79,7 @@ async def apis(workdir: Path, db: str, count: int) -> AsyncIterator[list[Api]]:
                 proc, url = start_api(workdir, f"api{n}", **settings)
                 started.append(Api(proc, url, session))
             for api in started:
-                await wait_until(api.ready, 90, f"{api.proc.name} ready", poll_s=0.1)
+                await wait_api_ready(session, api.proc, api.url)
             yield started
         finally:
             for api in started:
