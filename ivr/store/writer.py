@@ -39,7 +39,13 @@ from typing import Any, Generic, TypeVar
 import structlog
 
 from ivr.clock import Clock, TimerHandle
-from ivr.store.database import CONFLICT_ERRORS, DATABASE_ERRORS, INTEGRITY_ERRORS, Database
+from ivr.store.database import (
+    CONFLICT_ERRORS,
+    DATABASE_ERRORS,
+    INTEGRITY_ERRORS,
+    Database,
+    in_savepoint,
+)
 from ivr.store.errors import StoreError
 
 T = TypeVar("T")
@@ -237,16 +243,12 @@ class Writer:
             for queued in run:
                 await self._run_job(db, queued)
             return
-        await db.execute("SAVEPOINT bulk")
         try:
-            results = await bulk.many(db, [queued.arg for queued in run])
+            results = await in_savepoint(db, "bulk", partial(bulk.many, db, [q.arg for q in run]))
         except INTEGRITY_ERRORS:
-            await db.execute("ROLLBACK TO bulk")
-            await db.execute("RELEASE bulk")
             for queued in run:
                 await self._run_job(db, queued)
             return
-        await db.execute("RELEASE bulk")
         for queued, result in zip(run, results, strict=True):
             queued.result = result
 
