@@ -11,6 +11,8 @@ import pytest
 
 from ivr.domain import ConsentKind, OptOutKind, OptOutRequest, OptOutSource
 from ivr.store import Store
+from ivr.store import store as store_module
+from ivr.store.db import Db
 from tests.store.test_consents import consent
 
 NUMBERS = [f"+316{n:08d}" for n in range(10_000_000, 10_000_250)]
@@ -109,3 +111,25 @@ async def test_an_import_refuses_a_number_that_is_not_plain_text(sqlite_store: S
     assert await sqlite_store.import_numbers(template(), NUMBERS[:3]) == 3
     report = await sqlite_store.verify_evidence()
     assert report.summary()["ok"], report.findings
+
+
+async def test_only_the_steps_of_the_last_rows_of_an_import_sync_to_disk(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step commits without a sync but one that may be the last (fewer than
+    ``IMPORT_MAX_ROWS`` numbers left), whose sync brings every step before it to disk: the
+    count returned is durable."""
+    monkeypatch.setattr(store_module, "IMPORT_MAX_ROWS", 40)
+    writer = sqlite_store._writer.db
+    assert isinstance(writer, Db)
+    steps: list[tuple[int, bool]] = []
+    done_before = [0]
+
+    def progress(done: int) -> None:
+        steps.append((done_before[0], writer.durable_commits))
+        done_before[0] = done
+
+    assert await sqlite_store.import_numbers(template(), NUMBERS[:130], progress) == 130
+    assert [start for start, _ in steps] == [0, 40, 80, 120]
+    assert [durable for _, durable in steps] == [False, False, False, True]
+    assert int(await writer.scalar("PRAGMA synchronous")) == 2  # FULL
