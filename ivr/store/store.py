@@ -200,14 +200,10 @@ class Store:
         job = partial(writes.insert_call, params=call_params(call))
         return self._writer.submit(job, "call", durable=False)
 
-    async def set_call_number(self, call_id: str, number: str, source: NumberSource) -> None:
-        job = partial(writes.set_call_number, call_id=call_id, number=number, source=source.value)
-        await self._writer.submit(job, "call_number", durable=False)
-
     def set_call_number_nowait(self, call_id: str, number: str, source: NumberSource) -> None:
-        """:meth:`set_call_number` queued like an evidence row: it rides the next write (the
-        opt-out that usually follows) or the flush; a failure is counted as an evidence
-        write's (:meth:`add_event_nowait`)."""
+        """The number the call is about and where it came from, queued like an evidence row:
+        it rides the next write (the opt-out that usually follows) or the flush; a failure
+        is counted as an evidence write's (:meth:`add_event_nowait`)."""
         job = partial(writes.set_call_number, call_id=call_id, number=number, source=source.value)
         self._writer.submit_nowait(job, "call_number", partial(self._number_done, call_id))
 
