@@ -18,7 +18,7 @@ from ivr.prompts.install import SOUNDS_SUBFOLDER, InstallError, install_language
 from ivr.prompts.lang import has_prompts, spoken_languages
 from ivr.prompts.manifest import ManifestError, scan_wavs, write_manifest
 from ivr.prompts.marks import played_wav
-from ivr.prompts.names import advertiser_prompts, extra_for, required_prompts
+from ivr.prompts.names import advertiser_prompts, required_prompts
 from ivr.prompts.offered import MARK_KEYS, OfferedError, PromptMarks, load_offered, write_offered
 
 
@@ -144,7 +144,7 @@ def run_check(args: argparse.Namespace) -> int:
                 print(problem)
             failed = failed or bool(problems)
             if not problems:
-                count = len(required_prompts(profile, extra_for(extra, lang)))
+                count = len(required_prompts(profile, extra(lang)))
                 print(
                     f"{count} prompts in {prompts_dir / lang} are fine for profile "
                     f"{profile.name} (8 kHz mono 16-bit PCM, audible, at most "

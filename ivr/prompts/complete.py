@@ -15,7 +15,7 @@ from ivr.prompts.check import Problem, check_prompts
 from ivr.prompts.lang import spoken_languages
 from ivr.prompts.manifest import MANIFEST_FILE, ManifestError, load_manifest, wav_names
 from ivr.prompts.marks import mark_problems, statement_marks
-from ivr.prompts.names import ExtraPrompts, PromptProfile, extra_for, required_prompts
+from ivr.prompts.names import ExtraPrompts, PromptProfile, no_extra, required_prompts
 from ivr.prompts.offered import OfferedError, load_offered
 
 
@@ -25,11 +25,11 @@ def lives_on_asterisk(lang_dir: Path) -> bool:
 
 
 def language_problems(
-    prompts_dir: Path, profile: PromptProfile, lang: str, extra: ExtraPrompts = ()
+    prompts_dir: Path, profile: PromptProfile, lang: str, extra: ExtraPrompts = no_extra
 ) -> list[Problem]:
     """What is missing or wrong for calls under ``profile`` in ``lang``; [] if nothing."""
     lang_dir = prompts_dir / lang
-    names = required_prompts(profile, extra_for(extra, lang))
+    names = required_prompts(profile, extra(lang))
     try:
         if lives_on_asterisk(lang_dir):
             listed = load_manifest(lang_dir)
@@ -50,11 +50,9 @@ def language_problems(
 
 
 def missing_or_bad_prompts(
-    prompts_dir: Path, profiles: Sequence[PromptProfile], extra: ExtraPrompts = ()
+    prompts_dir: Path, profiles: Sequence[PromptProfile], extra: ExtraPrompts = no_extra
 ) -> list[Problem]:
     """The start-up check: every language of every profile the service may run."""
-    if not callable(extra):
-        extra = list(extra)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for profile in profiles:

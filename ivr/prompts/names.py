@@ -13,8 +13,12 @@ DIGIT_PROMPTS = tuple(f"digit-{digit}" for digit in range(10))
 FALLBACK_LANGUAGE = "nl"
 ENGLISH = "en"
 
-ExtraPrompts = Iterable[str] | Callable[[str], Iterable[str]]
-"""Prompts named outside the profile: the same in every language, or per language."""
+ExtraPrompts = Callable[[str], Iterable[str]]
+"""Prompts named outside the profile (the advertisers'), for calls in a language."""
+
+
+def no_extra(lang: str) -> tuple[str, ...]:
+    return ()
 
 
 class HasId(Protocol):
@@ -87,11 +91,6 @@ def is_prompt_name(name: str) -> bool:
     """A relative path inside a language folder, such as ``menu`` or ``advertisers/acme``."""
     path = PurePosixPath(name)
     return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
-
-
-def extra_for(extra: ExtraPrompts, lang: str) -> list[str]:
-    """The prompts of ``extra`` that calls in ``lang`` may play."""
-    return list(extra(lang) if callable(extra) else extra)
 
 
 def advertiser_prompts(settings: Settings, lang: str | None = None) -> list[str]:

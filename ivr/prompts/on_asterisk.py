@@ -21,7 +21,7 @@ import structlog
 from ivr.ari.errors import AriError, SoundNotFound
 from ivr.ari.models import Sound
 from ivr.prompts.lang import spoken_languages
-from ivr.prompts.names import ExtraPrompts, PromptProfile, extra_for, required_prompts
+from ivr.prompts.names import ExtraPrompts, PromptProfile, no_extra, required_prompts
 
 log = structlog.get_logger(__name__)
 
@@ -57,15 +57,13 @@ def prompt_media(
     prompts_dir: Path,
     profiles: Iterable[PromptProfile],
     sound_prefix: str,
-    extra: ExtraPrompts = (),
+    extra: ExtraPrompts = no_extra,
 ) -> list[str]:
     """The media of every prompt a call under one of ``profiles`` may play, in each language."""
-    if not callable(extra):
-        extra = list(extra)
     media: list[str] = []
     for profile in profiles:
         for lang in spoken_languages(prompts_dir, profile):
-            names = required_prompts(profile, extra_for(extra, lang))
+            names = required_prompts(profile, extra(lang))
             media += [f"{sound_prefix}/{lang}/{name}" for name in names]
     return list(dict.fromkeys(media))
 

@@ -82,7 +82,9 @@ def test_start_up_check_fails_on_a_statement_prompt_without_its_mark(tmp_path: P
 
 def test_start_up_check_includes_the_advertisers_name_prompts(tmp_path: Path) -> None:
     write_language(tmp_path, "nl", required_prompts(StandInProfile()))
-    problems = missing_or_bad_prompts(tmp_path, [StandInProfile()], extra=["advertisers/acme"])
+    problems = missing_or_bad_prompts(
+        tmp_path, [StandInProfile()], extra=lambda lang: ["advertisers/acme"]
+    )
     assert [(problem.name, problem.message) for problem in problems] == [
         ("advertisers/acme", "missing")
     ]

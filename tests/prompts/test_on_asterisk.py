@@ -31,7 +31,7 @@ from tests.prompts.wavs import write_wav
 
 def test_media_are_every_prompt_of_every_profile_in_each_of_its_languages() -> None:
     nl, us = load_profile("nl-ctm2012"), load_profile("us-tcpa")
-    media = prompt_media(PROMPTS, [nl, us], "sound:ivr", ["advertisers/acme"])
+    media = prompt_media(PROMPTS, [nl, us], "sound:ivr", lambda lang: ["advertisers/acme"])
     dutch = [f"sound:ivr/nl/{name}" for name in required_prompts(nl, ["advertisers/acme"])]
     english = [f"sound:ivr/en/{name}" for name in required_prompts(us, ["advertisers/acme"])]
     assert media == dutch + english
