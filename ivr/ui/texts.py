@@ -103,8 +103,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "event_note": ("notitie", "note"),
     "event_error": ("fout", "error"),
     "event_digit": ("toets", "key"),
-    "event_record": ("vastgelegd", "recorded"),
-    "event_rights": ("rechten", "rights"),
     "no_verdict": ("geen oordeel", "no verdict"),
     "caller_id": ("Nummerweergave", "Caller id"),
     "recht_van_verzet": ("recht van verzet", "recht van verzet"),
