@@ -6,15 +6,13 @@ PostgreSQL is reached from a thread of its own, so this works inside async tests
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
 from typing import Any
 
 import asyncpg
 
+from benchmarks.harness import peek_postgres
 from ivr.store.location import PostgresLocation, parse_location
-from ivr.store.pg.db import numbered, prepare_connection
 
 DatabaseError = (sqlite3.DatabaseError, asyncpg.PostgresError)
 """What a refused statement raises (an append-only trigger, a constraint)."""
@@ -24,7 +22,7 @@ def rows(db: Any, sql: str, *params: Any) -> list[dict[str, Any]]:
     """The rows of one statement; a statement that changes rows is committed."""
     location = parse_location(db)
     if isinstance(location, PostgresLocation):
-        return _in_thread(_pg_rows(location.url, sql, params))
+        return peek_postgres(location.url, sql, params)
     with sqlite3.connect(location.path) as conn:
         conn.row_factory = sqlite3.Row
         return [dict(row) for row in conn.execute(sql, params)]
@@ -37,29 +35,3 @@ def values(db: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
 def scalar(db: Any, sql: str, *params: Any) -> Any:
     found = values(db, sql, *params)
     return found[0][0] if found else None
-
-
-async def _pg_rows(url: str, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-    conn = await asyncpg.connect(url, server_settings={"TimeZone": "UTC"})
-    try:
-        await prepare_connection(conn)
-        return [dict(row) for row in await conn.fetch(numbered(sql), *params)]
-    finally:
-        await conn.close()
-
-
-def _in_thread(work: Any) -> Any:
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            result["value"] = asyncio.run(work)
-        except BaseException as exc:
-            result["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
