@@ -11,8 +11,7 @@ Runs, one after the other, each as its own process (their output passes through)
 3. ``store.py``: the writer's durable opt-outs/s and bare SQLite, one row per
    transaction, same disk and table (20,000 rows each);
 4. ``scrub.py``: import, scrub (CLI, HTTP) and the ``sort | join`` reference on one
-   seeded data set of 1,000,000 numbers (the keys it reports; ``null`` for a key it
-   does not report).
+   seeded data set of 1,000,000 numbers.
 
 ``--quick`` runs the same steps small (100 real-pace calls over 10 s, 200 at speed 20,
 2,000 store rows, 20,000 scrub rows) for iterating; its figures are not the issue's.
@@ -42,13 +41,13 @@ FULL = {
     "real": ["--calls", "1000", "--speed", "1", "--ramp", "55", "--burst", "500"],
     "speed20": ["--calls", "1000", "--speed", "20", "--burst", "0", "--idle-probes", "20"],
     "store": ["--rows", "20000", "--writers", "500"],
-    "scrub_rows": 1_000_000,
+    "scrub": ["--rows", "1000000"],
 }
 QUICK = {
     "real": ["--calls", "100", "--speed", "1", "--ramp", "10", "--burst", "100"],
     "speed20": ["--calls", "200", "--speed", "20", "--burst", "0", "--idle-probes", "20"],
     "store": ["--rows", "2000", "--writers", "100"],
-    "scrub_rows": 20_000,
+    "scrub": ["--rows", "20000"],
 }
 SCRUB_KEYS = ("scrub_cli_s", "scrub_http_s", "scrub_pipeline_s", "import_per_s")
 
@@ -72,14 +71,6 @@ def step(script: str, args: list[str]) -> dict[str, Any]:
     return figures
 
 
-def scrub_args(rows: int) -> list[str]:
-    """``--rows`` (and ``--sizes`` for the version of scrub.py that takes it)."""
-    usage = subprocess.run(
-        [sys.executable, str(HERE / "scrub.py"), "--help"], capture_output=True, text=True
-    ).stdout
-    return ["--rows", str(rows)] + (["--sizes", str(rows)] if "--sizes" in usage else [])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small runs, for iterating")
@@ -87,14 +78,10 @@ def main() -> int:
     plan = QUICK if args.quick else FULL
     overflows_before = listen_overflows()
     load_before = load_average()
-    real = step("calls.py", plan["real"])  # type: ignore[arg-type]
-    fast = step("calls.py", plan["speed20"])  # type: ignore[arg-type]
-    store = step("store.py", plan["store"])  # type: ignore[arg-type]
-    scrub = step("scrub.py", scrub_args(plan["scrub_rows"]))  # type: ignore[arg-type]
-    burst = real.get("burst") or {}
-    scrub_figures = {key: scrub.get(key) for key in SCRUB_KEYS}
-    if scrub_figures["scrub_http_s"] is None:
-        scrub_figures["scrub_http_s"] = scrub.get("scrub_s")  # scrub.py before issue 14
+    real = step("calls.py", plan["real"])
+    fast = step("calls.py", plan["speed20"])
+    store = step("store.py", plan["store"])
+    scrub = step("scrub.py", plan["scrub"])
     figures = {
         "quick": args.quick,
         "calls": real["calls"],
@@ -109,12 +96,12 @@ def main() -> int:
         "rest_rtt_idle_p50_ms": real["rest_rtt_idle_ms"]["p50"],
         "rest_rtt_idle_p99_ms": real["rest_rtt_idle_ms"]["p99"],
         "barge_in_p99_over_rest_rtt_p99": real["barge_in_p99_over_round_trip"],
-        "burst_max_answer_ms": burst.get("answer_ms", {}).get("max"),
+        "burst_max_answer_ms": real["burst"]["answer_ms"]["max"],
         "rss_mb": real["service_peak_rss_mb"],
         "listen_overflows": listen_overflows() - overflows_before,
-        "optouts_per_s": store.get("optouts_per_s"),
-        "sqlite_bare_per_s": store.get("sqlite_bare_per_s"),
-        **scrub_figures,
+        "optouts_per_s": store["optouts_per_s"],
+        "sqlite_bare_per_s": store["sqlite_bare_per_s"],
+        **{key: scrub[key] for key in SCRUB_KEYS},
         "load_avg_before": load_before,
         "load_avg_after": load_average(),
     }
