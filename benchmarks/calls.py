@@ -37,7 +37,7 @@ from benchmarks.harness import (
     load_average,
     summary_ms,
 )
-from benchmarks.postgres_server import bench_database, is_postgres_arg
+from benchmarks.postgres_server import bench_database, db_option
 from ivr.prompts.offered import load_offered
 
 BARGE_MS = 2000
@@ -477,15 +477,13 @@ def main() -> int:
     )
     parser.add_argument(
         "--db",
+        type=db_option,
         default=None,
         metavar="DB",
         help="postgresql://… (a server to run on), or postgresql (start one); default: SQLite",
     )
     args = parser.parse_args()
-    if args.db is not None and not is_postgres_arg(args.db):
-        parser.error("--db takes postgresql://… or postgresql")
-    with contextlib.ExitStack() as stack:
-        db_url = stack.enter_context(bench_database(args.db)) if args.db else None
+    with bench_database(args.db) if args.db else contextlib.nullcontext() as db_url:
         figures = asyncio.run(
             run(
                 args.calls,

@@ -9,6 +9,7 @@ figures are of commits that survive a power loss.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import pwd
@@ -91,9 +92,11 @@ def bench_database(db: str) -> Iterator[str]:
         stop(server)
 
 
-def is_postgres_arg(db: str) -> bool:
-    """Whether a benchmark's ``--db`` names PostgreSQL (``postgresql`` or a URL)."""
-    return db == "postgresql" or db.startswith(("postgresql://", "postgres://"))
+def db_option(db: str) -> str:
+    """The argparse ``type`` of a benchmark's ``--db``: ``postgresql`` or a URL of one."""
+    if db == "postgresql" or db.startswith(("postgresql://", "postgres://")):
+        return db
+    raise argparse.ArgumentTypeError("takes postgresql://… or postgresql")
 
 
 def _binaries() -> Path | None:

@@ -38,7 +38,7 @@ import asyncpg
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.postgres_server import bench_database, is_postgres_arg
+from benchmarks.postgres_server import bench_database, db_option
 from ivr.clock import LoopClock
 from ivr.domain import OptOutKind, OptOutRequest, OptOutSource
 from ivr.logs import configure_logging
@@ -199,6 +199,7 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=500, help="concurrent writers")
     parser.add_argument(
         "--db",
+        type=db_option,
         default=None,
         metavar="DB",
         help="postgresql://… (a server to measure), or postgresql (start one); default: SQLite",
@@ -206,8 +207,6 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("json", level=logging.WARNING)
     if args.db is not None:
-        if not is_postgres_arg(args.db):
-            parser.error("--db takes postgresql://… or postgresql")
         run_postgres(args.db, args.rows, args.writers)
         return
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as folder:
