@@ -275,106 +275,93 @@ async def run(
     idle_probes: int = 100,
     db_url: str | None = None,
 ) -> dict[str, Any]:
+    """The calls (none for ``calls`` 0), then the burst, on one service."""
     overflows_before = listen_overflows()
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as tmp:
         async with Rig(Path(tmp), speed=speed, db_url=db_url) as rig:
             await rig.start_simulator()
             await rig.start_service()
             assert rig.service is not None
-            if calls == 0:
-                return await burst_only(rig, burst_size, speed, profile, overflows_before)
-            async with RestProbe(rig.sim_url) as probe:
-                idle = await probe.sample(idle_probes)
-                print(f"REST round trip, idle: {summary_ms(idle)}", flush=True)
-                profilers = start_profilers(rig, profile) if profile else []
-                sampler = CpuSampler(rig.service)
-                sampler.start()
-                probe.start()
-                began = time.time()
-                channels = await place_all(rig, calls, FLOW, ramp_s)
-                placed = time.time()
-                print(f"placed {calls} calls in {placed - began:.2f} s", flush=True)
-                last_end = await wait_ended(rig, channels, 900)
-                loaded = await probe.stop()
-                await sampler.stop()
-            elapsed = last_end - began
-            sim_cpu = rig.sim.cpu_seconds() if rig.sim else 0.0
-
-            wanted = set(channels)
-            events = [
-                e
-                for e in await rig.events("ChannelDtmfReceived", "StasisStart")
-                if e["channel_id"] in wanted
-            ]
-            dtmf = by_channel([e for e in events if e["type"] == "ChannelDtmfReceived"])
-            starts = by_channel([e for e in events if e["type"] == "StasisStart"])
-            first_start = min(e[0]["t"] for e in starts.values())
-            calls_cpu = sampler.between(first_start, last_end)
-            answers, stops, plays = request_index(await rig.requests())
-            barge = barge_in_latencies(dtmf, stops)
-            answer = answer_latencies(starts, answers)
-            to_row, to_prompt = commit_latencies(rig, dtmf, plays, channels)
-            counts = optout_counts(rig, channels)
-            ended = outcomes(rig, channels)
-
-            burst_figures = await burst(rig, burst_size) if burst_size else {}
+            if calls:
+                figures, profilers = await through_calls(rig, calls, ramp_s, idle_probes, profile)
+            else:
+                figures, profilers = {}, start_profilers(rig, profile) if profile else []
+            figures["burst"] = await burst(rig, burst_size) if burst_size else {}
             stop_profilers(profilers)
-            rss = rig.service.peak_rss_mb()
-            cpu = rig.service.cpu_seconds()
-            barge_summary = summary_ms(barge)
-            rtt = summary_ms(loaded)
             overflows = listen_overflows() - overflows_before
             return {
                 "calls": calls,
                 "speed": speed,
-                "ramp_s": ramp_s,
-                "elapsed_s": round(elapsed, 2),
-                "placing_s": round(placed - began, 2),
-                "calls_per_s": round(calls / elapsed, 1),
-                "outcomes": ended,
-                "barge_in_ms": barge_summary,
-                "confirm_to_row_ms": summary_ms(to_row),
-                "confirm_to_recorded_prompt_ms": summary_ms(to_prompt),
-                "answer_ms": summary_ms(answer),
-                "rest_rtt_idle_ms": summary_ms(idle),
-                "rest_rtt_ms": rtt,
-                "barge_in_p50_over_round_trip": round(barge_summary["p50"] / rtt["p50"], 1),
-                "barge_in_p99_over_round_trip": round(barge_summary["p99"] / rtt["p99"], 1),
-                "burst": burst_figures,
-                "service_peak_rss_mb": round(rss, 1),
-                "service_cpu_s": round(cpu, 2),
-                "service_cpu_calls_s": round(calls_cpu, 3),
-                "cpu_ms_per_call": round(calls_cpu * 1000 / calls, 2),
-                "simulator_cpu_s": round(sim_cpu, 2),
-                "optouts_expected": counts["expected"],
-                "optouts_found": counts["found"],
-                "lost": counts["lost"],
-                "duplicated": counts["duplicated"],
+                **figures,
+                "service_peak_rss_mb": round(rig.service.peak_rss_mb(), 1),
+                "service_cpu_s": round(rig.service.cpu_seconds(), 2),
                 "listen_overflows": overflows,
                 "overflowed": overflows > 0,
                 "load_avg": load_average(),
             }
 
 
-async def burst_only(
-    rig: Rig, size: int, speed: float, profile: Path | None, overflows_before: int
-) -> dict[str, Any]:
-    """``--calls 0``: the burst alone, on a service that has just started."""
+async def through_calls(
+    rig: Rig, calls: int, ramp_s: float, idle_probes: int, profile: Path | None
+) -> tuple[dict[str, Any], list[subprocess.Popen[bytes]]]:
+    """``calls`` scripted calls, with the REST probe idle before them and during them; their
+    figures, and the profilers started for them (they run on through the burst)."""
     assert rig.service is not None
-    profilers = start_profilers(rig, profile) if profile else []
-    figures = await burst(rig, size)
-    stop_profilers(profilers)
-    overflows = listen_overflows() - overflows_before
-    return {
-        "calls": 0,
-        "speed": speed,
-        "burst": figures,
-        "service_peak_rss_mb": round(rig.service.peak_rss_mb(), 1),
-        "service_cpu_s": round(rig.service.cpu_seconds(), 2),
-        "listen_overflows": overflows,
-        "overflowed": overflows > 0,
-        "load_avg": load_average(),
+    async with RestProbe(rig.sim_url) as probe:
+        idle = await probe.sample(idle_probes)
+        print(f"REST round trip, idle: {summary_ms(idle)}", flush=True)
+        profilers = start_profilers(rig, profile) if profile else []
+        sampler = CpuSampler(rig.service)
+        sampler.start()
+        probe.start()
+        began = time.time()
+        channels = await place_all(rig, calls, FLOW, ramp_s)
+        placed = time.time()
+        print(f"placed {calls} calls in {placed - began:.2f} s", flush=True)
+        last_end = await wait_ended(rig, channels, 900)
+        loaded = await probe.stop()
+        await sampler.stop()
+    elapsed = last_end - began
+    sim_cpu = rig.sim.cpu_seconds() if rig.sim else 0.0
+
+    wanted = set(channels)
+    events = [
+        e
+        for e in await rig.events("ChannelDtmfReceived", "StasisStart")
+        if e["channel_id"] in wanted
+    ]
+    dtmf = by_channel([e for e in events if e["type"] == "ChannelDtmfReceived"])
+    starts = by_channel([e for e in events if e["type"] == "StasisStart"])
+    first_start = min(e[0]["t"] for e in starts.values())
+    calls_cpu = sampler.between(first_start, last_end)
+    answers, stops, plays = request_index(await rig.requests())
+    barge = summary_ms(barge_in_latencies(dtmf, stops))
+    to_row, to_prompt = commit_latencies(rig, dtmf, plays, channels)
+    counts = optout_counts(rig, channels)
+    rtt = summary_ms(loaded)
+    figures = {
+        "ramp_s": ramp_s,
+        "elapsed_s": round(elapsed, 2),
+        "placing_s": round(placed - began, 2),
+        "calls_per_s": round(calls / elapsed, 1),
+        "outcomes": outcomes(rig, channels),
+        "barge_in_ms": barge,
+        "confirm_to_row_ms": summary_ms(to_row),
+        "confirm_to_recorded_prompt_ms": summary_ms(to_prompt),
+        "answer_ms": summary_ms(answer_latencies(starts, answers)),
+        "rest_rtt_idle_ms": summary_ms(idle),
+        "rest_rtt_ms": rtt,
+        "barge_in_p50_over_round_trip": round(barge["p50"] / rtt["p50"], 1),
+        "barge_in_p99_over_round_trip": round(barge["p99"] / rtt["p99"], 1),
+        "service_cpu_calls_s": round(calls_cpu, 3),
+        "cpu_ms_per_call": round(calls_cpu * 1000 / calls, 2),
+        "simulator_cpu_s": round(sim_cpu, 2),
+        "optouts_expected": counts["expected"],
+        "optouts_found": counts["found"],
+        "lost": counts["lost"],
+        "duplicated": counts["duplicated"],
     }
+    return figures, profilers
 
 
 def targets(figures: dict[str, Any]) -> dict[str, bool]:
@@ -390,10 +377,19 @@ def targets(figures: dict[str, Any]) -> dict[str, bool]:
     }
 
 
-def report(figures: dict[str, Any]) -> None:
-    def line(label: str, s: dict[str, float]) -> str:
-        return f"{label}: p50 {s['p50']} ms, p99 {s['p99']} ms, max {s['max']} ms (n={s['n']})"
+def line(label: str, s: dict[str, float]) -> str:
+    return f"{label}: p50 {s['p50']} ms, p99 {s['p99']} ms, max {s['max']} ms (n={s['n']})"
 
+
+def burst_line(burst_fig: dict[str, Any]) -> str:
+    return (
+        f"burst: {burst_fig['calls']} hand-offs within {burst_fig['spread_ms']} ms, "
+        f"{burst_fig['answered']} answered; "
+        + line("StasisStart -> answer", burst_fig["answer_ms"])
+    )
+
+
+def report(figures: dict[str, Any]) -> None:
     print(
         f"calls: {figures['calls']} at --speed {figures['speed']}, outcomes {figures['outcomes']}"
     )
@@ -414,13 +410,8 @@ def report(figures: dict[str, Any]) -> None:
         )
     )
     print(line("(c) StasisStart -> answer", figures["answer_ms"]))
-    burst_fig = figures["burst"]
-    if burst_fig:
-        print(
-            f"burst: {burst_fig['calls']} hand-offs within {burst_fig['spread_ms']} ms, "
-            f"{burst_fig['answered']} answered; "
-            + line("StasisStart -> answer", burst_fig["answer_ms"])
-        )
+    if figures["burst"]:
+        print(burst_line(figures["burst"]))
     print(
         f"service: peak RSS {figures['service_peak_rss_mb']} MB, CPU {figures['service_cpu_s']} s"
         f" (simulator CPU {figures['simulator_cpu_s']} s during the calls)"
@@ -441,13 +432,7 @@ def report(figures: dict[str, Any]) -> None:
 
 
 def report_burst(figures: dict[str, Any]) -> None:
-    burst_fig = figures["burst"]
-    answer = burst_fig["answer_ms"]
-    print(
-        f"burst: {burst_fig['calls']} hand-offs within {burst_fig['spread_ms']} ms, "
-        f"{burst_fig['answered']} answered; StasisStart -> answer: p50 {answer['p50']} ms, "
-        f"p99 {answer['p99']} ms, max {answer['max']} ms"
-    )
+    print(burst_line(figures["burst"]))
     print(f"listen-queue overflows (whole machine): {figures['listen_overflows']}")
     print(f"load average at the end: {figures['load_avg']}")
 
