@@ -133,10 +133,13 @@ async def _count_any(db: Path | str) -> int:
         await conn.close()
 
 
-async def _server_setting(url: str, name: str) -> str:
+FACTS = ("fsync", "server_version")
+
+
+async def _server_facts(url: str) -> dict[str, str]:
     conn = await asyncpg.connect(url)
     try:
-        return str(await conn.fetchval(f"SHOW {name}"))
+        return {name: str(await conn.fetchval(f"SHOW {name}")) for name in FACTS}
     finally:
         await conn.close()
 
@@ -164,33 +167,27 @@ def postgres_figures(url: str, rows: int, writers: int) -> dict[str, float]:
     }
 
 
+def report(figures: dict[str, float], bare_key: str, **facts: Any) -> None:
+    """The ratio to the bare loop, then the last line: one JSON object, ``facts`` first."""
+    ratio = figures["optouts_per_s"] / figures[bare_key]
+    print(f"  group commit / bare: {ratio:.1f}x (issue 14 target: >= 5x)")
+    result = {key: round(value, 1) for key, value in figures.items()}
+    machine = {"cpus": os.cpu_count(), "load_1m": round(os.getloadavg()[0], 2)}
+    print(json.dumps({**facts, **result, "ratio_to_bare": round(ratio, 2), **machine}))
+
+
 def run_postgres(db: str, rows: int, writers: int) -> None:
     with bench_database(db) as url:
         figures = postgres_figures(url, rows, writers)
-        fsync = asyncio.run(_server_setting(url, "fsync"))
-        version = asyncio.run(_server_setting(url, "server_version"))
-    print(f"durable opt-outs per second, {rows} rows each, PostgreSQL {version}, fsync={fsync}")
+        facts = asyncio.run(_server_facts(url))
+    print(
+        f"durable opt-outs per second, {rows} rows each, PostgreSQL {facts['server_version']},"
+        f" fsync={facts['fsync']}"
+    )
     print(f"  group commit, {writers} writers:        {figures['optouts_per_s']:10,.0f}")
     print(f"  one transaction each, {writers} writers: {figures['per_txn_per_s']:10,.0f}")
     print(f"  bare asyncpg loop, one connection: {figures['pg_bare_per_s']:10,.0f}")
-    ratio = figures["optouts_per_s"] / figures["pg_bare_per_s"]
-    print(f"  group commit / bare: {ratio:.1f}x")
-    result: dict[str, Any] = {key: round(value, 1) for key, value in figures.items()}
-    machine = {"cpus": os.cpu_count(), "load_1m": round(os.getloadavg()[0], 2)}
-    print(
-        json.dumps(
-            {
-                "backend": "postgresql",
-                **result,
-                "ratio_to_bare": round(ratio, 2),
-                "fsync": fsync,
-                "server_version": version,
-                "writers": writers,
-                "rows": rows,
-                **machine,
-            }
-        )
-    )
+    report(figures, "pg_bare_per_s", backend="postgresql", **facts, writers=writers, rows=rows)
 
 
 def main() -> None:
@@ -224,12 +221,7 @@ def main() -> None:
     print(f"  group commit, {args.writers} writers:        {figures['optouts_per_s']:10,.0f}")
     print(f"  one transaction each, {args.writers} writers: {figures['per_txn_per_s']:10,.0f}")
     print(f"  bare sqlite3 loop, one thread:    {figures['sqlite_bare_per_s']:10,.0f}")
-    ratio = figures["optouts_per_s"] / figures["sqlite_bare_per_s"]
-    print(f"  group commit / bare: {ratio:.1f}x (issue 14 target: >= 5x)")
-    result = {key: round(value, 1) for key, value in figures.items()}
-    result["ratio_to_bare"] = round(ratio, 2)
-    machine = {"cpus": os.cpu_count(), "load_1m": round(os.getloadavg()[0], 2)}
-    print(json.dumps({**result, "writers": args.writers, "rows": args.rows, **machine}))
+    report(figures, "sqlite_bare_per_s", writers=args.writers, rows=args.rows)
 
 
 if __name__ == "__main__":
