@@ -55,6 +55,12 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU seconds so far, user + system (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
 async def wait_until(
     check: Callable[[], Awaitable[bool]], deadline_s: float, what: str, poll_s: float = 0.05
 ) -> None:
@@ -128,9 +134,7 @@ class Proc:
         return peak_rss_mb(self.pid)
 
     def cpu_seconds(self) -> float:
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        return cpu_seconds(self.pid)
 
 
 @dataclass

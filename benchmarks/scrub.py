@@ -47,7 +47,7 @@ import aiohttp
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.harness import ivr_command, peak_rss_mb, wait_until
+from benchmarks.harness import cpu_seconds, ivr_command, load_average, peak_rss_mb, wait_until
 from ivr.ports import free_port
 
 ADVERTISER = "acme"
@@ -136,11 +136,6 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def process_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run(command: list[str], environment: dict[str, str], cwd: Path | None = None) -> Timing:
     cpu = children_cpu()
     started = time.perf_counter()
@@ -209,7 +204,7 @@ async def scrub_http(
     base: str, pid: int, data: DataSet, target: Path
 ) -> tuple[Timing, dict[str, str]]:
     timeout = aiohttp.ClientTimeout(total=None)
-    cpu = process_cpu(pid)
+    cpu = cpu_seconds(pid)
     started = time.perf_counter()
     async with aiohttp.ClientSession(timeout=timeout) as session:
         with data.call_file.open("rb") as body, target.open("wb") as out:
@@ -223,7 +218,7 @@ async def scrub_http(
                 async for chunk in response.content.iter_chunked(1 << 16):
                     out.write(chunk)
                 counts = {k: v for k, v in response.headers.items() if k.startswith("X-Scrub")}
-    return (time.perf_counter() - started, process_cpu(pid) - cpu), counts
+    return (time.perf_counter() - started, cpu_seconds(pid) - cpu), counts
 
 
 async def lookups(base: str, data: DataSet, count: int) -> dict[str, float]:
@@ -242,11 +237,6 @@ async def lookups(base: str, data: DataSet, count: int) -> dict[str, float]:
             timings.append(time.perf_counter() - started)
     cuts = statistics.quantiles(timings, n=100)
     return {"p50_ms": cuts[49] * 1000, "p99_ms": cuts[98] * 1000}
-
-
-def load_average() -> list[str]:
-    """``/proc/loadavg``: other work on the machine skews every wall time."""
-    return Path("/proc/loadavg").read_text().split()[:3]
 
 
 def sha256_of(path: Path) -> str:
