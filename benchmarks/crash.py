@@ -1,6 +1,6 @@
 """Crash proof: calls in flight, ``ivr serve`` SIGKILLed at random moments and restarted.
 
-    python benchmarks/crash.py [--calls 300] [--kills 10] [--seed N]
+    python benchmarks/crash.py [--calls 300] [--kills 10] [--seed N] [--speed 20] [--db DB]
 
 Calls are placed in as many waves as there are kills; each kill comes after a random
 number of digits (0 .. 4 a call of the wave) reached the service since it last
@@ -11,9 +11,10 @@ restart every call must end.  Then:
   simulator saw start is in the database exactly once (for that call and kind);
 * no call and kind has two IVR rows;
 * every call the simulator had has left the app, and its ``calls`` row has an outcome;
-* every consent the API acknowledged (posted while the calls run) is in the database, the
-  consents chain recomputes, and no consent older than a recht van verzet of its number
-  is left without its withdrawal (the objection withdraws them in its own transaction).
+* every consent the API acknowledged (posted while the calls run) is in the database, and
+  no consent older than a recht van verzet of its number is left without its withdrawal
+  (the objection withdraws them in its own transaction);
+* the whole evidence trail verifies, as ``ivr evidence verify`` reads it.
 
 The last line is one JSON object with the counts; exit 1 when a check fails.
 """
