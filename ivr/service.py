@@ -197,40 +197,41 @@ class IvrService:
         return await self.prompts.ready(self.ari, self.clock)
 
     async def _connected(self) -> None:
+        router, store, ari, prompts = self.router, self.store, self.ari, self.prompts
+        # start() made them all before the stream that calls this
+        assert router is not None and store is not None and ari is not None and prompts is not None
         self.metrics.ari_connected.set(1)
         if self.stream is not None and self.stream.reconnects:
             self.metrics.ari_reconnects.inc()
         log.info("ari_connected", url=self.settings.ari_url, app=self.settings.ari_app)
-        if self.prompts is not None and self.ari is not None:
+        try:
+            await prompts.on_connected(ari, self.clock)
+        except PromptsMissing as exc:
+            log.error("prompts.missing_at_start", missing=list(exc.missing))
+            self._cannot_serve(str(exc))
+            return
+        asterisk_id = router.ctx.asterisk_id
+        if asterisk_id is None:
             try:
-                await self.prompts.on_connected(self.ari, self.clock)
-            except PromptsMissing as exc:
-                log.error("prompts.missing_at_start", missing=list(exc.missing))
-                self._cannot_serve(str(exc))
-                return
-        if self.router is not None and self.router.ctx.asterisk_id is None:
-            try:
-                entity_id = await self._entity_id()
+                asterisk_id = await self._entity_id()
             except AriError as exc:
                 log.error("asterisk_id_unknown", error=str(exc))
                 self._cannot_serve(f"cannot name this box: {exc}")
                 return
-            self.router.ctx = replace(self.router.ctx, asterisk_id=entity_id)
-        if self.router is not None and self.store is not None and not self.store.has_lease:
-            assert self.router.ctx.asterisk_id is not None
+            router.ctx = replace(router.ctx, asterisk_id=asterisk_id)
+        if not store.has_lease:
             try:
-                await self.store.take_lease(self.router.ctx.asterisk_id)
-                self.router.standing_by = False
+                await store.take_lease(asterisk_id)
+                router.standing_by = False
             except LeaseHeld as exc:
-                self.router.standing_by = True  # the channels are the other process's
+                router.standing_by = True  # the channels are the other process's
                 log.error("asterisk_lease_held", asterisk_id=exc.asterisk_id)
                 self._cannot_serve(str(exc))
                 return
-        if self.router is not None:
-            try:
-                await self.router.resync()
-            except Exception:
-                log.exception("resync_failed")
+        try:
+            await router.resync()
+        except Exception:
+            log.exception("resync_failed")
 
     def _cannot_serve(self, reason: str) -> None:
         """Say once, through :attr:`start_failed`, why this service cannot serve."""
