@@ -91,14 +91,18 @@ def _nothing() -> None:
     pass
 
 
+async def _events_of(db: Database, call_id: str) -> list[CallEventRecord]:
+    rows = await db.fetchall(
+        f"SELECT {EVENT_COLUMNS} FROM call_events WHERE call_id = ? ORDER BY seq",  # noqa: S608
+        (call_id,),
+    )
+    return [event_from_row(row) for row in rows]
+
+
 async def _judge_and_seal(
     db: Database, arg: trail.SealParams, verdict: RowsVerdict
 ) -> tuple[dict[str, str], bool]:
-    rows = await db.fetchall(
-        f"SELECT {EVENT_COLUMNS} FROM call_events WHERE call_id = ? ORDER BY seq",  # noqa: S608
-        (arg.call_id,),
-    )
-    rights = dict(verdict([event_from_row(row) for row in rows]))
+    rights = dict(verdict(await _events_of(db, arg.call_id)))
     sealed = await trail.seal_call(db, replace(arg, rights=trail.rights_text(rights)))
     return rights, sealed
 
@@ -405,11 +409,7 @@ class Store:
 
     async def call_events(self, call_id: str) -> list[CallEventRecord]:
         """The call's events in ``seq`` order, each with its hash."""
-        rows = await self._reader.fetchall(
-            f"SELECT {EVENT_COLUMNS} FROM call_events WHERE call_id = ? ORDER BY seq",  # noqa: S608
-            (call_id,),
-        )
-        return [event_from_row(row) for row in rows]
+        return await _events_of(self._reader, call_id)
 
     async def open_calls(self, asterisk: str | None = None) -> list[CallRecord]:
         """Calls without an outcome (to resynchronise after a restart); with ``asterisk``
