@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from ivr.clock import VirtualClock
+from ivr.config import AdvertiserConfig
 from ivr.domain import ConsentChannel, ConsentRequest, OptOutKind, OptOutSource
 from ivr.store import Store
 from tests.api.conftest import (
@@ -148,6 +149,28 @@ async def test_a_scrub_result_is_served_for_one_hour_to_its_owner_only(
     assert (await other.get(link.group(1))).status == 404
     await clock.advance(timedelta(hours=1, seconds=1).total_seconds())
     assert (await client.get(link.group(1))).status == 404
+
+
+async def test_the_scrub_form_offers_the_topics_of_the_advertisers_own_profile(
+    make_client: MakeClient,
+) -> None:
+    advertisers = {
+        "acme": AdvertiserConfig(name="Acme Energie"),
+        "usco": AdvertiserConfig(name="US Co", profile="us-tcpa"),
+    }
+    client = await make_client(advertisers=advertisers)
+    await sign_in(client, WRITER)
+
+    async def topics(advertiser: str) -> list[str]:
+        page = await (await client.get(f"/ui/opschonen?advertiser={advertiser}")).text()
+        found = re.search(r'<select id="category".*?</select>', page, re.S)
+        assert found is not None, page
+        return re.findall(r'<option value="([^"]*)">', found.group(0))
+
+    assert "energie" in await topics("acme")
+    assert await topics("usco") == [""]  # only "-": us-tcpa has no register topics
+    usco = await (await client.get("/ui/opschonen?advertiser=usco")).text()
+    assert '<option value="usco" selected>' in usco
 
 
 async def test_an_upload_without_its_csrf_field_first_is_refused(make_client: MakeClient) -> None:

@@ -24,9 +24,13 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 async def scrub_form(request: web.Request) -> web.Response:
-    profile = context_of(request).profile
+    """The topics offered are those of the profile the upload is judged under: the
+    advertiser's (``?advertiser=``, else the token's or the first), not the default's."""
+    ctx = context_of(request)
+    advertiser = chosen_advertiser(request, request.query.get("advertiser"))
+    profile = ctx.regimes.profile_for(advertiser, ctx.clock.now())
     categories = [(c.id, c.name) for c in profile.categories]
-    return render(request, "opschonen.html", {"categories": categories, "advertiser": None})
+    return render(request, "opschonen.html", {"categories": categories, "advertiser": advertiser})
 
 
 async def scrub_upload(request: web.Request) -> web.Response:
