@@ -97,7 +97,13 @@ def _changed(status: str) -> int:
 
 
 class _Statements:
-    """What :class:`PgDb` and :class:`PgPool` build on their own ``fetchall``."""
+    """What :class:`PgDb` and :class:`PgPool` share: PostgreSQL's side of the dialect
+    (:class:`~ivr.store.database.Database`), and what they build on their own ``fetchall``."""
+
+    atomic_statements = False
+    large_cache = ""
+    json_rows = ""
+    comma_joined = "string_agg({}, ',')"
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         raise NotImplementedError
@@ -114,11 +120,7 @@ class _Statements:
 class PgDb(_Statements):
     """One connection: the writer's, or a streaming read's."""
 
-    atomic_statements = False
     for_update = " FOR UPDATE"
-    large_cache = ""
-    json_rows = ""
-    comma_joined = "string_agg({}, ',')"
     write_probe = "SELECT txid_current()"  # a transaction id: its commit is written and flushed
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
@@ -207,11 +209,7 @@ class PgDb(_Statements):
 class PgPool(_Statements):
     """Reads from a pool of connections (``IVR_DB_POOL``); each call borrows one."""
 
-    atomic_statements = False
     for_update = ""
-    large_cache = ""
-    json_rows = ""
-    comma_joined = "string_agg({}, ',')"
     write_probe = ""
     in_transaction = False
 
