@@ -93,7 +93,7 @@ class _BatchFailed(Exception):
 
 class Writer:
     def __init__(
-        self, db: Database, clock: Clock, *, group_commit: bool = True, flush_s: float = 0.1
+        self, db: Database, clock: Clock, *, flush_s: float, group_commit: bool = True
     ) -> None:
         self._db = db
         self._clock = clock
