@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ivr.clock import LoopClock
-from ivr.commands.running import check_database_path
+from ivr.commands.running import STORE_FAILURES, check_database_path
 from ivr.commands.store_access import (
     OK,
     SAYS_NO,
-    STORE_FAILURES,
     add_db_option,
     db_location,
     fail,

@@ -78,18 +78,19 @@ async def open_store(db: Location, clock: Clock, pool_size: int = 10) -> Store:
     """The store, or a one-line :class:`ConfigError` when it cannot be opened."""
     try:
         return await Store.open(db, clock, pool_size=pool_size)
-    except OPEN_FAILURES as exc:
+    except STORE_FAILURES as exc:
         raise cannot_open(db, exc) from exc
 
 
 def cannot_open(db: Location, exc: BaseException) -> ConfigError:
-    """The one line for one of :data:`OPEN_FAILURES` from opening ``db``."""
+    """The one line for one of :data:`STORE_FAILURES` from opening ``db``."""
     if isinstance(exc, SchemaTooNew):
         return ConfigError(f"database {db}: {exc}")
     return ConfigError(f"database {db}: cannot open it: {masked_text(str(exc))}")
 
 
-OPEN_FAILURES: tuple[type[BaseException], ...] = (StoreError, *DATABASE_ERRORS)
+STORE_FAILURES: tuple[type[BaseException], ...] = (StoreError, *DATABASE_ERRORS)
+"""The database failed (ours or the backend's): opening it or using it."""
 
 
 @asynccontextmanager

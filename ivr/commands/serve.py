@@ -17,7 +17,7 @@ from ivr.ari.stream import AUTH_HINT
 from ivr.clock import LoopClock
 from ivr.commands import add_log_format
 from ivr.commands.running import (
-    OPEN_FAILURES,
+    STORE_FAILURES,
     cannot_open,
     check_database_path,
     configured_profile,
@@ -122,7 +122,7 @@ async def serve(
     except LeaseHeld as exc:
         await service.stop()
         raise ConfigError(str(exc)) from exc
-    except OPEN_FAILURES as exc:
+    except STORE_FAILURES as exc:
         await service.stop()
         raise cannot_open(settings.db_location, exc) from exc
     _settle_collector()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ivr.clock import LoopClock
 from ivr.commands.running import (
+    STORE_FAILURES,
     check_database_path,
     configured_profile,
     configured_regimes,
@@ -28,9 +29,7 @@ from ivr.store import (
     ConsentNotFound,
     OptOutNotFound,
     Store,
-    StoreError,
 )
-from ivr.store.database import DATABASE_ERRORS
 from ivr.store.location import Location, masked_text, parse_location
 from ivr.suppressions import InputError, UnknownAdvertiser
 
@@ -104,10 +103,6 @@ def run_with_store(where: Setup, work: Callable[[Store], Awaitable[int]]) -> int
         return fail(_message(exc))
     except STORE_FAILURES as exc:
         return fail(f"database {where.db}: {masked_text(str(exc))}")
-
-
-STORE_FAILURES: tuple[type[BaseException], ...] = (StoreError, *DATABASE_ERRORS)
-"""The database failed (ours or the backend's): one line, exit 2."""
 
 
 def _message(exc: Exception) -> str:
