@@ -1,3 +1,4 @@
+import gc
 import itertools
 import logging
 import os
@@ -26,6 +27,17 @@ def _logs_to_stderr() -> Iterator[None]:
     """Every test starts with the product's logging (to stderr), whatever the last one set."""
     configure_logging("console", level=logging.DEBUG)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_found() -> Iterator[None]:
+    """A test that runs ``ivr serve`` in-process leaves the collector as the service sets it
+    (start-up frozen, a young generation of 10,000): put it back for the tests after it."""
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    yield
+    if gc.get_freeze_count() != frozen:
+        gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def _session_folder(base: Path) -> Path:
