@@ -300,11 +300,6 @@ class Rig:
         _, body = await self.sim_get(f"/_sim/channels/{channel_id}/transcript")
         return list(body or [])
 
-    async def fault(self, fault: dict[str, Any]) -> None:
-        status, body = await self.sim_post("/_sim/faults", fault)
-        if status != 204:
-            raise RuntimeError(f"POST /_sim/faults: {status} {body}")
-
     async def ended(self) -> set[str]:
         """Channels that have left the app (``StasisEnd`` sent)."""
         return {e["channel_id"] for e in await self.events("StasisEnd")}
