@@ -15,33 +15,32 @@ from ivr.logs import LogFormat, configure_logging
 from ivr.store import StoreError
 from ivr.store.location import masked_text
 
-COMMAND_MODULES = (
-    "serve",
-    "demo",
-    "simulate",
-    "api",
-    "check",
-    "may_call",
-    "optout",
-    "consent",
-    "import_list",
-    "export",
-    "scrub",
-    "maintenance",
-    "db",
-    "calls",
-    "evidence",
-    "profiles",
-    "prompts",
-    "dialplan",
-)
-"""The modules of :mod:`ivr.commands`, in the order ``ivr --help`` lists their commands;
-loaded when the parser is built."""
+COMMANDS = {
+    "serve": "serve",
+    "demo": "demo",
+    "simulate": "simulate",
+    "api": "api",
+    "check": "check",
+    "may-call": "may_call",
+    "optout": "optout",
+    "consent": "consent",
+    "import": "import_list",
+    "export": "export",
+    "scrub": "scrub",
+    "backup": "maintenance",
+    "purge": "maintenance",
+    "db": "db",
+    "calls": "calls",
+    "evidence": "evidence",
+    "profiles": "profiles",
+    "prompts": "prompts",
+    "dialplan": "dialplan",
+}
+"""Each command and the module of :mod:`ivr.commands` that registers it, in the order
+``ivr --help`` lists them."""
 
-
-BULK_COMMANDS = {"scrub": "scrub", "import": "import_list"}
-"""Commands whose start-up time counts against a file's: ``ivr scrub`` and ``ivr import``
-load only their own module (a third of the start-up of loading every command)."""
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+"""Every command module, each once; all are loaded only for ``ivr --help`` and its like."""
 
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
@@ -58,9 +57,10 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 
 
 def parser_for(argv: Sequence[str]) -> argparse.ArgumentParser:
-    """The parser of every command, or of the one bulk command ``argv`` names."""
-    if argv and argv[0] in BULK_COMMANDS:
-        return build_parser([BULK_COMMANDS[argv[0]]])
+    """The parser of the one command ``argv`` names (its module alone is loaded: a command
+    starts without importing every other command's dependencies), else of every command."""
+    if argv and argv[0] in COMMANDS:
+        return build_parser([COMMANDS[argv[0]]])
     return build_parser()
 
 
