@@ -23,7 +23,7 @@ from ivr.store.rows import encode_detail
 CALL_ID = "0f6a1d2e-3b4c-4d5e-8f90-a1b2c3d4e5f6"
 AT = "2026-03-02T10:00:14.480000+00:00"
 WAV = "9c1e0b7f" * 8
-ROWS = [
+ROWS: list[tuple[str, dict[str, object]]] = [
     (
         "prompt_started",
         {

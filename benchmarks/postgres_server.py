@@ -68,10 +68,10 @@ def stop(server: Server) -> None:
             )
         shutil.rmtree(Path(server.datadir).parent, ignore_errors=True)
     elif server.kind == "pgserver" and server.datadir:
-        import pgserver  # type: ignore[import-untyped]
+        from pgserver.postgres_server import get_server
 
         with contextlib.suppress(Exception):
-            pgserver.get_server(server.datadir, cleanup_mode="delete").cleanup()
+            get_server(server.datadir, cleanup_mode="delete").cleanup()
         shutil.rmtree(server.datadir, ignore_errors=True)
 
 
@@ -138,8 +138,8 @@ def _start_binaries(binaries: Path, durability: str) -> Server:
 
 
 def _start_pgserver() -> Server:
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     top = tempfile.mkdtemp(prefix="ivr-pgserver-")
-    server = pgserver.get_server(top, cleanup_mode=None)
+    server = get_server(top, cleanup_mode=None)
     return Server(server.get_uri(), "pgserver", top)
