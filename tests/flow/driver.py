@@ -163,9 +163,9 @@ class Call:
     def current_play(self) -> a.Play:
         return self.plays[-1]
 
-    @property
     def heard(self) -> tuple[str, ...]:
-        """The prompts of the latest play."""
+        """The prompts of the latest play: a method, not a property, as it changes with
+        every event (mypy keeps a property's narrowing from one ``==`` to the next)."""
         return self.current_play.prompts
 
     @property

@@ -16,7 +16,7 @@ def test_a_failed_write_names_the_advertisers_contact_before_goodbye() -> None:
     call.start()
     call.answer("1")
     call.record_failed()
-    assert call.heard == ("cannot-register", CONTACT, "goodbye")
+    assert call.heard() == ("cannot-register", CONTACT, "goodbye")
     assert call.last[-1] == a.StartTimer("ending-1", 3 * 60)
     assert call.prompt_ends()[-2:] == [a.HangUp(), a.Finish(Outcome.ERROR)]
 
@@ -24,16 +24,16 @@ def test_a_failed_write_names_the_advertisers_contact_before_goodbye() -> None:
 def test_every_path_to_cannot_register_adds_the_contact() -> None:
     shutting = Call.of(number=NUMBER, shutting_down=True, contact_prompt=CONTACT)
     shutting.start()
-    assert shutting.heard == ("cannot-register", CONTACT)
+    assert shutting.heard() == ("cannot-register", CONTACT)
     broken = Call.of(number=NUMBER, contact_prompt=CONTACT)
     broken.start()
     broken.send(e.Failed("channel in a bad state"))
-    assert broken.heard == ("cannot-register", CONTACT)
+    assert broken.heard() == ("cannot-register", CONTACT)
     failing = Call.of(number=NUMBER, contact_prompt=CONTACT)
     failing.start()
     failing.prompt_fails()
     failing.prompt_fails()
-    assert failing.heard == ("cannot-register", CONTACT)
+    assert failing.heard() == ("cannot-register", CONTACT)
 
 
 def test_a_failed_contact_prompt_is_replayed_as_the_generic_wording() -> None:
@@ -43,7 +43,7 @@ def test_a_failed_contact_prompt_is_replayed_as_the_generic_wording() -> None:
     call.send(e.MediaStarted(play.play_id, 1, call.now + 1000))
     out = call.prompt_fails()
     assert a.ReportPromptFailure(CONTACT) in out
-    assert call.heard == ("contact-generic",)
+    assert call.heard() == ("contact-generic",)
     assert call.prompt_ends()[-2:] == [a.HangUp(), a.Finish(Outcome.SHUTDOWN)]
 
 
@@ -53,4 +53,4 @@ def test_us_tcpa_says_where_to_object_in_cannot_register_itself() -> None:
     call.answer("1")
     assert [record.kind for record in call.records] == [OptOutKind.DO_NOT_CALL]
     call.record_failed()
-    assert call.heard == ("cannot-register", "goodbye")
+    assert call.heard() == ("cannot-register", "goodbye")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ivr.domain import OptOutKind
 from ivr.flow import actions as a
 from ivr.flow import events as e
-from ivr.flow.machine import CallConfig, initial_state, step
+from ivr.flow.machine import CallConfig, MachineState, initial_state, step
 from ivr.flow.profile import Profile, load_profile
 from ivr.rules.numbers import national_digits
 
@@ -39,7 +39,7 @@ class Session:
 
     profile: Profile
     config: CallConfig
-    state: object = None
+    state: MachineState = field(init=False)
     finished: bool = False
     events: int = 0
     current_play: a.Play | None = None
@@ -60,7 +60,7 @@ class Session:
 
     def feed(self, event: e.Event) -> list[a.Action]:
         self.events += 1
-        self.state, actions = step(self.state, event)  # type: ignore[arg-type]
+        self.state, actions = step(self.state, event)
         if self.finished:
             assert actions == [], f"{actions} after Finish"
             return actions

@@ -1,6 +1,7 @@
 """The machine's own ``replace``: the new state of ``dataclasses.replace``, the old one kept."""
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -11,9 +12,13 @@ from ivr.flow.state import Phase, PlayTrack, replace
 
 def test_replace_is_dataclasses_replace_and_leaves_the_old_state_alone() -> None:
     state = initial_state(load_profile("nl-ctm2012"), CallConfig(number="+31612345678"))
-    changes = {"phase": Phase.ASKING, "buffer": ("1",), "tracks": {1: PlayTrack(1, ("menu",))}}
-    new = replace(state, **changes)  # type: ignore[arg-type]
-    assert new == dataclasses.replace(state, **changes)  # type: ignore[arg-type]
+    changes: dict[str, Any] = {
+        "phase": Phase.ASKING,
+        "buffer": ("1",),
+        "tracks": {1: PlayTrack(1, ("menu",))},
+    }
+    new = replace(state, **changes)
+    assert new == dataclasses.replace(state, **changes)
     assert new is not state
     assert (state.phase, state.buffer, state.tracks) == (Phase.NEW, (), {})
     with pytest.raises(dataclasses.FrozenInstanceError):

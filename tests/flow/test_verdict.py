@@ -61,14 +61,14 @@ def test_both_rights_recorded_are_chosen_and_the_call_completed() -> None:
 
 
 def test_verdict_counts_the_rows_of_every_session_of_the_call() -> None:
-    first = [
+    first: list[tuple[str, dict[str, object]]] = [
         ("prompt_started", {"play_id": 1, "media": ["welcome", "advertiser-generic", "menu"]}),
         ("digit", {"digit": "1"}),
         ("choice", {"right": "recht_van_verzet"}),
         ("prompt_interrupted", {"play_id": 1, "starts_ms": [0], "end_ms": 300}),
         ("record", {"optout_id": "x", "kind": OptOutKind.RECHT_VAN_VERZET.value}),
     ]
-    second = [
+    second: list[tuple[str, dict[str, object]]] = [
         ("prompt_started", {"play_id": 1, "media": ["offer-register"]}),
         ("prompt_finished", {"play_id": 1, "starts_ms": [0], "end_ms": 9000}),
     ]
