@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterator,
     Awaitable,
     Callable,
@@ -547,7 +548,7 @@ class Store:
         include_revoked: bool = False,
         *,
         chunk_size: int = 500,
-    ) -> AsyncIterator[OptOut]:
+    ) -> AsyncGenerator[OptOut, None]:
         """Opt-outs in ``(created_at, id)`` order, streamed ``chunk_size`` rows at a time.
 
         With ``advertiser``, the rows of its suppression list (whoever recorded a register

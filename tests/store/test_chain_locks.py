@@ -96,7 +96,7 @@ async def test_batches_doing_two_writes_in_opposite_orders_both_commit(
         asyncio.gather(started, reverse, return_exceptions=True), DEADLINE_S
     )
     assert not [r for r in results if isinstance(r, asyncpg.DeadlockDetectedError)]
-    assert results == [None, None]
+    assert list(results) == [None, None]
     heads = await watcher.fetchall("SELECT name, seq FROM chain_heads ORDER BY name")
     advanced = {name: 2 for name in (one, other) if name != "probe"}
     assert {row["name"]: row["seq"] for row in heads} == {

@@ -78,8 +78,9 @@ async def test_a_withdrawal_keeps_only_its_own_fields(store: Store) -> None:
         "consumer",
     )
     assert (withdrawal.number, withdrawal.advertiser) == (given.number, given.advertiser)
-    assert withdrawal.scope is withdrawal.channel is withdrawal.obtained_at is None
-    assert withdrawal.proof_ref is withdrawal.verified_at is withdrawal.expires_at is None
+    consent_only = (withdrawal.scope, withdrawal.channel, withdrawal.obtained_at)
+    assert consent_only == (None, None, None)
+    assert (withdrawal.proof_ref, withdrawal.verified_at, withdrawal.expires_at) == (None,) * 3
 
 
 async def test_a_consent_is_withdrawn_once(store: Store) -> None:

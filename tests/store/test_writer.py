@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -373,7 +374,7 @@ async def test_a_batch_is_one_call_on_the_database_thread(
     writer = store._writer.db
     assert isinstance(writer, Db)
     hops: list[str] = []
-    run_on_thread = writer._conn._execute
+    run_on_thread: Callable[..., Awaitable[Any]] = writer._conn._execute  # untyped in aiosqlite
 
     async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
         hops.append(getattr(fn, "__name__", repr(fn)))
