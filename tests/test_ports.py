@@ -20,7 +20,7 @@ def test_a_port_in_use_is_never_handed_out(monkeypatch: pytest.MonkeyPatch) -> N
         taken.bind(("127.0.0.1", 0))
         used = int(taken.getsockname()[1])
         monkeypatch.setattr(ports, "_ephemeral_start", lambda: ports.LOWEST + 1)
-        monkeypatch.setattr(ports.random, "randrange", lambda _a, _b: used)
+        monkeypatch.setattr("ivr.ports.random.randrange", lambda _a, _b: used)
         port = ports.free_port()
     assert port != used
 

@@ -8,6 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from ivr.api.app import make_api_app
+from ivr.api.context import ReadinessCheck
 from ivr.clock import VirtualClock
 from ivr.config import AdvertiserConfig, Settings
 from ivr.domain import OptOut, OptOutKind, OptOutRequest, OptOutSource
@@ -84,7 +85,7 @@ def make_client(
     aiohttp_client: Any, store: Store, clock: VirtualClock, metrics: Metrics, profile: Profile
 ) -> MakeClient:
     async def make(
-        readiness: list[Callable[[], Awaitable[bool]]] | None = None, **changes: Any
+        readiness: list[ReadinessCheck] | None = None, **changes: Any
     ) -> TestClient[Any, Any]:
         app = make_api_app(settings(**changes), store, clock, metrics, profile, readiness)
         client: TestClient[Any, Any] = await aiohttp_client(app)

@@ -61,7 +61,7 @@ def call_files(draw: st.DrawFn) -> CallFile:
     kinds = draw(st.permutations(["n"] * numbers + ["t"] * texts))
     delimiter = draw(st.sampled_from([",", ";"]))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
-    quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
+    quote_all = draw(st.booleans())
     body = draw(
         st.lists(
             st.tuples(*[number_cells if kind == "n" else text_cells for kind in kinds]),
@@ -78,9 +78,12 @@ def call_files(draw: st.DrawFn) -> CallFile:
     rows = []
     for cells in lines:
         out = io.StringIO()
-        csv.writer(out, delimiter=delimiter, lineterminator=newline, quoting=quoting).writerow(
-            cells
-        )
+        csv.writer(
+            out,
+            delimiter=delimiter,
+            lineterminator=newline,
+            quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+        ).writerow(cells)
         held = {
             n
             for cell, kind in zip(cells, kinds, strict=True)

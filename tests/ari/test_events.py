@@ -314,5 +314,7 @@ def test_playback_event_from_bytes_names_its_channel_and_time() -> None:
     assert isinstance(event, PlaybackFinished)
     assert event.playback.id == raw["playback"]["id"]
     assert event.channel_id == raw["playback"]["target_uri"].removeprefix("channel:")
-    assert event.timestamp == parse_event(raw).timestamp
+    from_dict = parse_event(raw)
+    assert isinstance(from_dict, PlaybackFinished)
+    assert event.timestamp == from_dict.timestamp
     assert event.timestamp.tzinfo is not None

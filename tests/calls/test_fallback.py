@@ -22,7 +22,7 @@ from tests.calls.conftest import ACME, APP, PROMPTS, make_settings
 class ServiceDown:
     clock: VirtualClock
     sim: Simulator
-    db: Path
+    db: str
 
     async def hand_off(self, variables: dict[str, str] | None = None) -> str:
         """A hand-off whose Stasis() fails; the channel that went to the fall-back."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.calls.conftest import make_world, press
 
 
-def checkpoints(db: Path) -> list[tuple[int, int, int]]:
+def checkpoints(db: str | Path) -> list[tuple[int, int, int]]:
     with sqlite3.connect(db) as conn:
         return list(conn.execute("SELECT seq, seal_from, seal_to FROM evidence_checkpoints"))
 

@@ -13,8 +13,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from structlog.testing import capture_logs
 
 from ivr.ari.http import AriClient
@@ -118,10 +118,10 @@ async def service_on(
             await stopping
 
 
-async def readyz(service: IvrService) -> tuple[int, dict[str, object]]:
+async def readyz(service: IvrService) -> tuple[int, dict[str, Any]]:
     assert service.api is not None
-    server = aiohttp.test_utils.TestServer(service.api)
-    async with aiohttp.test_utils.TestClient(server) as client:
+    server = TestServer(service.api)
+    async with TestClient(server) as client:
         response = await client.get("/readyz")
         return response.status, await response.json()
 

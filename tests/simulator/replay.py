@@ -256,6 +256,8 @@ async def _request(
         if isinstance(wanted, dict) and "message" in wanted and isinstance(body, dict):
             replay.expect(body == wanted, f"{label}: body {body} != {wanted}")
     if record["method"] == "POST" and record["path"] == "/ari/channels" and response.status == 200:
+        assert isinstance(body, dict), f"{label}: the originate answered {text!r}"
+        assert isinstance(wanted, dict), f"{label}: the trace has no originated channel"
         _learn_originated(replay, sim_id=body["id"], trace_id=wanted["id"])
 
 
@@ -299,6 +301,7 @@ async def _act(replay: Replay, sim: Simulator, action: CallerAction) -> None:
 
 def _owner(replay: Replay, event: dict[str, Any]) -> str:
     """The channel an event is about (playbacks by their target), in simulator ids."""
+    ident: str
     if "channel" in event:
         ident = event["channel"]["id"]
     elif "playback" in event:
