@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check ivr tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy ivr
+	$(BIN)/mypy ivr tests benchmarks
 
 # The browser tests (tests/ui) need a Chromium: without one they are skipped, said here
 # plainly; IVR_REQUIRE_BROWSER=1 (CI) makes them fail instead.
