@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from ivr.domain import Consent, OptOut, OptOutKind, OptOutSource
 from ivr.rules.maycall import Regime, consent_reasons
@@ -59,6 +60,26 @@ class SuppressionList:
             self._listed if permission is None else self._with_permission
         )
         """The verdict on a number (E.164); ``None``: nothing keeps it from being called."""
+
+    def suppressed(self, numbers: Sequence[str | None]) -> list[bool]:
+        """Whether each of ``numbers`` (E.164, ``None``: not a number) is suppressed, as
+        :attr:`verdict` says, with a set look-up or two a number instead of a call."""
+        if self._permission is not None:
+            verdict = self.verdict
+            return [n is not None and _suppressed(verdict(n)) for n in numbers]
+        held, cleared = self._others_by_answer
+        if not self.objected.suppressed:
+            return [n in held for n in numbers]
+        objections = self.objections
+        if not cleared:
+            return [n in objections or n in held for n in numbers]
+        return [(n in objections and n not in cleared) or n in held for n in numbers]
+
+    @cached_property
+    def _others_by_answer(self) -> tuple[frozenset[str], frozenset[str]]:
+        """:attr:`others` split: the suppressed numbers, and the others."""
+        held = frozenset(n for n, found in self.others.items() if found.suppressed)
+        return held, frozenset(self.others.keys() - held)
 
     def with_permission(self, permission: Permission) -> SuppressionList:
         """This list under an opt-in regime's consent rule."""
@@ -114,6 +135,10 @@ class Permission:
         if key not in self._joined:
             self._joined[key] = _joined(listed, extra)
         return self._joined[key]
+
+
+def _suppressed(found: Verdict | None) -> bool:
+    return found is not None and found.suppressed
 
 
 def _joined(listed: Verdict | None, extra: tuple[Reason, ...]) -> Verdict | None:

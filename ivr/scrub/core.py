@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import io
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from ivr.flow.profile import Profile
 from ivr.regimes import Regimes
 from ivr.rules.maycall import Regime
 from ivr.rules.numbers import DEFAULT_REGION, normalize
+from ivr.scrub import plain
 from ivr.scrub.csvfile import CsvLayout, MalformedCsv, Record, inspect_csv, records, text_of
 from ivr.store import Store
 from ivr.suppression_list import SuppressionList, Verdict, load_suppression_list
@@ -102,7 +104,7 @@ async def scrub_file(
     layout = inspect_csv(source, request.columns, region)
     found = await (listed if listed is not None else _load(store, request))
     return await asyncio.to_thread(
-        scrub, source, sink, layout, request.mode, found.verdict, region=region, progress=progress
+        scrub, source, sink, layout, request.mode, found, region=region, progress=progress
     )
 
 
@@ -131,7 +133,7 @@ def scrub(
     sink: BinaryIO,
     layout: CsvLayout,
     mode: ScrubMode,
-    verdict: Verdicts,
+    listed: SuppressionList,
     *,
     region: str = DEFAULT_REGION,
     progress: Callable[[int], None] | None = None,
@@ -139,19 +141,24 @@ def scrub(
     """One pass over ``source``: every row decided, the answer written to ``sink``."""
     stats = ScrubStats(columns=layout.column_names)
     answer = _Answer(sink, stats, progress)
-    text = text_of(source)
+    by_line = not layout.quoted and len(layout.columns) == 1
     try:
         if layout.bom:
             sink.write(codecs.BOM_UTF8)
-        if not layout.quoted and len(layout.columns) == 1:
-            _scrub_lines(text, answer, layout, mode, verdict, region)
-        else:
-            _scrub_records(records(text, layout), answer, layout, mode, verdict, region)
-        answer.flush()
+        if by_line and mode is ScrubMode.REMOVE and region == DEFAULT_REGION:
+            _scrub_chunks(source, answer, layout, listed)
+            return stats
+        text = text_of(source)
+        try:
+            if by_line:
+                _scrub_lines(text, answer, layout, mode, listed.verdict, region, layout.has_header)
+            else:
+                _scrub_records(records(text, layout), answer, layout, mode, listed.verdict, region)
+            answer.flush()
+        finally:
+            text.detach()
     except UnicodeDecodeError as exc:
         raise MalformedCsv(f"the file is not valid UTF-8: {exc.reason}") from None
-    finally:
-        text.detach()
     return stats
 
 
@@ -167,10 +174,41 @@ class _Answer:
         self._progress = progress
 
     def flush(self) -> None:
-        self._sink.write("".join(self.pieces).encode())
+        self.write("".join(self.pieces).encode())
         self.pieces.clear()
+
+    def write(self, data: bytes) -> None:
+        self._sink.write(data)
         if self._progress is not None:
             self._progress(self.stats.rows)
+
+
+def _scrub_chunks(
+    source: BinaryIO, answer: _Answer, layout: CsvLayout, listed: SuppressionList
+) -> None:
+    """:func:`_scrub_lines` in ``remove`` mode, a chunk of lines at a time
+    (:mod:`ivr.scrub.plain`); a chunk that is not all plain records goes line by line."""
+    stats = answer.stats
+    cells = plain.number_cells(layout.delimiter, layout.columns[0])
+    source.seek(len(codecs.BOM_UTF8) if layout.bom else 0)
+    header = layout.has_header
+    for chunk in plain.chunks(source):
+        if header:
+            header = False
+            first = chunk[: chunk.find(b"\n") + 1 or None].splitlines(keepends=True)[0]
+            first.decode()
+            answer.write(first)
+            chunk = chunk[len(first) :]
+        decided = plain.decide(chunk, cells, listed.suppressed)
+        if decided is None:
+            lines = io.StringIO(chunk.decode(), newline="")
+            _scrub_lines(lines, answer, layout, ScrubMode.REMOVE, listed.verdict, DEFAULT_REGION)
+            answer.flush()
+            continue
+        stats.rows += decided.rows
+        stats.suppressed += decided.suppressed
+        stats.invalid += decided.invalid
+        answer.write(decided.kept)
 
 
 def _scrub_lines(
@@ -180,16 +218,18 @@ def _scrub_lines(
     mode: ScrubMode,
     verdict: Verdicts,
     region: str,
+    header: bool = False,
 ) -> None:
     """The common case, kept tight: no quotes in the file (a line is a record) and one
-    number column. Decides exactly as :func:`_scrub_records`."""
+    number column. Decides exactly as :func:`_scrub_records`; ``header``: the first line
+    is the file's header."""
     stats, pieces, mark = answer.stats, answer.pieces, mode is ScrubMode.MARK
     delimiter, column = layout.delimiter, layout.columns[0]
-    if layout.has_header:
-        header = next(lines)
-        count = header.rstrip("\r\n").count(delimiter) + 1
-        pieces.append(_with_cells(header, count, layout, MARK_HEADERS) if mark else header)
-    rows = suppressed_rows = invalid = 0
+    if header:
+        first = next(lines)
+        count = first.rstrip("\r\n").count(delimiter) + 1
+        pieces.append(_with_cells(first, count, layout, MARK_HEADERS) if mark else first)
+    rows, suppressed_rows, invalid = stats.rows, stats.suppressed, stats.invalid
     for line in lines:
         body = line.rstrip("\r\n")
         if not body:

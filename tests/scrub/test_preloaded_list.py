@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ivr.clock import VirtualClock
 from ivr.domain import OptOut, OptOutKind, OptOutRequest, OptOutSource, Scope
-from ivr.rules.suppression import suppression_reasons
+from ivr.rules.suppression import is_suppressed, suppression_reasons
 from ivr.store import Store
 from ivr.suppression_list import load_suppression_list
 
@@ -93,10 +93,13 @@ async def play(path: Path, plan: list[Record | Revoke]) -> None:
         for advertiser in ADVERTISERS:
             for category in CATEGORIES:
                 listed = await load_suppression_list(store, advertiser, category, now)
-                for number in NUMBERS:
+                flags = listed.suppressed([*NUMBERS, None])
+                assert flags[-1] is False
+                for number, flag in zip(NUMBERS, flags, strict=False):
                     rows = await store.active_optouts(number, advertiser)
                     expected = suppression_reasons(rows, advertiser, category, now)
                     assert list(listed.reasons(number)) == expected, (advertiser, category, number)
+                    assert flag == is_suppressed(expected), (advertiser, category, number)
     finally:
         await store.close()
 
