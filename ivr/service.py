@@ -27,6 +27,7 @@ from ivr.flow.profile import Profile
 from ivr.flow.prompt_facts import PromptFacts
 from ivr.flow.router import CallRouter
 from ivr.flow.session import SessionContext
+from ivr.flow.translate import EVENTS_READ
 from ivr.metrics import Metrics
 from ivr.prompts.names import ENGLISH, advertiser_prompts, required_prompts
 from ivr.prompts.on_asterisk import PromptsMissing, PromptWatch, prompt_media
@@ -204,6 +205,7 @@ class IvrService:
         if self.stream is not None and self.stream.reconnects:
             self.metrics.ari_reconnects.inc()
         log.info("ari_connected", url=self.settings.ari_url, app=self.settings.ari_app)
+        await self._filter_events(ari)
         try:
             await prompts.on_connected(ari, self.clock)
         except PromptsMissing as exc:
@@ -232,6 +234,15 @@ class IvrService:
             await router.resync()
         except Exception:
             log.exception("resync_failed")
+
+    async def _filter_events(self, ari: AriClient) -> None:
+        """Ask for the event types a call reads alone, at every connection (a restarted
+        Asterisk forgets the filter); an Asterisk that refuses it sends them all, which
+        the calls ignore."""
+        try:
+            await ari.set_event_filter(self.settings.ari_app, EVENTS_READ)
+        except AriError as exc:
+            log.warning("ari.event_filter_refused", error=str(exc))
 
     def _cannot_serve(self, reason: str) -> None:
         """Say once, through :attr:`start_failed`, why this service cannot serve."""

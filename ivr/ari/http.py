@@ -255,6 +255,17 @@ class AriClient:
         """Raises ``ApplicationNotFound`` while no client has the app registered."""
         return await self._fetch(Application, "GET", f"/ari/applications/{_segment(app)}")
 
+    async def set_event_filter(self, app: str, allowed: Sequence[str]) -> Application:
+        """Have the app's WebSocket send only events of these types (``PUT eventFilter``,
+        Asterisk 13.26/16.3 and later); the disallowed list is emptied."""
+        body = {"allowed": [{"type": name} for name in allowed], "disallowed": []}
+        return await self._fetch(
+            Application,
+            "PUT",
+            f"/ari/applications/{_segment(app)}/eventFilter",
+            body=json.dumps(body).encode(),
+        )
+
     async def asterisk_info(self) -> AsteriskInfo:
         return await self._fetch(AsteriskInfo, "GET", "/ari/asterisk/info")
 
@@ -283,9 +294,15 @@ class AriClient:
         await self._request(method, path, params)
 
     async def _fetch(
-        self, model: type[M], method: str, path: str, params: Params | None = None
+        self,
+        model: type[M],
+        method: str,
+        path: str,
+        params: Params | None = None,
+        *,
+        body: bytes | None = None,
     ) -> M:
-        status, raw = await self._request(method, path, params)
+        status, raw = await self._request(method, path, params, body=body)
         try:
             if issubclass(model, Snapshot):
                 item = msgspec.json.decode(raw, type=model, dec_hook=decode_hook)
@@ -297,7 +314,7 @@ class AriClient:
             raise UnexpectedAnswer(status, message, method, path) from None
 
     async def _request(
-        self, method: str, path: str, params: Params | None = None
+        self, method: str, path: str, params: Params | None = None, *, body: bytes | None = None
     ) -> tuple[int, bytes]:
         """One request; the URL is built once as encoded text (no yarl query merge), the
         headers and the time-out are the client's own objects (aiohttp's time-out, no
@@ -312,7 +329,7 @@ class AriClient:
             if query:
                 target += "?" + query
         started = time.perf_counter()
-        send = self._send(method, URL(target, encoded=True))
+        send = self._send(method, URL(target, encoded=True), body)
         try:
             if self._test_clock is None:
                 status, reason, raw = await send
@@ -335,10 +352,15 @@ class AriClient:
             raise error
         return status, raw
 
-    async def _send(self, method: str, url: URL) -> tuple[int, str, bytes]:
+    async def _send(self, method: str, url: URL, body: bytes | None) -> tuple[int, str, bytes]:
         session = self._client_session()
-        async with session.request(method, url, **self._options) as response:
+        options = self._options if body is None else self._json_options(body)
+        async with session.request(method, url, **options) as response:
             return response.status, response.reason or "", await response.read()
+
+    def _json_options(self, body: bytes) -> dict[str, Any]:
+        headers = {**self._options["headers"], "Content-Type": "application/json"}
+        return {**self._options, "headers": headers, "data": body}
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text

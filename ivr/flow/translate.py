@@ -22,8 +22,26 @@ from ivr.ari.events import (
     PlaybackFinished,
     PlaybackStarted,
     StasisEnd,
+    StasisStart,
 )
 from ivr.flow import events as ev
+
+EVENTS_READ: tuple[str, ...] = tuple(
+    kind.__name__
+    for kind in (
+        StasisStart,
+        StasisEnd,
+        ChannelDtmfReceived,
+        ChannelHangupRequest,
+        PlaybackStarted,
+        PlaybackFinished,
+        ChannelTransfer,
+        BridgeBlindTransfer,
+    )
+)
+"""The ARI event types a call reads (the router ``StasisStart``, :func:`translate` the
+rest); the service asks Asterisk to send no other (``eventFilter``): a third of a call's
+events (``PlaybackContinuing``, ``ChannelVarset``, ``ChannelStateChange``) change nothing."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,8 @@ class EventBus:
         self.duplicate_next = False
         self.on_register: list[Callable[[str], None]] = []
         self.on_unregister: list[Callable[[str], None]] = []
+        self.allows: Callable[[str, Event], bool] = lambda _app, _event: True
+        """Whether ``app``'s WebSocket sends ``event`` (its ``eventFilter``)."""
 
     def is_connected(self, app: str) -> bool:
         return app in self.owners
@@ -104,6 +106,8 @@ class EventBus:
             self._deliver(subscriber, app, event)
 
     def _deliver(self, subscriber: Subscriber, app: str, event: Event) -> None:
+        if not self.allows(app, event):
+            return
         message = {**event, "asterisk_id": self.entity_id, "application": app}
         text = dumps(message)
         times = 2 if self.duplicate_next else 1

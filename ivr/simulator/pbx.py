@@ -116,6 +116,7 @@ class Asterisk:
         self._started_at = clock.monotonic()
         bus.on_register.append(self._app_registered)
         bus.on_unregister.append(self._app_unregistered)
+        bus.allows = self._app_allows
 
     # -- time and ids --------------------------------------------------------------
 
@@ -413,6 +414,10 @@ class Asterisk:
 
     def _app_registered(self, app: str) -> None:
         self.apps.setdefault(app, App(app))
+
+    def _app_allows(self, app: str, event: Event) -> bool:
+        known = self.apps.get(app)
+        return known is None or known.allows(event.get("type"))
 
     def _app_unregistered(self, app: str) -> None:
         self._forget_idle_app(app)

@@ -192,6 +192,15 @@ def unsubscribe(core: Asterisk, req: AriRequest) -> Reply:
     return ok(app.as_json())
 
 
+def event_filter(core: Asterisk, req: AriRequest) -> Reply:
+    """``PUT /applications/{name}/eventFilter``: the filter is the whole body (see
+    :meth:`App.set_event_filter`); answers the application as ``GET`` shows it."""
+    app = _app(core, req)
+    if not app.set_event_filter(req.body):
+        raise AriError(400, "Invalid format definition")
+    return ok(app.as_json())
+
+
 # -- channels ----------------------------------------------------------------------
 
 
@@ -419,6 +428,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("GET", "/applications/{applicationName}"): application,
     ("POST", "/applications/{applicationName}/subscription"): subscribe,
     ("DELETE", "/applications/{applicationName}/subscription"): unsubscribe,
+    ("PUT", "/applications/{applicationName}/eventFilter"): event_filter,
     ("GET", "/channels"): channel_list,
     ("POST", "/channels"): originate,
     ("POST", "/channels/{channelId}"): originate,

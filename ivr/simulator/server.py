@@ -404,6 +404,8 @@ class Simulator:
             try:
                 body = json.loads(raw)
             except ValueError:
+                body = None
+            if not isinstance(body, dict | list):  # jansson reads an object or an array only
                 return _json(400, {"message": "Error parsing request body"})
         call = AriRequest(request.method, path_params, request.query, body)
         try:

@@ -157,10 +157,16 @@ class Playback:
         return body
 
 
+_ABSENT = object()
+
+
 @dataclass(eq=False, slots=True)
 class App:
     name: str
     channel_ids: dict[str, None] = field(default_factory=dict)
+    events_allowed: list[Any] | None = None
+    events_disallowed: list[Any] | None = None
+    """The event filter as ``PUT eventFilter`` stored it (None: never set, or reset)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -169,6 +175,42 @@ class App:
             "bridge_ids": [],
             "endpoint_ids": [],
             "device_names": [],
-            "events_allowed": [],
-            "events_disallowed": [],
+            "events_allowed": self.events_allowed or [],
+            "events_disallowed": self.events_disallowed or [],
         }
+
+    def set_event_filter(self, body: Any) -> bool:
+        """``PUT eventFilter`` as ``res_stasis`` does it: the disallowed list first, then the
+        allowed one, each from its key of an object body (absent: left as it is), reset by
+        an empty or missing body, set from a body that is itself an array. False (a 400)
+        when a list is not an array of objects with a non-empty string ``type``; a list
+        set before the bad one stays set."""
+        for attr, key in (("events_disallowed", "disallowed"), ("events_allowed", "allowed")):
+            value = body
+            if isinstance(body, dict) and body:
+                value = body.get(key, _ABSENT)
+                if value is _ABSENT:
+                    continue
+                if not isinstance(value, list):  # a JSON null too: only an array is a list
+                    return False
+            elif not isinstance(body, list):
+                value = None  # no body, or an empty object
+            if value is not None and not all(_names_a_type(item) for item in value):
+                return False
+            setattr(self, attr, value)
+        return True
+
+    def allows(self, event_type: object) -> bool:
+        """Whether the WebSocket sends an event of this type (disallowed wins; an empty or
+        unset allowed list allows every type)."""
+        if self.events_disallowed and _listed(self.events_disallowed, event_type):
+            return False
+        return not self.events_allowed or _listed(self.events_allowed, event_type)
+
+
+def _names_a_type(item: object) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("type"), str) and bool(item["type"])
+
+
+def _listed(filters: list[Any], event_type: object) -> bool:
+    return any(item["type"] == event_type for item in filters)

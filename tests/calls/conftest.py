@@ -159,10 +159,14 @@ async def make_world(
     *,
     channelvars: Sequence[str] = ("AMDSTATUS", "IVR_VOICEMAIL"),
     password: str = "asterisk",
+    faults: Sequence[dict[str, Any]] = (),
     **overrides: Any,
 ) -> AsyncIterator[World]:
+    """``faults`` are armed in the simulator before the service starts."""
     clock = VirtualClock()
     sim = Simulator(clock, prompts_dir=PROMPTS, channelvars=tuple(channelvars), password=password)
+    for fault in faults:
+        sim.inject_fault(fault)
     async with sim.serve("127.0.0.1", 0) as url:
         settings = make_settings(tmp_path, url, ari_password=password, **overrides)
         service = IvrService(settings, clock)
