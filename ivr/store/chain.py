@@ -10,9 +10,10 @@ Times enter as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring as _string  # a JSON string, non-ASCII kept
@@ -161,6 +162,39 @@ def optout_canonical(row: Mapping[str, Any]) -> str:
     fields["charities"] = None if charities is None else bool(charities)
     fields["created_at"] = hash_time(fields["created_at"])
     return canonical(fields)
+
+
+def optout_values_canonical(values: Sequence[Any]) -> str:
+    """:func:`optout_canonical` of a row given as its values in :data:`OPTOUTS_V1` order,
+    spelled out (the hot path: one per opt-out recorded)."""
+    (
+        optout_id, number, advertiser, kind, scope, charities, source, agent, call_id,
+        created_at, created_by, revokes, reason, requested_by,
+    ) = values  # fmt: skip
+    return (
+        f'{{"advertiser":{_text(advertiser)},"agent":{_text(agent)},"call_id":{_text(call_id)},'
+        f'"charities":{_flag(charities)},"created_at":{_text(hash_time(created_at))},'
+        f'"created_by":{_text(created_by)},"id":{_text(optout_id)},"kind":{_text(kind)},'
+        f'"number":{_text(number)},"reason":{_text(reason)},'
+        f'"requested_by":{_text(requested_by)},"revokes":{_text(revokes)},'
+        f'"scope":{_json_column(scope)},"source":{_text(source)}}}'
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "null"
+    return _string(value) if type(value) is str else canonical_json(value)
+
+
+def _flag(value: Any) -> str:
+    return "null" if value is None else "true" if value else "false"
+
+
+@functools.lru_cache(maxsize=256)
+def _json_column(text: str | None) -> str:
+    """A JSON column's canonical text (few distinct values: an opt-out's scope)."""
+    return canonical_json(json_value(text))
 
 
 def optout_hash(prev: str, row: Mapping[str, Any]) -> str:

@@ -156,8 +156,12 @@ async def _same_consent(db: Database, values: Params) -> Consent | None:
 
 
 async def _chain_and_insert(db: Database, rows: Sequence[Params]) -> list[Consent]:
-    stored = await trail.insert_chained(db, "consents", CONSENTS_V1, rows, consent_canonical)
-    return [consent_from_row(row) for row in stored]
+    await trail.insert_chained(db, "consents", CONSENTS_V1, rows, _values_canonical)
+    return [consent_from_row(dict(zip(CONSENTS_V1, values, strict=True))) for values in rows]
+
+
+def _values_canonical(values: Sequence[Any]) -> str:
+    return consent_canonical(dict(zip(CONSENTS_V1, values, strict=True)))
 
 
 async def insert_consent(db: Database, values: Params) -> Consent:
@@ -178,11 +182,6 @@ async def withdraw(db: Database, consent_id: str, values: Params) -> Consent:
         raise AlreadyWithdrawn(consent_id)
     (row,) = await _chain_and_insert(db, [values])
     return row
-
-
-async def active_for(db: Database, number: str, advertiser: str) -> list[Consent]:
-    query = of_numbers([number], advertiser).cond(NOT_WITHDRAWN)
-    return [consent_from_row(row) for row in await db.fetchall(query.sql, query.params)]
 
 
 # -- reads
@@ -215,13 +214,14 @@ async def withdraw_for_objections(
     """For each recht van verzet or do-not-call request among ``optouts``: a withdrawal
     of every active consent of its number and advertiser (reason ``<kind>:<opt-out id>``).
 
-    ``new_id()`` gives the withdrawals' ids.
+    ``new_id()`` gives the withdrawals' ids. The active consents of all the objections'
+    numbers are read with one query per advertiser (and :data:`_LOOKUP_CHUNK` numbers).
     """
+    objections = [optout for optout in optouts if optout.kind in OBJECTIONS]
+    active = await _active_of(db, objections)
     withdrawals: list[Params] = []
-    for optout in optouts:
-        if optout.kind not in OBJECTIONS:
-            continue
-        for consent in await active_for(db, optout.number, optout.advertiser):
+    for optout in objections:
+        for consent in active.get((optout.number, optout.advertiser), ()):
             withdrawals.append(
                 withdrawal_params(
                     new_id(),
@@ -234,6 +234,28 @@ async def withdraw_for_objections(
                 )
             )
     return await _chain_and_insert(db, withdrawals)
+
+
+_LOOKUP_CHUNK = 500
+
+
+async def _active_of(
+    db: Database, optouts: Sequence[OptOut]
+) -> dict[tuple[str, str], list[Consent]]:
+    """The active consents of the opt-outs' (number, advertiser) pairs, in chain order."""
+    numbers: dict[str, dict[str, None]] = {}
+    for optout in optouts:
+        numbers.setdefault(optout.advertiser, {})[optout.number] = None
+    found: dict[tuple[str, str], list[Consent]] = {}
+    for advertiser, wanted in numbers.items():
+        unique = list(wanted)
+        for start in range(0, len(unique), _LOOKUP_CHUNK):
+            chunk = unique[start : start + _LOOKUP_CHUNK]
+            query = of_numbers(chunk, advertiser).cond(NOT_WITHDRAWN)
+            for row in await db.fetchall(query.sql, query.params):
+                consent = consent_from_row(row)
+                found.setdefault((consent.number, advertiser), []).append(consent)
+    return found
 
 
 async def import_many(db: Database, rows: Sequence[Params]) -> int:

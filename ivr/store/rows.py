@@ -91,8 +91,27 @@ def optout_params(optout_id: str, created_at: datetime, request: OptOutRequest) 
 
 
 def optout_from_values(values: Sequence[Any]) -> OptOut:
-    """An opt-out from its values in :data:`OPTOUT_COLUMNS` order."""
-    return optout_from_row(dict(zip(OPTOUT_NAMES, values, strict=False)))
+    """An opt-out from its values in :data:`OPTOUT_COLUMNS` order (as stored)."""
+    (
+        optout_id, number, advertiser, kind, scope, charities, source, agent, call_id,
+        created_at, created_by, revokes, reason, requested_by, *_,
+    ) = values  # fmt: skip
+    return OptOut(
+        id=optout_id,
+        number=number,
+        advertiser=advertiser,
+        kind=OptOutKind(kind),
+        scope=decode_scope(scope),
+        charities=None if charities is None else bool(charities),
+        source=OptOutSource(source),
+        agent=agent,
+        call_id=call_id,
+        created_at=py_time(created_at),
+        created_by=created_by,
+        revokes=revokes,
+        reason=reason,
+        requested_by=requested_by,
+    )
 
 
 def optout_from_row(row: Row) -> OptOut:

@@ -49,7 +49,7 @@ from ivr.store.database import Database, Row
 from ivr.store.errors import ConsentNotFound, OptOutNotFound, StoreError
 from ivr.store.figures import Figures
 from ivr.store.idempotency import Claim
-from ivr.store.ids import time_ordered_ids
+from ivr.store.ids import TimeOrderedIds, time_ordered_ids
 from ivr.store.lease import Lease, take_lease
 from ivr.store.location import Location, parse_location
 from ivr.store.records import CallEventRecord, CallRecord, ListedRow, ListedRows
@@ -119,6 +119,7 @@ class Store:
         self._writer = writer
         self._reader = backend.reader
         self._incomplete: set[str] = set()
+        self._optout_ids = TimeOrderedIds()
         self.evidence_healthy = True
         """False since an evidence write failed, until one succeeds (``/readyz``, docs/design.md
         14.7)."""
@@ -462,7 +463,7 @@ class Store:
             raise ValueError("a revocation is made with revoke()")
         if request.source is OptOutSource.IVR and request.call_id is None:
             raise ValueError("an IVR opt-out needs its call_id")
-        params = optout_params(str(uuid.uuid4()), self._clock.now(), request)
+        params = optout_params(self._optout_ids(), self._clock.now(), request)
         row = await self._writer.submit_bulk(writes.OPTOUTS, params)
         log.info(
             "store.optout_recorded",
@@ -480,7 +481,7 @@ class Store:
         is new. Committed (fsynced) when this returns."""
         if request.source is OptOutSource.IVR or request.kind is OptOutKind.REVOCATION:
             raise ValueError("a manual opt-out is recorded here; IVR ones with record_optout()")
-        params = optout_params(str(uuid.uuid4()), self._clock.now(), request)
+        params = optout_params(self._optout_ids(), self._clock.now(), request)
         job = partial(
             writes.insert_unless_active, params=params, same=partial(same_entry, request=request)
         )
@@ -583,7 +584,7 @@ class Store:
             reason=reason,
             requested_by=requested_by,
         )
-        params = optout_params(str(uuid.uuid4()), self._clock.now(), request)
+        params = optout_params(self._optout_ids(), self._clock.now(), request)
         job = partial(writes.revoke, optout_id=optout_id, params=params)
         row = await self._writer.submit(job, "revoke")
         log.info("store.optout_revoked", optout_id=optout_id, revocation_id=row.id)
@@ -724,7 +725,7 @@ class Store:
             for request in chunk:
                 if request.kind is OptOutKind.REVOCATION:
                     raise ValueError("a revocation cannot be imported")
-                rows.append(optout_params(str(uuid.uuid4()), created_at, request))
+                rows.append(optout_params(self._optout_ids(), created_at, request))
             added += await self._writer.submit(partial(writes.insert_many, rows=rows), "import")
         return added
 

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from ivr.store import chain
-from ivr.store.database import Database, Row, in_savepoint
+from ivr.store.database import Database, in_savepoint
 from ivr.store.errors import CallNotFound, IntegrityViolation, StoreError
 from ivr.store.writer import Bulk
 
@@ -159,32 +159,30 @@ async def insert_chained(
     table: str,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
-    canonical: Callable[[Mapping[str, Any]], str],
-) -> list[Row]:
+    canonical: Callable[[Sequence[Any]], str],
+) -> None:
     """Insert ``rows`` (values of ``columns``) at the head of the chain named as ``table``
-    (``optouts``, ``consents``), each with its ``hash`` and ``chain_seq``; the rows as
-    stored (``columns``), in order."""
+    (``optouts``, ``consents``), each with its ``hash`` and ``chain_seq``; ``canonical``
+    gives the text a row's link hashes from its values. The rows are stored as given
+    (every column is bound as it is), so callers build their results from ``rows``."""
     if not rows:
-        return []
+        return
     seq, prev = await chain_head(db, table)
     chained = []
     for values in rows:
         seq += 1
-        prev = chain.link(prev, canonical(dict(zip(columns, values, strict=True))))
+        prev = chain.link(prev, canonical(values))
         chained.append((*values, prev, seq))
     names = ", ".join(columns)
     marks = "(" + ", ".join("?" for _ in range(len(columns) + 2)) + ")"
-    stored: list[Row] = []
     for start in range(0, len(chained), _ROWS_PER_INSERT):
         chunk = chained[start : start + _ROWS_PER_INSERT]
-        stored += await db.fetchall(
+        await db.execute(
             f"INSERT INTO {table} ({names}, hash, chain_seq) VALUES "  # noqa: S608
-            + ", ".join([marks] * len(chunk))
-            + f" RETURNING {names}",
+            + ", ".join([marks] * len(chunk)),
             [value for values in chunk for value in values],
         )
     await move_chain_head(db, table, seq, prev)
-    return stored
 
 
 async def chain_head(db: Database, name: str) -> tuple[int, str]:

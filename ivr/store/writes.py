@@ -120,8 +120,8 @@ async def _optout_by_id(db: Database, optout_id: str) -> OptOut:
 
 async def _insert_chained(db: Database, rows: list[Sequence[Any]]) -> list[OptOut]:
     """Insert ``rows`` (in :data:`OPTOUT_COLUMNS` order) at the head of the opt-outs chain."""
-    stored = await trail.insert_chained(db, "optouts", OPTOUT_NAMES, rows, chain.optout_canonical)
-    found = [optout_from_row(row) for row in stored]
+    await trail.insert_chained(db, "optouts", OPTOUT_NAMES, rows, chain.optout_values_canonical)
+    found = [optout_from_values(row) for row in rows]
     await consents.withdraw_for_objections(db, found, _new_id)
     return found
 

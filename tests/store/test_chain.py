@@ -71,3 +71,30 @@ def test_a_row_without_raw_json_is_hashed_as_one_json_object_field_by_field(
     )
     assert text == spelled_out
     assert json.loads(text) == fields
+
+
+optional_text = st.none() | st.text()
+optout_values = st.tuples(
+    st.text(),  # id
+    st.text(),  # number
+    st.text(),  # advertiser
+    st.text(),  # kind
+    st.none() | st.just('"all"') | st.lists(st.text(), max_size=3).map(json.dumps),  # scope
+    st.none() | st.sampled_from([0, 1]),  # charities
+    st.text(),  # source
+    optional_text,  # agent
+    optional_text,  # call_id
+    moments.map(db_time),  # created_at
+    st.text(),  # created_by
+    optional_text,  # revokes
+    optional_text,  # reason
+    optional_text,  # requested_by
+)
+
+
+@given(optout_values)
+def test_the_optout_canonical_text_from_values_is_the_one_from_the_row(
+    values: tuple[object, ...],
+) -> None:
+    row = dict(zip(chain.OPTOUTS_V1, values, strict=True))
+    assert chain.optout_values_canonical(values) == chain.optout_canonical(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -134,6 +135,39 @@ async def test_an_objection_withdraws_every_active_consent_of_that_number_and_ad
     untouched = await store.consents_of(NUMBER, "globex") + await store.consents_of(OTHER, "acme")
     assert {r.id for r in untouched} == {other_advertiser.id, other_number.id}
     assert await verify_chain(store) == 8
+
+
+async def test_objections_recorded_in_one_batch_each_withdraw_their_own_consents(
+    store: Store,
+) -> None:
+    given = {
+        (number, advertiser): await store.record_consent(
+            consent(number=number, advertiser=advertiser)
+        )
+        for number in (NUMBER, OTHER)
+        for advertiser in ("acme", "globex")
+    }
+    commits = store.commits
+
+    recorded = await asyncio.gather(
+        store.record_optout(ivr_request("call-1")),
+        store.record_optout(ivr_request("call-2", number=OTHER)),
+        store.record_optout(ivr_request("call-3", OptOutKind.DO_NOT_CALL, advertiser="globex")),
+        store.record_optout(
+            ivr_request("call-4", OptOutKind.BEL_ME_NIET, number=OTHER, advertiser="globex")
+        ),
+    )
+
+    assert store.commits == commits + 1
+    for optout in recorded:
+        rows = await store.consents_of(optout.number, optout.advertiser)
+        withdrawn = [(r.withdraws, r.reason) for r in rows if r.kind is ConsentKind.WITHDRAWAL]
+        if optout.kind is OptOutKind.BEL_ME_NIET:
+            assert withdrawn == []
+        else:
+            target = given[(optout.number, optout.advertiser)].id
+            assert withdrawn == [(target, f"{optout.kind.value}:{optout.id}")]
+    assert await verify_chain(store) == 7
 
 
 async def test_a_register_entry_withdraws_no_consent(store: Store) -> None:

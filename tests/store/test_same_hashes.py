@@ -18,8 +18,8 @@ from .conftest import agent_request, ivr_request, new_call
 
 
 async def write_history(where: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    ids = (uuid.UUID(int=n) for n in itertools.count(1))
-    monkeypatch.setattr("ivr.store.store.uuid.uuid4", lambda: next(ids))
+    ids = (str(uuid.UUID(int=n)) for n in itertools.count(1))
+    monkeypatch.setattr("ivr.store.store.TimeOrderedIds", lambda: ids.__next__)
     clock = VirtualClock()
     store = await Store.open(where, clock)
     try:
