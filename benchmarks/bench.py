@@ -101,6 +101,7 @@ def main() -> int:
         "listen_overflows": listen_overflows() - overflows_before,
         "optouts_per_s": store["optouts_per_s"],
         "sqlite_bare_per_s": store["sqlite_bare_per_s"],
+        "optouts_cpu_us_per_row": store["optouts_cpu_us_per_row"],
         **{key: scrub[key] for key in SCRUB_KEYS},
         "load_avg_before": load_before,
         "load_avg_after": load_average(),

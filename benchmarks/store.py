@@ -64,8 +64,11 @@ def request(i: int) -> OptOutRequest:
     )
 
 
-async def through_store(path: Path | str, rows: int, writers: int, *, group_commit: bool) -> float:
-    """``writers`` concurrent callers share ``rows`` record_optout calls; opt-outs per second."""
+async def through_store(
+    path: Path | str, rows: int, writers: int, *, group_commit: bool
+) -> tuple[float, float]:
+    """``writers`` concurrent callers share ``rows`` record_optout calls; opt-outs per second,
+    and this process's CPU (every thread, the database's too) in microseconds per opt-out."""
     before = await _count_any(path)
     store = await Store.open(path, LoopClock(), group_commit=group_commit)
     counter = iter(range(rows))
@@ -75,30 +78,31 @@ async def through_store(path: Path | str, rows: int, writers: int, *, group_comm
             await store.record_optout(request(i))
 
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(writer() for _ in range(writers)))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         await store.close()
     assert await _count_any(path) - before == rows
-    return rows / elapsed
+    return rows / elapsed, cpu / rows * 1e6
 
 
-def bare_sqlite(path: Path, rows: int) -> float:
-    """The same inserts from one thread, one committed transaction each; opt-outs per second."""
+def bare_sqlite(path: Path, rows: int) -> tuple[float, float]:
+    """The same inserts from one thread, one committed transaction each; opt-outs per second
+    and CPU microseconds per opt-out."""
     asyncio.run(_create(path))
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(rows):
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(INSERT, optout_params(str(uuid.uuid4()), _now(), request(i)))
         conn.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
     assert _count(path) == rows
-    return rows / elapsed
+    return rows / elapsed, cpu / rows * 1e6
 
 
 async def bare_asyncpg(url: str, rows: int) -> float:
@@ -160,10 +164,12 @@ def _count(path: Path) -> int:
 
 def postgres_figures(url: str, rows: int, writers: int) -> dict[str, float]:
     """Group commit, one transaction each, and the bare asyncpg loop, on one database."""
+    group, group_cpu = asyncio.run(through_store(url, rows, writers, group_commit=True))
     return {
-        "optouts_per_s": asyncio.run(through_store(url, rows, writers, group_commit=True)),
-        "per_txn_per_s": asyncio.run(through_store(url, rows, writers, group_commit=False)),
+        "optouts_per_s": group,
+        "per_txn_per_s": asyncio.run(through_store(url, rows, writers, group_commit=False))[0],
         "pg_bare_per_s": asyncio.run(bare_asyncpg(url, rows)),
+        "optouts_cpu_us_per_row": group_cpu,
     }
 
 
@@ -208,19 +214,28 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as folder:
         base = Path(folder)
+        group, group_cpu = asyncio.run(
+            through_store(base / "group.sqlite3", args.rows, args.writers, group_commit=True)
+        )
+        per_txn, _ = asyncio.run(
+            through_store(base / "per-txn.sqlite3", args.rows, args.writers, group_commit=False)
+        )
+        bare, bare_cpu = bare_sqlite(base / "bare.sqlite3", args.rows)
         figures = {
-            "optouts_per_s": asyncio.run(
-                through_store(base / "group.sqlite3", args.rows, args.writers, group_commit=True)
-            ),
-            "per_txn_per_s": asyncio.run(
-                through_store(base / "per-txn.sqlite3", args.rows, args.writers, group_commit=False)
-            ),
-            "sqlite_bare_per_s": bare_sqlite(base / "bare.sqlite3", args.rows),
+            "optouts_per_s": group,
+            "per_txn_per_s": per_txn,
+            "sqlite_bare_per_s": bare,
+            "optouts_cpu_us_per_row": group_cpu,
+            "sqlite_bare_cpu_us_per_row": bare_cpu,
         }
     print(f"durable opt-outs per second, {args.rows} rows each, WAL + synchronous=FULL")
     print(f"  group commit, {args.writers} writers:        {figures['optouts_per_s']:10,.0f}")
     print(f"  one transaction each, {args.writers} writers: {figures['per_txn_per_s']:10,.0f}")
     print(f"  bare sqlite3 loop, one thread:    {figures['sqlite_bare_per_s']:10,.0f}")
+    print(
+        f"  CPU per opt-out: group commit {group_cpu:.1f} µs, bare loop {bare_cpu:.1f} µs"
+        " (process CPU, every thread)"
+    )
     report(figures, "sqlite_bare_per_s", writers=args.writers, rows=args.rows)
 
 
