@@ -217,10 +217,33 @@ class ImportLinks:
         text = self._head + _json_text(optout_id) + self._middle + _json_text(number) + self._tail
         return sha256_hex(prev + "\n" + text)
 
+    def hashes(self, prev: str, ids: Sequence[str], numbers: Sequence[str]) -> list[str]:
+        """:meth:`link` along rows, each link the next one's ``prev``: the rows' hashes.
+        Plain text (what an import's ids and E.164 numbers are) skips the encoder, checked
+        once for all of them."""
+        if not _plain("".join(ids) + "".join(numbers)):
+            found = []
+            for optout_id, number in zip(ids, numbers, strict=True):
+                prev = self.link(prev, optout_id, number)
+                found.append(prev)
+            return found
+        head, middle, tail = self._head + '"', '"' + self._middle + '"', '"' + self._tail
+        sha256 = hashlib.sha256
+        found = []
+        for optout_id, number in zip(ids, numbers, strict=True):
+            prev = sha256(f"{prev}\n{head}{optout_id}{middle}{number}{tail}".encode()).hexdigest()
+            found.append(prev)
+        return found
+
+
+def _plain(value: str) -> bool:
+    """Whether :func:`canonical_json` writes ``value`` as it is, between quotes."""
+    return value.isascii() and value.isprintable() and '"' not in value and "\\" not in value
+
 
 def _json_text(value: str) -> str:
     """A string as :func:`canonical_json` writes it; plain ids and numbers skip the encoder."""
-    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+    if _plain(value):
         return '"' + value + '"'
     return canonical_json(value)
 

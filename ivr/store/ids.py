@@ -17,10 +17,12 @@ def time_ordered_ids(now_ms: int | None = None) -> Iterator[str]:
     """Fresh version-7 UUIDs: the millisecond of ``now_ms`` (default: now), 12 random
     bits, then a 62-bit counter that starts at a random value, so each is unique and the
     next is larger."""
-    high = _high(time.time_ns() // 1_000_000 if now_ms is None else now_ms)
+    text = _text(_high(time.time_ns() // 1_000_000 if now_ms is None else now_ms))
+    prefix = text[:19]  # the same for every id: only the last 16 digits count
     counter = secrets.randbits(61)
     while True:
-        yield _text(high | (counter & _RAND_B))
+        low = _VARIANT | (counter & _RAND_B)
+        yield f"{prefix}{low >> 48:04x}-{low & 0xFFFF_FFFF_FFFF:012x}"
         counter += 1
 
 

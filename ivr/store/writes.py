@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from ivr.domain import OBJECTIONS, OptOut, OptOutKind
@@ -216,15 +217,16 @@ async def insert_imported(
         started = time.monotonic()
         built = 0
         while built < len(numbers) and (not built or time.monotonic() - started < limit_s):
-            rows: list[Imported] = []
-            for number in numbers[built : built + _IMPORT_STEP]:
-                optout_id = next(ids)
-                seq += 1
-                prev = links.link(prev, optout_id, number)
-                rows.append((optout_id, number, prev, seq))
+            step = numbers[built : built + _IMPORT_STEP]
+            step_ids = list(islice(ids, len(step)))
+            hashes = links.hashes(prev, step_ids, step)
+            rows = list(
+                zip(step_ids, step, hashes, range(seq + 1, seq + 1 + len(step)), strict=True)
+            )
             await _insert_alike(db, shared, rows)
             if objection:
                 await _withdraw_consents(db, [(i, n, *shared, h, s) for i, n, h, s in rows])
+            seq, prev = rows[-1][3], rows[-1][2]
             built += len(rows)
         await trail.move_chain_head(db, "optouts", seq, prev)
         return built

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import uuid
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ivr.domain import ConsentKind, OptOutKind, OptOutRequest, OptOutSource
-from ivr.store import Store
+from ivr.store import Store, chain
 from ivr.store import store as store_module
 from ivr.store.db import Db
+from ivr.store.ids import time_ordered_ids
 from tests.store.test_consents import consent
 
 NUMBERS = [f"+316{n:08d}" for n in range(10_000_000, 10_000_250)]
@@ -133,3 +136,35 @@ async def test_only_the_steps_of_the_last_rows_of_an_import_sync_to_disk(
     assert [start for start, _ in steps] == [0, 40, 80, 120]
     assert [durable for _, durable in steps] == [False, False, False, True]
     assert int(await writer.scalar("PRAGMA synchronous")) == 2  # FULL
+
+
+def test_time_ordered_ids_are_canonical_uuid7_text_one_apart() -> None:
+    ids = list(islice(time_ordered_ids(now_ms=1_764_540_000_123), 1000))
+    values = [uuid.UUID(i) for i in ids]
+    assert [str(v) for v in values] == ids
+    assert {(v.version, v.variant) for v in values} == {(7, uuid.RFC_4122)}
+    assert {v.int >> 80 for v in values} == {1_764_540_000_123}
+    assert [b.int - a.int for a, b in itertools.pairwise(values)] == [1] * 999
+
+
+@pytest.mark.parametrize("odd", ["+31612345678", 'a"b', "é", "\\", "\x01", ""])
+def test_import_hashes_are_the_links_of_rows_written_one_by_one(odd: str) -> None:
+    row = dict.fromkeys(chain.OPTOUTS_V1)
+    row.update(
+        advertiser="acme",
+        kind="bel_me_niet",
+        scope='["energie"]',
+        charities=0,
+        source="import",
+        created_at="2026-11-30T22:00:00.000000+00:00",
+        created_by="import:lijst é.csv",
+    )
+    links = chain.ImportLinks(row)
+    ids = [str(uuid.uuid4()) for _ in range(4)] + [odd]
+    numbers = [*NUMBERS[:3], odd, NUMBERS[3]]
+    prev = chain.seed(chain.OPTOUTS_SEED)
+    expected = []
+    for optout_id, number in zip(ids, numbers, strict=True):
+        prev = chain.optout_hash(prev, {**row, "id": optout_id, "number": number})
+        expected.append(prev)
+    assert links.hashes(chain.seed(chain.OPTOUTS_SEED), ids, numbers) == expected
