@@ -12,6 +12,7 @@ line, a lone ``\\r``) is not decided here: the caller passes it line by line.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,11 +51,34 @@ def number_cells(delimiter: str, column: int) -> re.Pattern[str]:
     )
 
 
-def chunks(source: BinaryIO) -> Iterator[bytes]:
-    """``source`` from where it stands, in pieces of about :data:`CHUNK_BYTES` that end at
-    a ``\\n`` (the last one wherever the file ends)."""
+ReadAt = Callable[[int, int], bytes]
+"""``read_at(offset, size)``: up to ``size`` bytes of the file from ``offset``."""
+
+
+def reader(source: BinaryIO) -> tuple[ReadAt, int, bool]:
+    """How to read ``source`` by position, its size, and whether those reads leave its
+    position alone (a real file, read with ``pread``: another process may read it too)."""
+    try:
+        fd = source.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        fd = -1
+    if fd >= 0 and hasattr(os, "pread"):
+        source.flush()  # what was written through ``source`` is in the file for pread
+        return (lambda offset, size: os.pread(fd, size, offset)), os.fstat(fd).st_size, True
+
+    def read_at(offset: int, size: int) -> bytes:
+        source.seek(offset)
+        return source.read(size)
+
+    return read_at, source.seek(0, os.SEEK_END), False
+
+
+def chunks(read_at: ReadAt, start: int, end: int) -> Iterator[bytes]:
+    """The bytes from ``start`` to ``end`` in pieces of about :data:`CHUNK_BYTES` that
+    end at a ``\\n`` (the last one wherever ``end`` is)."""
     rest = b""
-    while block := source.read(CHUNK_BYTES):
+    while start < end and (block := read_at(start, min(CHUNK_BYTES, end - start))):
+        start += len(block)
         block = rest + block
         cut = block.rfind(b"\n") + 1
         rest = block[cut:]
@@ -62,6 +86,21 @@ def chunks(source: BinaryIO) -> Iterator[bytes]:
             yield block[:cut]
     if rest:
         yield rest
+
+
+def first_line(read_at: ReadAt, start: int, end: int) -> bytes:
+    """The line at ``start``, with its line end (``\\n``, ``\\r\\n`` or ``\\r``)."""
+    return (next(chunks(read_at, start, end), b"").splitlines(keepends=True) or [b""])[0]
+
+
+def line_start_after(read_at: ReadAt, offset: int, end: int) -> int | None:
+    """Where the first line that starts after ``offset`` after a ``\\n`` starts."""
+    while offset < end and (block := read_at(offset, min(1 << 16, end - offset))):
+        found = block.find(b"\n")
+        if found >= 0:
+            return offset + found + 1 if offset + found + 1 < end else None
+        offset += len(block)
+    return None
 
 
 def decide(chunk: bytes, cells: re.Pattern[str], suppressed: Suppressed) -> Decided | None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import codecs
 import io
+import tempfile
+from collections.abc import Callable
+from typing import BinaryIO
 from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ivr.rules.numbers import normalize
-from ivr.scrub import plain
+from ivr.scrub import core, forked, plain
 from ivr.scrub.core import ScrubMode, scrub
 from ivr.scrub.csvfile import CsvLayout
 from ivr.suppression_list import SuppressionList, Verdict
@@ -148,3 +151,58 @@ def test_a_chunk_with_a_blank_line_is_left_to_the_line_by_line_pass() -> None:
     cells = plain.number_cells(";", 0)
     assert plain.decide(b"0612345678\n\n0612345679\n", cells, listed.suppressed) is None
     assert plain.decide(b"0612345678\r0612345679\n", cells, listed.suppressed) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(file=call_files(), listed=lists(), chunk=st.integers(1, 40), fails=st.booleans())
+def test_two_halves_in_two_processes_answer_as_line_by_line(
+    file: tuple[bytes, CsvLayout], listed: SuppressionList, chunk: int, fails: bool
+) -> None:
+    data, layout = file
+    started: list[forked.Forked] = []
+
+    class Spied(forked.Forked):
+        def __init__(self, work: Callable[[BinaryIO], forked.Counts]) -> None:
+            super().__init__(_failing if fails else work)
+            started.append(self)
+
+    answer = io.BytesIO()
+    with (
+        tempfile.TemporaryFile() as source,
+        mock.patch.object(plain, "CHUNK_BYTES", chunk),
+        mock.patch.object(core, "FORK_BYTES", 1),
+        mock.patch.object(forked, "Forked", Spied),
+    ):
+        source.write(data)
+        stats = scrub(source, answer, layout, ScrubMode.REMOVE, listed)
+    kept, counts = line_by_line(data, layout, listed)
+    assert answer.getvalue() == kept
+    assert [stats.rows, stats.suppressed, stats.invalid] == counts
+    body = data[3:] if layout.bom else data
+    if layout.has_header:
+        body = body[len(body.splitlines(keepends=True)[0]) :]
+    after = body.find(b"\n", len(body) // 2) + 1
+    assert len(started) == (0 < after < len(body)), "split where a line starts past the middle"
+
+
+def _failing(out: BinaryIO) -> forked.Counts:
+    out.write(b"half an answer")
+    raise RuntimeError("the copy fails")
+
+
+def _writing(out: BinaryIO) -> forked.Counts:
+    out.write(b"kept\n")
+    return 1, 2, 3
+
+
+def test_the_copy_hands_back_what_it_wrote_and_counted() -> None:
+    with forked.Forked(_writing) as other:
+        done = other.result()
+        assert done is not None
+        out, counts = done
+        assert (out.read(), counts) == (b"kept\n", (1, 2, 3))
+
+
+def test_a_copy_that_fails_hands_back_nothing() -> None:
+    with forked.Forked(_failing) as other:
+        assert other.result() is None
