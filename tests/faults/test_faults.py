@@ -25,6 +25,12 @@ from tests.faults.flows import (
 )
 
 
+def _routed(world: World, channel: str) -> bool:
+    router = world.service.router
+    assert router is not None
+    return router.is_active(channel)
+
+
 def assert_clean(world: World, channels: list[str]) -> None:
     for channel in channels:
         row = world.call_row(channel)
@@ -68,7 +74,7 @@ async def test_simulator_restart_reconnects_within_five_seconds_and_serves_new_c
     await world.until(lambda: world.sim.app_connected("optout"), limit=30)
     assert world.clock.monotonic() - restarted <= 5.0
 
-    await world.until(lambda: not world.service.router.is_active(before), limit=60)  # type: ignore[union-attr]
+    await world.until(lambda: not _routed(world, before), limit=60)
     assert world.call_row(before)["outcome"] == "lost"
     after = await world.call(RVV, number="0687654321")
     await world.until_done(after)
@@ -162,7 +168,7 @@ async def test_database_that_takes_no_writes_turns_readyz_red_and_callers_hear_c
         with capture_logs() as logs:
             channel = await world.call(RVV)
             await world.until(lambda: world.sim.is_gone(channel), limit=900)
-            await world.until(lambda: not world.service.router.is_active(channel), limit=900)  # type: ignore[union-attr]
+            await world.until(lambda: not _routed(world, channel), limit=900)
             status, body = await get_json(world, client, "/readyz")
         assert status == 503
         assert body["checks"]["database"] is False
