@@ -15,6 +15,7 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterable,
+    Iterator,
     Mapping,
     Sequence,
 )
@@ -704,29 +705,42 @@ class Store:
         async for row in self._stream(query, chunk_size):
             yield consents.consent_from_row(row)
 
-    async def import_consents(self, requests: Iterable[ConsentRequest]) -> int:
-        """Load a list of consents: :data:`IMPORT_CHUNK` rows per transaction; how many
-        rows were new (a consent already stored is skipped)."""
+    async def import_consents(
+        self, requests: Iterable[ConsentRequest], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Load a list of consents: :data:`IMPORT_CHUNK` rows per transaction, synced as
+        :func:`_steps` says; how many rows were new (a consent already stored is skipped).
+        ``progress`` hears how many of ``requests`` are in after each step."""
         created_at = self._clock.now()
-        added = 0
-        pending = iter(requests)
-        while chunk := list(islice(pending, IMPORT_CHUNK)):
+        added = done = 0
+        for chunk, last in _steps(requests, IMPORT_CHUNK):
             rows = [consents.consent_params(str(uuid.uuid4()), created_at, r) for r in chunk]
-            added += await self._writer.submit(partial(consents.import_many, rows=rows), "import")
+            job = partial(consents.import_many, rows=rows)
+            added += await self._writer.submit(job, "import", durable=last)
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
         return added
 
-    async def import_optouts(self, requests: Iterable[OptOutRequest]) -> int:
-        """Load a list: :data:`IMPORT_CHUNK` rows per transaction; how many rows were new."""
+    async def import_optouts(
+        self, requests: Iterable[OptOutRequest], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Load a list: :data:`IMPORT_CHUNK` rows per transaction, synced as :func:`_steps`
+        says; how many rows were new. ``progress`` hears how many of ``requests`` are in
+        after each step."""
         created_at = self._clock.now()
-        added = 0
-        pending = iter(requests)
-        while chunk := list(islice(pending, IMPORT_CHUNK)):
+        added = done = 0
+        for chunk, last in _steps(requests, IMPORT_CHUNK):
             rows = []
             for request in chunk:
                 if request.kind is OptOutKind.REVOCATION:
                     raise ValueError("a revocation cannot be imported")
                 rows.append(optout_params(self._optout_ids(), created_at, request))
-            added += await self._writer.submit(partial(writes.insert_many, rows=rows), "import")
+            job = partial(writes.insert_many, rows=rows)
+            added += await self._writer.submit(job, "import", durable=last)
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
         return added
 
     async def import_numbers(
@@ -889,6 +903,19 @@ class Store:
         async with self._backend.streaming() as db:
             async for row in db.stream(query.sql, query.params, chunk_size=chunk_size):
                 yield row
+
+
+def _steps(items: Iterable[T], size: int) -> Iterator[tuple[list[T], bool]]:
+    """``items`` in lists of ``size``, each with whether it is the last. An import's steps
+    commit without a sync to disk of their own but the last, whose sync puts every step
+    before it on disk too: the count the import returns is durable (docs/design.md 14.31),
+    and a crash part-way leaves whole steps."""
+    pending = iter(items)
+    chunk = list(islice(pending, size))
+    while chunk:
+        following = list(islice(pending, size))
+        yield chunk, not following
+        chunk = following
 
 
 def _of_box(query: queries.Query, asterisk: str | None) -> queries.Query:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import uuid
+from collections.abc import Awaitable, Callable
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from ivr.store import store as store_module
 from ivr.store.db import Db
 from ivr.store.ids import time_ordered_ids
 from tests.store.test_consents import consent
+
+ImportProgress = Callable[[int], None]
 
 NUMBERS = [f"+316{n:08d}" for n in range(10_000_000, 10_000_250)]
 
@@ -168,3 +171,64 @@ def test_import_hashes_are_the_links_of_rows_written_one_by_one(odd: str) -> Non
         prev = chain.optout_hash(prev, {**row, "id": optout_id, "number": number})
         expected.append(prev)
     assert links.hashes(chain.seed(chain.OPTOUTS_SEED), ids, numbers) == expected
+
+
+async def _steps_synced(
+    store: Store, monkeypatch: pytest.MonkeyPatch, load: Callable[[ImportProgress], Awaitable[int]]
+) -> tuple[int, list[tuple[int, bool]]]:
+    """What ``load`` returns, and (rows in before the step, whether the step's commit
+    synced) of each of its steps, steps of 40 rows."""
+    monkeypatch.setattr(store_module, "IMPORT_CHUNK", 40)
+    writer = store._writer.db
+    assert isinstance(writer, Db)
+    steps: list[tuple[int, bool]] = []
+    done_before = [0]
+
+    def progress(done: int) -> None:
+        steps.append((done_before[0], writer.durable_commits))
+        done_before[0] = done
+
+    added = await load(progress)
+    assert int(await writer.scalar("PRAGMA synchronous")) == 2  # FULL
+    return added, steps
+
+
+async def test_only_the_last_step_of_an_import_of_opt_outs_syncs_to_disk(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requests = [template(number=number) for number in NUMBERS[:130]]
+
+    async def load(progress: ImportProgress) -> int:
+        return await sqlite_store.import_optouts(requests, progress)
+
+    added, steps = await _steps_synced(sqlite_store, monkeypatch, load)
+    assert added == 130
+    assert steps == [(0, False), (40, False), (80, False), (120, True)]
+    report = await sqlite_store.verify_evidence()
+    assert report.summary()["ok"], report.findings
+
+
+async def test_only_the_last_step_of_an_import_of_consents_syncs_to_disk(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requests = (consent(number=number) for number in NUMBERS[:130])
+
+    async def load(progress: ImportProgress) -> int:
+        return await sqlite_store.import_consents(requests, progress)
+
+    added, steps = await _steps_synced(sqlite_store, monkeypatch, load)
+    assert added == 130
+    assert steps == [(0, False), (40, False), (80, False), (120, True)]
+    report = await sqlite_store.verify_evidence()
+    assert report.summary()["ok"], report.findings
+
+
+async def test_an_import_of_whole_steps_syncs_its_last_step_alone(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requests = [template(number=number) for number in NUMBERS[:80]]
+
+    async def load(progress: ImportProgress) -> int:
+        return await sqlite_store.import_optouts(requests, progress)
+
+    assert await _steps_synced(sqlite_store, monkeypatch, load) == (80, [(0, False), (40, True)])
