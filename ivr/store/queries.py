@@ -35,10 +35,11 @@ part no category, charities answer or grace period changes (:data:`LIST_BUT_OWN_
 holds the rest)."""
 LIST_BUT_OWN_OBJECTIONS = (
     "SELECT number, kind, advertiser, scope, charities, created_at FROM optouts"  # noqa: S608
-    f" WHERE {SUPPRESSION_LIST} AND {NOT_REVOKED}"
-    " AND NOT (kind = 'recht_van_verzet' AND advertiser = ?)"
+    " WHERE NOT (kind = 'recht_van_verzet' AND advertiser = ?)"
+    f" AND {SUPPRESSION_LIST} AND {NOT_REVOKED}"
 )
-"""Every other row in force of an advertiser's suppression list (its ``?`` twice)."""
+"""Every other row in force of an advertiser's suppression list (its ``?`` twice). The own
+objections are ruled out first, before a revocation is looked for."""
 
 
 ENTRIES_OF_ADVERTISER = (

@@ -8,6 +8,7 @@ holds back what other reads see.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import (
     AsyncGenerator,
@@ -528,12 +529,16 @@ class Store:
         the numbers of its own recht van verzet, and every other row as plain values."""
         numbers = self._reader.comma_joined.format("number")
         own = f"SELECT {numbers} FROM ({queries.OWN_OBJECTIONS}) AS own"  # noqa: S608
-        joined = await self._reader.scalar(own, (advertiser,))
-        objections = joined.split(",") if joined else []
-        others: list[ListedRow] = []
-        async for rows in self._chunks(queries.LIST_BUT_OWN_OBJECTIONS, (advertiser, advertiser)):
-            others.extend([tuple(row) for row in rows])
-        return ListedRows(objections, others)
+
+        async def other_rows() -> list[ListedRow]:
+            found: list[ListedRow] = []
+            async for rows in self._chunks(queries.LIST_BUT_OWN_OBJECTIONS, (advertiser,) * 2):
+                found.extend(map(tuple, rows))
+            return found
+
+        # two connections, each query on its own thread (on SQLite without the GIL)
+        joined, others = await asyncio.gather(self._reader.scalar(own, (advertiser,)), other_rows())
+        return ListedRows(joined.split(",") if joined else [], others)
 
     async def optout_history(
         self, number: str, advertiser: str | None = None, at: datetime | None = None
