@@ -56,10 +56,13 @@ class SuppressionList:
         self.others = others
         """The verdicts on the numbers with other rows (their own objection counted in)."""
         self._permission = permission
-        self.verdict: Callable[[str], Verdict | None] = (
-            self._listed if permission is None else self._with_permission
-        )
-        """The verdict on a number (E.164); ``None``: nothing keeps it from being called."""
+
+    @property
+    def verdict(self) -> Callable[[str], Verdict | None]:
+        """The verdict on a number (E.164); ``None``: nothing keeps it from being called.
+        (A property, not an attribute holding the bound method: that would be a cycle, and
+        the whole list would wait for the garbage collector instead of going at once.)"""
+        return self._listed if self._permission is None else self._with_permission
 
     def suppressed(self, numbers: Sequence[str | None]) -> list[bool]:
         """Whether each of ``numbers`` (E.164, ``None``: not a number) is suppressed, as

@@ -5,7 +5,9 @@ scopes, charities answers, ages and revocations."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from ivr.clock import VirtualClock
 from ivr.domain import OptOut, OptOutKind, OptOutRequest, OptOutSource, Scope
 from ivr.rules.suppression import is_suppressed, suppression_reasons
 from ivr.store import Store
-from ivr.suppression_list import load_suppression_list
+from ivr.suppression_list import SuppressionList, Verdict, load_suppression_list
 
 NUMBERS = ["+31612345678", "+31687654321", "+31201234567"]
 ADVERTISERS = ["acme", "globex"]
@@ -111,3 +113,17 @@ def test_the_preloaded_list_decides_every_number_as_a_look_up(
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(play(Path(folder) / "ivr.sqlite3", plan))
+
+
+def test_a_list_goes_as_soon_as_it_is_dropped() -> None:
+    """No reference cycle: a scrub's list (a million numbers) is freed when the scrub is
+    done, not whenever the garbage collector next looks."""
+    listed = SuppressionList({"+31612345678"}, Verdict(True, (), ()), {})
+    assert listed.verdict("+31612345678") is not None
+    gone = weakref.ref(listed)
+    gc.disable()
+    try:
+        del listed
+        assert gone() is None
+    finally:
+        gc.enable()
