@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from ivr import gc_pause
 from ivr.domain import Consent, OptOut, OptOutKind, OptOutSource
 from ivr.rules.maycall import Regime, consent_reasons
 from ivr.rules.reasons import Reason
@@ -160,7 +161,8 @@ async def load_suppression_list(
 ) -> SuppressionList:
     """``advertiser``'s list in force, decided for calls of ``category`` at ``at``; under
     an opt-in ``regime`` with its consents."""
-    listed = build(await store.suppression_list(advertiser), advertiser, category, at)
+    with gc_pause.paused():
+        listed = build(await store.suppression_list(advertiser), advertiser, category, at)
     if regime is None or not regime.opt_in.consent_required:
         return listed
     consents = await store.active_consents(advertiser)

@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import BinaryIO
 
+from ivr import gc_pause
 from ivr.flow.profile import Profile
 from ivr.regimes import Regimes
 from ivr.rules.maycall import Regime
@@ -141,6 +142,19 @@ def scrub(
     progress: Callable[[int], None] | None = None,
 ) -> ScrubStats:
     """One pass over ``source``: every row decided, the answer written to ``sink``."""
+    with gc_pause.paused():
+        return _scrub(source, sink, layout, mode, listed, region, progress)
+
+
+def _scrub(
+    source: BinaryIO,
+    sink: BinaryIO,
+    layout: CsvLayout,
+    mode: ScrubMode,
+    listed: SuppressionList,
+    region: str,
+    progress: Callable[[int], None] | None,
+) -> ScrubStats:
     stats = ScrubStats(columns=layout.column_names)
     answer = _Answer(sink, stats, progress)
     by_line = not layout.quoted and len(layout.columns) == 1
