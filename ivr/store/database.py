@@ -76,10 +76,10 @@ class Database(Protocol):
     comma_joined: str
     """An aggregate of the text column ``{}``'s values joined by commas, in no order: a
     million plain values come back as one, read with no object built per row."""
-    json_rows: str
-    """A table of the elements of a JSON array given as one parameter (columns ``value``),
-    for a bulk insert whose rows cost one bound parameter in all instead of several
-    each; empty where ``executemany`` is as good (a server binds rows in its own code)."""
+    numbered_marks: bool
+    """Whether ``?NNN`` marks are read: a bulk insert of rows that share most of their
+    values is then one statement binding each row's own values and the shared ones once;
+    else ``executemany`` (as good where a server binds the rows in its own code)."""
     write_probe: str
     """A statement that makes its transaction a write one (the readiness probe) without
     touching a row another process writes: on PostgreSQL a row shared by several processes

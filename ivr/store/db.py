@@ -30,7 +30,7 @@ class Db:
     atomic_statements = True
     for_update = ""  # the writer's BEGIN IMMEDIATE already holds the whole database
     large_cache = "PRAGMA cache_size = -65536"  # 64 MiB: a million random index inserts
-    json_rows = "json_each(?)"
+    numbered_marks = True
     comma_joined = "group_concat({}, ',')"
     write_probe = (  # one writer at a time on SQLite: one shared row is harmless
         "INSERT INTO store_probe (id, at) VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
@@ -205,7 +205,7 @@ class _OnThread:
     atomic_statements = True
     for_update = ""
     large_cache = Db.large_cache
-    json_rows = Db.json_rows
+    numbered_marks = Db.numbered_marks
     comma_joined = Db.comma_joined
     write_probe = Db.write_probe
 

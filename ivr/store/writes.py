@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -186,7 +187,6 @@ async def insert_many(db: Database, rows: Sequence[Sequence[Any]]) -> int:
 _IMPORT_STEP = 1000
 """Rows per insert statement of an import, between two looks at the clock."""
 _INSERT_CHAINED = _INSERT_CHAINED_HEAD + _CHAINED_MARKS
-_SHARED_MARKS = ", ".join("?" for _ in _CHAINED_NAMES[2:-2])
 
 Imported = tuple[str, str, str, int]
 """What differs between the rows of an import: id, number, hash, chain_seq."""
@@ -237,21 +237,31 @@ async def insert_imported(
 async def _insert_alike(db: Database, shared: Sequence[Any], rows: Sequence[Imported]) -> None:
     """Insert ``rows``, each with the ``shared`` values between its number and its hash.
 
-    Where the database reads a JSON array (:attr:`Database.json_rows`) the rows go in
-    as one: binding sixteen values a row cost more than the insert itself. Ids, E.164
-    numbers and hashes are plain ASCII, so the array is written without an encoder.
+    Where the database reads numbered marks (:attr:`Database.numbered_marks`) the rows go
+    in as one statement binding each row's four values and the shared ones once: binding
+    sixteen values a row cost more than the insert itself, and a JSON array of the rows
+    (the way before) cost SQLite some 0.8 µs a row to take apart again.
     """
-    if not db.json_rows:
+    if not db.numbered_marks:
         await db.executemany(_INSERT_CHAINED, [(i, n, *shared, h, s) for i, n, h, s in rows])
         return
-    text = "[" + ",".join([f'["{i}","{n}","{h}",{s}]' for i, n, h, s in rows]) + "]"
-    if "\\" in text or text.count('"') != 6 * len(rows):
+    given = "".join([i + n for i, n, _, _ in rows])
+    if '"' in given or "\\" in given:
         raise ValueError("an imported id, number or hash is not plain text")
-    sql = (
-        f"INSERT INTO optouts ({_CHAINED_COLUMNS}) SELECT value->>0, value->>1, {_SHARED_MARKS},"  # noqa: S608
-        f" value->>2, value->>3 FROM {db.json_rows}"
+    params: list[Any] = [value for row in rows for value in row]
+    params.extend(shared)
+    await db.execute(_insert_numbered(len(rows), len(shared)), params)
+
+
+@cache
+def _insert_numbered(count: int, shared: int) -> str:
+    """The insert of ``count`` rows: row ``r``'s own values are marks ``4r+1`` to ``4r+4``,
+    the ``shared`` values the marks after every row's."""
+    between = ", ".join(f"?{4 * count + j}" for j in range(1, shared + 1))
+    rows = ", ".join(
+        f"(?{4 * r + 1}, ?{4 * r + 2}, {between}, ?{4 * r + 3}, ?{4 * r + 4})" for r in range(count)
     )
-    await db.execute(sql, (*shared, text))
+    return f"INSERT INTO optouts ({_CHAINED_COLUMNS}) VALUES {rows}"  # noqa: S608
 
 
 async def _has_consents(db: Database, advertiser: str) -> bool:

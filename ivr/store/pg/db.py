@@ -102,7 +102,7 @@ class _Statements:
 
     atomic_statements = False
     large_cache = ""
-    json_rows = ""
+    numbered_marks = False
     comma_joined = "string_agg({}, ',')"
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
