@@ -10,10 +10,7 @@ from collections.abc import Sequence
 
 from ivr import __version__
 from ivr.commands import CommandModule
-from ivr.config import ConfigError
 from ivr.logs import LogFormat, configure_logging
-from ivr.store import StoreError
-from ivr.store.location import masked_text
 
 COMMANDS = {
     "serve": "serve",
@@ -85,21 +82,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = run(args)
-    except ConfigError as exc:
-        print(f"ivr: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        if exc.filename is None:
-            raise
-        # A file the operator named that cannot be used: one line, not a traceback.
-        print(f"ivr: {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except StoreError as exc:  # cannot connect, a schema newer than this ivr, …
-        print(f"ivr: database: {masked_text(str(exc))}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        said = _one_line(exc)
+        if said is None:
+            raise
+        print(f"ivr: {said}", file=sys.stderr)
+        return 2
     return code
+
+
+def _one_line(exc: Exception) -> str | None:
+    """What to tell the operator of a failure they can mend, or ``None`` (a traceback).
+
+    The config and store modules are imported here, not when ``ivr`` starts: a command
+    that never loaded them cannot have raised their errors, and one that needs neither
+    (``ivr dialplan``, ``ivr simulate``) starts without them."""
+    from ivr.config import ConfigError
+    from ivr.store import StoreError
+    from ivr.store.location import masked_text
+
+    if isinstance(exc, ConfigError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        # A file the operator named that cannot be used: one line, not a traceback.
+        return None if exc.filename is None else f"{exc.filename}: {exc.strerror}"
+    if isinstance(exc, StoreError):  # cannot connect, a schema newer than this ivr, …
+        return f"database: {masked_text(str(exc))}"
+    return None
 
 
 if __name__ == "__main__":

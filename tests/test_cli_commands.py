@@ -4,6 +4,7 @@ option for option and help text for help text, as the one of every command."""
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 
@@ -66,9 +67,27 @@ def test_without_a_command_every_command_is_there() -> None:
 
 @pytest.mark.parametrize("command", sorted(set(COMMANDS) - SERVERS))
 def test_a_command_that_serves_nothing_starts_without_the_http_stack(command: str) -> None:
-    code = (
-        f"import sys; from ivr.cli import parser_for; parser_for([{command!r}]); "
-        f"print(sorted(m for m in sys.modules if m.startswith({HTTP_STACK!r})))"
+    code = f"from ivr.cli import parser_for; parser_for([{command!r}])"
+    assert _loaded_after(code, HTTP_STACK) == []
+
+
+def _loaded_after(code: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules named ``prefixes…`` that a fresh interpreter holds after ``code``."""
+    script = (
+        f"import json, sys; {code}; "
+        f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    found: list[str] = json.loads(done.stdout)
+    return found
+
+
+def test_the_cli_module_starts_without_the_config_and_the_store() -> None:
+    assert _loaded_after("import ivr.cli", ("ivr.config", "ivr.store", "pydantic")) == []
+
+
+def test_ivr_import_starts_without_the_api_models() -> None:
+    code = "from ivr.cli import parser_for; parser_for(['import'])"
+    assert _loaded_after(code, ("ivr.api",)) == []

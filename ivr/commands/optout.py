@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ivr.api.schemas import OptOutEntry
 from ivr.clock import LoopClock
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
-from ivr.domain import SCOPE_ALL, OptOutKind, OptOutSource
+from ivr.domain import SCOPE_ALL, OptOut, OptOutKind, OptOutSource
 from ivr.store import Store
 from ivr.suppressions import ensure_advertiser, optout_request
 
@@ -102,7 +101,7 @@ def run_add(args: argparse.Namespace) -> int:
         row, created = await store.record_manual_optout(wanted)
         if not created:
             print(f"ivr: an identical opt-out is already active: {row.id}", file=sys.stderr)
-        print(OptOutEntry.of(row).model_dump_json(indent=2))
+        print(_entry_json(row))
         return OK
 
     return run_with_store(where, work)
@@ -119,7 +118,15 @@ def run_revoke(args: argparse.Namespace) -> int:
             created_by="api",
             source=OptOutSource.API,
         )
-        print(OptOutEntry.of(row).model_dump_json(indent=2))
+        print(_entry_json(row))
         return OK
 
     return run_with_store(where, work)
+
+
+def _entry_json(row: OptOut) -> str:
+    """The row as the API shows it; its pydantic models are loaded only here (``ivr import``
+    uses this module's options and starts without them)."""
+    from ivr.api.schemas import OptOutEntry
+
+    return OptOutEntry.of(row).model_dump_json(indent=2)
