@@ -102,6 +102,9 @@ class Writer:
         self._flush: TimerHandle | None = None
         self._queue: deque[_Queued] = deque()
         self._wakeup = asyncio.Event()
+        self._due = False
+        """Whether the queue must be committed now: a job someone awaits is in it, or the
+        flush is due. Rows nobody awaits, queued while a batch commits, wait for either."""
         self._closing = False
         self._task: asyncio.Task[None] | None = None
         self.healthy = True
@@ -148,6 +151,7 @@ class Writer:
     def _flush_due(self) -> None:
         self._flush = None
         if self._queue:
+            self._due = True
             self._wakeup.set()
 
     def _put(self, queued: _Queued, wake: bool = True) -> None:
@@ -155,6 +159,7 @@ class Writer:
             raise StoreError("the store is closed")
         self._queue.append(queued)
         if wake:
+            self._due = True
             self._wakeup.set()
 
     async def close(self) -> None:
@@ -172,7 +177,7 @@ class Writer:
             while True:
                 await self._wakeup.wait()
                 self._wakeup.clear()
-                while self._queue:
+                while self._queue and (self._due or self._closing):
                     await self._commit(self._take())
                 if self._closing:
                     return
@@ -188,6 +193,7 @@ class Writer:
             return [self._queue.popleft()]
         batch = list(self._queue)
         self._queue.clear()
+        self._due = False
         if self._flush is not None:  # what waited rides this batch: the next job starts anew
             self._flush.cancel()
             self._flush = None

@@ -365,6 +365,34 @@ async def test_evidence_rides_the_next_write_or_a_flush_within_100_ms(
     assert store.commits == before + 3
 
 
+async def test_rows_queued_while_a_batch_commits_wait_for_their_flush(
+    store: Store, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = new_call(clock)
+    await store.start_call(call)
+    db = store._writer.db
+    entered, release = asyncio.Event(), asyncio.Event()
+    run = db.in_one_call
+
+    async def held(work: Callable[[Any], Awaitable[Any]]) -> Any:
+        entered.set()
+        await release.wait()
+        return await run(work)
+
+    monkeypatch.setattr(db, "in_one_call", held)
+    before = store.commits
+    optout = asyncio.create_task(store.record_optout(ivr_request(call.id)))
+    await entered.wait()
+    store.add_event_nowait(call.id, CallEventKind.NOTE, {"n": 1})  # while the opt-out commits
+    release.set()
+    await optout
+
+    await clock.advance(0.099)  # not a commit of its own right after the opt-out's
+    assert await store.call_events(call.id) == [] and store.commits == before + 1
+    await clock.advance(0.002)
+    assert len(await store.call_events(call.id)) == 1 and store.commits == before + 2
+
+
 async def test_a_batch_is_one_call_on_the_database_thread(
     sqlite_store: Store, clock: VirtualClock
 ) -> None:
