@@ -61,11 +61,14 @@ class RawJson:
     text: str
 
 
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> str:
     """The canonical text of a JSON value (also how a ``detail`` is stored)."""
-    return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-    )
+    return _CANONICAL.encode(value)
 
 
 def canonical(fields: Mapping[str, Any]) -> str:

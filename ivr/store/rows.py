@@ -40,6 +40,8 @@ EVENT_COLUMNS = "call_id, seq, at, kind, detail, hash"
 
 
 def db_time(moment: datetime) -> str:
+    if moment.tzinfo is UTC:  # the clock's own times: no conversion to make
+        return moment.isoformat(timespec="microseconds")
     if moment.tzinfo is None:
         raise ValueError(f"a naive time cannot be stored: {moment!r}")
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
@@ -191,16 +193,14 @@ def call_from_row(row: Row) -> CallRecord:
     )
 
 
+_DETAIL_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=str
+)
+
+
 def encode_detail(detail: Mapping[str, Any]) -> str:
     """The stored text of a detail: its canonical JSON (hashed as it is, never re-encoded)."""
-    return json.dumps(
-        detail,
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-        allow_nan=False,
-        default=str,
-    )
+    return _DETAIL_ENCODER.encode(detail)
 
 
 def event_from_row(row: Row) -> CallEventRecord:
