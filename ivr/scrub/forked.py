@@ -17,7 +17,7 @@ import struct
 import tempfile
 from collections.abc import Callable
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 Counts = tuple[int, int, int]
 _COUNTS = struct.Struct("<3q")
@@ -28,15 +28,19 @@ class Forked:
     and the counts it returns are :meth:`result`'s."""
 
     def __init__(self, work: Callable[[BinaryIO], Counts]) -> None:
-        self._out = tempfile.TemporaryFile(prefix="ivr-scrub-half-")  # noqa: SIM115 (close())
         self._pid = 0
-        readable, writable = os.pipe()
+        self._readable = -1
+        self._out: BinaryIO | None = None
+        try:
+            self._out = tempfile.TemporaryFile(prefix="ivr-scrub-half-")  # noqa: SIM115 (close())
+            readable, writable = os.pipe()
+        except OSError:
+            return
         try:
             self._pid = os.fork()
         except OSError:
             os.close(readable)
             os.close(writable)
-            self._readable = -1
             return
         if self._pid == 0:
             _run_child(work, self._out, readable, writable)
@@ -46,7 +50,7 @@ class Forked:
     def result(self) -> tuple[BinaryIO, Counts] | None:
         """Wait for the copy: its output (read from the start) and counts, or ``None``
         when it did not finish its work."""
-        if self._readable < 0:
+        if self._readable < 0 or self._out is None:
             return None
         report = b""
         while piece := os.read(self._readable, _COUNTS.size):
@@ -68,7 +72,8 @@ class Forked:
         if self._readable >= 0:
             os.close(self._readable)
             self._readable = -1
-        self._out.close()
+        if self._out is not None:
+            self._out.close()
 
     def __enter__(self) -> Forked:
         return self
@@ -84,7 +89,7 @@ class Forked:
 
 def _run_child(
     work: Callable[[BinaryIO], Counts], out: BinaryIO, readable: int, writable: int
-) -> None:
+) -> NoReturn:
     status = 1
     try:
         os.close(readable)

@@ -206,3 +206,12 @@ def test_the_copy_hands_back_what_it_wrote_and_counted() -> None:
 def test_a_copy_that_fails_hands_back_nothing() -> None:
     with forked.Forked(_failing) as other:
         assert other.result() is None
+
+
+def test_without_a_copy_the_caller_is_told_to_do_the_work() -> None:
+    for broken in ("fork", "pipe"):
+        with (
+            mock.patch(f"os.{broken}", side_effect=OSError("no resources")),
+            forked.Forked(_writing) as other,
+        ):
+            assert other.result() is None
