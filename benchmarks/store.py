@@ -28,7 +28,6 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from ivr.clock import LoopClock
 from ivr.domain import OptOutKind, OptOutRequest, OptOutSource
 from ivr.logs import configure_logging
 from ivr.store import Store
+from ivr.store.ids import TimeOrderedIds
 from ivr.store.location import PostgresLocation, parse_location
 from ivr.store.pg.db import connect, numbered
 from ivr.store.rows import OPTOUT_COLUMNS, optout_params
@@ -53,6 +53,10 @@ INSERT = (
 )
 
 
+CALL_IDS = TimeOrderedIds()
+"""Call ids as ``ivr serve`` makes them (``ivr.flow.session``): time-ordered."""
+
+
 def request(i: int) -> OptOutRequest:
     return OptOutRequest(
         number=f"+316{i % 100_000_000:08d}",
@@ -60,7 +64,7 @@ def request(i: int) -> OptOutRequest:
         kind=OptOutKind.RECHT_VAN_VERZET,
         source=OptOutSource.IVR,
         created_by="ivr",
-        call_id=str(uuid.uuid4()),
+        call_id=CALL_IDS(),
     )
 
 
@@ -94,10 +98,11 @@ def bare_sqlite(path: Path, rows: int) -> tuple[float, float]:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
+    ids = TimeOrderedIds()  # as the store makes an opt-out's id
     started, cpu = time.perf_counter(), time.process_time()
     for i in range(rows):
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute(INSERT, optout_params(str(uuid.uuid4()), _now(), request(i)))
+        conn.execute(INSERT, optout_params(ids(), _now(), request(i)))
         conn.execute("COMMIT")
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
@@ -114,9 +119,10 @@ async def bare_asyncpg(url: str, rows: int) -> float:
     try:
         insert = await conn.prepare(numbered(INSERT))
         started = time.perf_counter()
+        ids = TimeOrderedIds()
         for i in range(rows):
             async with conn.transaction():
-                await insert.fetch(*optout_params(str(uuid.uuid4()), _now(), request(i)))
+                await insert.fetch(*optout_params(ids(), _now(), request(i)))
         elapsed = time.perf_counter() - started
     finally:
         await conn.close()

@@ -60,9 +60,13 @@ from ivr.prompts.names import FALLBACK_LANGUAGE
 from ivr.regimes import Regimes
 from ivr.rules.numbers import normalize
 from ivr.store import Store
+from ivr.store.ids import TimeOrderedIds
 from ivr.store.records import CallEventRecord
 
 log = structlog.get_logger(__name__)
+_CALL_IDS = TimeOrderedIds()
+"""Call ids are time-ordered: the calls of one moment sit together in the indexes keyed by call
+id (``call_events``, ``optouts``), so a batch of their rows dirties few pages."""
 
 UNKNOWN_ADVERTISER = "unknown"
 RETRY_DELAY_S = 0.2
@@ -132,7 +136,7 @@ class CallSession:
         self._stasis = stasis
         self._resumption = resumption
         self._shutting_down = shutting_down
-        self.call_id = resumption.call_id if resumption else str(uuid.uuid4())
+        self.call_id = resumption.call_id if resumption else _CALL_IDS()
         self._generation = uuid.uuid4().hex[:8]
         self._inbox: asyncio.Queue[AriEvent | ev.Event] = asyncio.Queue()
         self._state: MachineState | None = None
