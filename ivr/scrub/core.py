@@ -14,6 +14,7 @@ import codecs
 import io
 import os
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -203,6 +204,10 @@ FORK_BYTES = 16 << 20
 """From this size on, the chunked pass gives the second half of the file to a forked
 copy of the process (:mod:`ivr.scrub.forked`), which runs beside it on another core."""
 
+FORKED_SLACK_S = 10.0
+"""How long past four times this process's own half the copy may take for the other
+half (a busy machine) before this process kills it and passes that half itself."""
+
 
 def _scrub_chunks(
     source: BinaryIO, answer: _Answer, layout: CsvLayout, listed: SuppressionList
@@ -231,8 +236,9 @@ def _scrub_chunks(
         return theirs.stats.rows, theirs.stats.suppressed, theirs.stats.invalid
 
     with forked.Forked(second_half) as other:
+        started = time.monotonic()
         _scrub_span(plain.chunks(read_at, start, half), answer, layout, cells, listed)
-        done = other.result()
+        done = other.result(FORKED_SLACK_S + 4 * (time.monotonic() - started))
         if done is None:
             _scrub_span(plain.chunks(read_at, half, end), answer, layout, cells, listed)
             return

@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import select
 import signal
 import struct
 import tempfile
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import BinaryIO, NoReturn
@@ -47,14 +49,29 @@ class Forked:
         os.close(writable)
         self._readable = readable
 
-    def result(self) -> tuple[BinaryIO, Counts] | None:
-        """Wait for the copy: its output (read from the start) and counts, or ``None``
-        when it did not finish its work."""
+    def result(self, timeout: float) -> tuple[BinaryIO, Counts] | None:
+        """Wait for the copy, at most ``timeout`` seconds: its output (read from the start)
+        and counts, or ``None`` when it did not finish its work in time (:meth:`close`
+        kills it).
+
+        The bound matters because the copy is forked from a process with threads: a lock
+        one of them held at the fork (an import in progress, say) is never released in
+        the copy, which would then wait forever, and so would this process."""
         if self._readable < 0 or self._out is None:
             return None
         report = b""
-        while piece := os.read(self._readable, _COUNTS.size):
+        deadline = time.monotonic() + timeout
+        waiting = select.poll()
+        waiting.register(self._readable, select.POLLIN)
+        while (left := deadline - time.monotonic()) > 0:
+            if not waiting.poll(left * 1000):
+                continue
+            piece = os.read(self._readable, _COUNTS.size)
+            if not piece:
+                break
             report += piece
+        else:
+            return None
         _, status = os.waitpid(self._pid, 0)
         self._pid = 0
         if status != 0 or len(report) != _COUNTS.size:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import tempfile
+import threading
 from collections.abc import Callable
 from typing import BinaryIO
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -197,7 +200,7 @@ def _writing(out: BinaryIO) -> forked.Counts:
 
 def test_the_copy_hands_back_what_it_wrote_and_counted() -> None:
     with forked.Forked(_writing) as other:
-        done = other.result()
+        done = other.result(60)
         assert done is not None
         out, counts = done
         assert (out.read(), counts) == (b"kept\n", (1, 2, 3))
@@ -205,7 +208,20 @@ def test_the_copy_hands_back_what_it_wrote_and_counted() -> None:
 
 def test_a_copy_that_fails_hands_back_nothing() -> None:
     with forked.Forked(_failing) as other:
-        assert other.result() is None
+        assert other.result(60) is None
+
+
+def _stuck(out: BinaryIO) -> forked.Counts:
+    threading.Event().wait()  # a lock the fork left held, say: never returns
+    return 0, 0, 0
+
+
+def test_a_copy_that_never_finishes_is_killed_and_hands_back_nothing() -> None:
+    with forked.Forked(_stuck) as other:
+        pid = other._pid
+        assert other.result(0.2) is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def test_without_a_copy_the_caller_is_told_to_do_the_work() -> None:
@@ -214,4 +230,4 @@ def test_without_a_copy_the_caller_is_told_to_do_the_work() -> None:
             mock.patch(f"os.{broken}", side_effect=OSError("no resources")),
             forked.Forked(_writing) as other,
         ):
-            assert other.result() is None
+            assert other.result(60) is None
