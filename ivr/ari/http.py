@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
@@ -328,7 +327,6 @@ class AriClient:
             )
             if query:
                 target += "?" + query
-        started = time.perf_counter()
         send = self._send(method, URL(target, encoded=True), body)
         try:
             if self._test_clock is None:
@@ -339,13 +337,6 @@ class AriClient:
             detail = self._scrub(f"{type(exc).__name__}: {exc}".rstrip(": "))
             log.warning("ari.request_unanswered", method=method, path=path, error=detail)
             raise AriUnavailable(None, detail, method, path) from None
-        log.debug(
-            "ari.request",
-            method=method,
-            path=path,
-            status=status,
-            ms=round((time.perf_counter() - started) * 1000, 1),
-        )
         if status >= 300:
             error = error_from_response(status, _json_or_text(raw), method, path, reason)
             error.message = self._scrub(error.message)

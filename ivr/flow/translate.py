@@ -10,7 +10,7 @@ event comes when the key is released).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from ivr.ari.events import (
@@ -111,5 +111,5 @@ def _started(
     if media_uri not in following:
         return known, []
     index = tracked.index + 1 + following.index(media_uri)
-    updated = {**known, playback_id: replace(tracked, index=index)}
+    updated = {**known, playback_id: KnownPlayback(tracked.play_id, tracked.media, index)}
     return updated, [ev.MediaStarted(tracked.play_id, index, at)]
