@@ -5,15 +5,11 @@ exactly the rest (its steps commit without a sync of their own but the last)."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from ivr.store.store import IMPORT_CHUNK
 from tests import sql
-from tests.test_import_crash import DEADLINE_S, environment, ivr
+from tests.test_import_crash import ivr, killed_after_first_rows
 
 CONSENTS = 12 * IMPORT_CHUNK
 
@@ -32,22 +28,7 @@ def test_a_consent_import_killed_half_way_leaves_whole_steps_and_a_chain_that_ve
     db = tmp_path / "ivr.sqlite3"
     assert ivr(tmp_path, "db", "migrate").returncode == 0
     command = ["consent", "import", str(listed), "--advertiser", "acme", "--channel", "web"]
-    importing = subprocess.Popen(
-        [sys.executable, "-m", "ivr.cli", *command],
-        env=environment(tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + DEADLINE_S
-        while sql.scalar(str(db), "SELECT count(*) FROM consents") == 0:
-            assert importing.poll() is None, "the import ended before it was killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.002)
-    finally:
-        importing.send_signal(signal.SIGKILL)
-        importing.wait(timeout=30)
-    assert importing.returncode == -signal.SIGKILL
+    killed_after_first_rows(tmp_path, command, "consents")
 
     left = stored(db)
     assert 0 < len(left) < CONSENTS

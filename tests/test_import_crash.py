@@ -39,6 +39,27 @@ def ivr(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def killed_after_first_rows(folder: Path, args: list[str], table: str) -> None:
+    """Run ``ivr ARGS`` on ``folder``'s database and SIGKILL it once ``table`` has rows."""
+    db = str(folder / "ivr.sqlite3")
+    running = subprocess.Popen(
+        [sys.executable, "-m", "ivr.cli", *args],
+        env=environment(folder),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        while sql.scalar(db, f"SELECT count(*) FROM {table}") == 0:
+            assert running.poll() is None, "the command ended before it was killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+    finally:
+        running.send_signal(signal.SIGKILL)
+        running.wait(timeout=30)
+    assert running.returncode == -signal.SIGKILL
+
+
 def stored(db: Path) -> list[str]:
     return [n for (n,) in sql.values(str(db), "SELECT number FROM optouts ORDER BY number")]
 
@@ -51,23 +72,8 @@ def test_an_import_killed_half_way_leaves_whole_steps_and_a_chain_that_verifies(
     listed.write_text("telefoon\n" + "\n".join(reversed(numbers)) + "\n")
     db = tmp_path / "ivr.sqlite3"
     assert ivr(tmp_path, "db", "migrate").returncode == 0
-    command = [sys.executable, "-m", "ivr.cli", "import", str(listed), "--advertiser", "acme"]
-    importing = subprocess.Popen(
-        [*command, "--kind", "recht_van_verzet"],
-        env=environment(tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + DEADLINE_S
-        while sql.scalar(str(db), "SELECT count(*) FROM optouts") == 0:
-            assert importing.poll() is None, "the import ended before it was killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.002)
-    finally:
-        importing.send_signal(signal.SIGKILL)
-        importing.wait(timeout=30)
-    assert importing.returncode == -signal.SIGKILL
+    command = ["import", str(listed), "--advertiser", "acme", "--kind", "recht_van_verzet"]
+    killed_after_first_rows(tmp_path, command, "optouts")
 
     left = stored(db)
     assert 0 < len(left) < NUMBERS
@@ -78,7 +84,7 @@ def test_an_import_killed_half_way_leaves_whole_steps_and_a_chain_that_verifies(
     summary = json.loads(verified.stdout.splitlines()[-1])
     assert summary["ok"] is True
 
-    again = ivr(tmp_path, *command[3:], "--kind", "recht_van_verzet")
+    again = ivr(tmp_path, *command)
     assert again.returncode == 0, again.stderr
     assert f"imported {NUMBERS - len(left)} opt-outs" in again.stderr
     assert stored(db) == numbers
