@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ivr import __version__
+from ivr import __version__, process_end
 from ivr.commands import CommandModule
 from ivr.logs import LogFormat, configure_logging
 
@@ -113,5 +113,14 @@ def _one_line(exc: Exception) -> str | None:
     return None
 
 
+def console() -> int:
+    """The ``ivr`` console command: :func:`main`, then the process ends without freeing
+    every object one by one (:mod:`ivr.process_end`)."""
+    process_end.ending()
+    code = main()
+    process_end.exit_now(code)
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -11,11 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from ivr import process_end
 from ivr.clock import LoopClock
 from ivr.commands.output import check_output_target, output_file
 from ivr.commands.progress import Progress
 from ivr.commands.store_access import OK, add_db_option, fail, run_with_store, setup
 from ivr.scrub import ScrubMode, ScrubRequest, scrub_file
+from ivr.scrub.core import list_loading
 from ivr.store import Store
 from ivr.suppressions import ensure_advertiser
 
@@ -65,19 +67,22 @@ def run(args: argparse.Namespace) -> int:
             category=args.category,
             columns=args.column,
         )
-        await ensure_advertiser(store, where.settings, args.advertiser)
-        with (
-            args.input.open("rb") as source,
-            Progress("scrub") as progress,
-            whole_output(args.output) as out,
-        ):
-            stats = await scrub_file(
-                store,
-                request,
-                source,
-                out,
-                progress=lambda rows: progress.advance(rows - progress.done),
-            )
+        async with list_loading(store, request) as listed:
+            await ensure_advertiser(store, where.settings, args.advertiser)
+            with (
+                args.input.open("rb") as source,
+                Progress("scrub") as progress,
+                whole_output(args.output) as out,
+            ):
+                stats = await scrub_file(
+                    store,
+                    request,
+                    source,
+                    out,
+                    progress=lambda rows: progress.advance(rows - progress.done),
+                    listed=listed,
+                )
+            process_end.keep(listed.result())
         print(
             f"scrubbed {stats.rows} rows: {stats.suppressed} suppressed, "
             f"{stats.invalid} invalid numbers; number columns: {', '.join(stats.columns)}",

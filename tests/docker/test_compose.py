@@ -180,7 +180,7 @@ def test_dockerfile_runs_ivr_serve_as_a_non_root_user() -> None:
     (command,) = arguments("CMD")
     assert json.loads(command) == ["ivr", "serve"]
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["ivr"] == "ivr.cli:main"
+    assert scripts["ivr"] == "ivr.cli:console"
 
 
 def test_dockerfile_keeps_the_database_on_the_data_volume() -> None:
