@@ -7,6 +7,7 @@ valid numbers; a file without any is refused, never scrubbed by a guess.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 
@@ -97,8 +98,16 @@ def detect_columns(
     return tuple(sorted(named | set(content_columns(sample, region))))
 
 
+_INVALID_ENOUGH = SAMPLE_CELLS - math.ceil(VALID_SHARE * SAMPLE_CELLS)
+"""More invalid cells than this and a column is not a number column, however many of its
+sampled cells are left: they are no more than :data:`SAMPLE_CELLS`."""
+
+
 def content_columns(sample: Iterable[Sequence[str]], region: str = DEFAULT_REGION) -> list[int]:
-    """Columns in which at least 80% of the first 1,000 non-empty cells are valid numbers."""
+    """Columns in which at least 80% of the first 1,000 non-empty cells are valid numbers.
+
+    A column already ruled out is not read further (a name or id column would otherwise
+    cost a full phone number parse a cell)."""
     seen: list[int] = []
     valid: list[int] = []
     for cells in sample:
@@ -109,5 +118,6 @@ def content_columns(sample: Iterable[Sequence[str]], region: str = DEFAULT_REGIO
             if seen[index] >= SAMPLE_CELLS or not cell.strip():
                 continue
             seen[index] += 1
-            valid[index] += normalize(cell, region) is not None
+            if seen[index] - 1 - valid[index] <= _INVALID_ENOUGH:
+                valid[index] += normalize(cell, region) is not None
     return [i for i, n in enumerate(seen) if n and valid[i] >= VALID_SHARE * n]

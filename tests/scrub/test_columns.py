@@ -1,13 +1,23 @@
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ivr.rules.numbers import normalize
 from ivr.scrub import MalformedCsv, NumberColumnNotFound, inspect_csv
-from ivr.scrub.columns import header_key, is_header, looks_like_number, named_columns
+from ivr.scrub.columns import (
+    SAMPLE_CELLS,
+    VALID_SHARE,
+    content_columns,
+    header_key,
+    is_header,
+    looks_like_number,
+    named_columns,
+)
 from ivr.scrub.csvfile import detect_delimiter
 from ivr.suppressions import InputError
 
@@ -135,3 +145,31 @@ def test_a_tie_between_delimiters_goes_to_the_one_that_reads_numbers() -> None:
     # ',;0612345670': both read one record of two cells; only ';' leaves a number whole.
     assert detect_delimiter([",;0612345670\n", ",;0612345670\n"]) == ";"
     assert detect_delimiter(["Jansen;06,12\n"]) == ","
+
+
+def _every_cell_read(sample: list[list[str]]) -> list[int]:
+    """content_columns as specified: every one of a column's first 1,000 non-empty cells read."""
+    seen: dict[int, int] = {}
+    valid: dict[int, int] = {}
+    for cells in sample:
+        for index, cell in enumerate(cells):
+            if not cell.strip() or seen.get(index, 0) >= SAMPLE_CELLS:
+                continue
+            seen[index] = seen.get(index, 0) + 1
+            valid[index] = valid.get(index, 0) + (normalize(cell) is not None)
+    return sorted(i for i, n in seen.items() if valid[i] >= VALID_SHARE * n)
+
+
+@settings(max_examples=100)
+@given(
+    rows=st.sampled_from([1, 5, 250, 999, 1000, 1001, 1100]),
+    invalid=st.integers(0, 260),
+    seed=st.randoms(use_true_random=False),
+)
+def test_a_column_ruled_out_early_gets_the_answer_of_reading_every_cell(
+    rows: int, invalid: int, seed: random.Random
+) -> None:
+    wrong = set(seed.sample(range(rows), min(invalid, rows)))
+    cells = ["Klant 7" if i in wrong else "0612345678" for i in range(rows)]
+    sample = [[cell, seed.choice(["12", "0201234567", ""])] for cell in cells]
+    assert content_columns(sample) == _every_cell_read(sample)
