@@ -193,28 +193,16 @@ async def _steps_synced(
     return added, steps
 
 
-async def test_only_the_last_step_of_an_import_of_opt_outs_syncs_to_disk(
-    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("rows", ["opt-outs", "consents"])
+async def test_only_the_last_step_of_an_import_syncs_to_disk(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch, rows: str
 ) -> None:
-    requests = [template(number=number) for number in NUMBERS[:130]]
-
     async def load(progress: ImportProgress) -> int:
-        return await sqlite_store.import_optouts(requests, progress)
-
-    added, steps = await _steps_synced(sqlite_store, monkeypatch, load)
-    assert added == 130
-    assert steps == [(0, False), (40, False), (80, False), (120, True)]
-    report = await sqlite_store.verify_evidence()
-    assert report.summary()["ok"], report.findings
-
-
-async def test_only_the_last_step_of_an_import_of_consents_syncs_to_disk(
-    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    requests = (consent(number=number) for number in NUMBERS[:130])
-
-    async def load(progress: ImportProgress) -> int:
-        return await sqlite_store.import_consents(requests, progress)
+        if rows == "consents":
+            consents = (consent(number=number) for number in NUMBERS[:130])
+            return await sqlite_store.import_consents(consents, progress)
+        optouts = [template(number=number) for number in NUMBERS[:130]]
+        return await sqlite_store.import_optouts(optouts, progress)
 
     added, steps = await _steps_synced(sqlite_store, monkeypatch, load)
     assert added == 130
