@@ -5,13 +5,13 @@ of ``main`` in its own process is untouched."""
 from __future__ import annotations
 
 import gc
-import os
 import subprocess
 import sys
 import weakref
 from pathlib import Path
 
 from ivr import process_end
+from tests.test_import_crash import environment
 
 IVR = Path(sys.executable).with_name("ivr")
 
@@ -64,12 +64,7 @@ def test_without_the_console_entry_point_nothing_changes() -> None:
 
 
 def test_the_ivr_command_ends_through_it_with_its_answer_whole(tmp_path: Path) -> None:
-    (tmp_path / "ivr.toml").write_text('[advertisers.acme]\nname = "Acme"\n')
-    env = {
-        **os.environ,
-        "IVR_CONFIG": str(tmp_path / "ivr.toml"),
-        "IVR_DB": str(tmp_path / "ivr.sqlite3"),
-    }
+    env = environment(tmp_path)
     ivr = [str(IVR)] if IVR.exists() else [sys.executable, "-m", "ivr.cli"]
     add = [
         *ivr,
