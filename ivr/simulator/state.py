@@ -157,9 +157,6 @@ class Playback:
         return body
 
 
-_ABSENT = object()
-
-
 @dataclass(eq=False, slots=True)
 class App:
     name: str
@@ -188,9 +185,9 @@ class App:
         for attr, key in (("events_disallowed", "disallowed"), ("events_allowed", "allowed")):
             value = body
             if isinstance(body, dict) and body:
-                value = body.get(key, _ABSENT)
-                if value is _ABSENT:
+                if key not in body:
                     continue
+                value = body[key]
                 if not isinstance(value, list):  # a JSON null too: only an array is a list
                     return False
             elif not isinstance(body, list):
