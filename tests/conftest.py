@@ -32,12 +32,14 @@ def _logs_to_stderr() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _collector_as_found() -> Iterator[None]:
     """A test that runs ``ivr serve`` in-process leaves the collector as the service sets it
-    (start-up frozen, a young generation of 10,000): put it back for the tests after it."""
-    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    (start-up frozen, a young generation of 10,000), one of ``ivr.gc_pause`` may leave it
+    off: put it back for the tests after it."""
+    enabled, threshold, frozen = gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()
     yield
     if gc.get_freeze_count() != frozen:
         gc.unfreeze()
     gc.set_threshold(*threshold)
+    (gc.enable if enabled else gc.disable)()
 
 
 def _session_folder(base: Path) -> Path:

@@ -4,18 +4,10 @@ as it was once the last of them ends."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 
 import pytest
 
 from ivr import gc_pause
-
-
-@pytest.fixture(autouse=True)
-def collector_back() -> Iterator[None]:
-    was = gc.isenabled()
-    yield
-    (gc.enable if was else gc.disable)()
 
 
 def test_the_collector_is_held_off_while_a_job_runs_and_back_after() -> None:
