@@ -41,10 +41,11 @@ ADVERTISERS = json.dumps({"acme": {"name": "Acme Energie", "name_prompt": "adver
 
 
 def ivr_command() -> list[str]:
+    """The ``ivr`` console script beside this Python, else the same entry point by module."""
     script = Path(sys.executable).with_name("ivr")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from ivr.cli import main; sys.exit(main())"]
+    return [sys.executable, "-m", "ivr.cli"]
 
 
 def peak_rss_mb(pid: int) -> float:
