@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 import asyncpg
 
+from tests import sql
+
 
 async def test_each_test_gets_an_empty_database_of_its_own(postgres_url: str) -> None:
     conn = await asyncpg.connect(postgres_url)
@@ -17,18 +19,11 @@ async def test_each_test_gets_an_empty_database_of_its_own(postgres_url: str) ->
     assert name in postgres_url
 
 
-async def test_a_new_database_does_not_see_another_ones_tables(
+def test_a_new_database_does_not_see_another_ones_tables(
     new_postgres_database: Callable[[], str],
 ) -> None:
     first, second = new_postgres_database(), new_postgres_database()
     assert first != second
-    found = {}
-    for url in (first, second):
-        conn = await asyncpg.connect(url)
-        try:
-            if url == first:
-                await conn.execute("CREATE TABLE mine (id int)")
-            found[url] = await conn.fetchval("SELECT to_regclass('mine') IS NOT NULL")
-        finally:
-            await conn.close()
-    assert found == {first: True, second: False}
+    sql.rows(first, "CREATE TABLE mine (id int)")
+    seen = [sql.scalar(url, "SELECT to_regclass('mine') IS NOT NULL") for url in (first, second)]
+    assert seen == [True, False]
