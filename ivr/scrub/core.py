@@ -87,6 +87,12 @@ class ScrubStats:
     columns: list[str] = field(default_factory=list)
     """The number columns' names (a headerless file's: ``#1``, ``#2``…)."""
 
+    def add(self, rows: int, suppressed: int, invalid: int) -> None:
+        """Counts of a part of the file passed elsewhere (a chunk, the forked half)."""
+        self.rows += rows
+        self.suppressed += suppressed
+        self.invalid += invalid
+
 
 async def scrub_file(
     store: Store,
@@ -242,10 +248,8 @@ def _scrub_chunks(
         if done is None:
             _scrub_span(plain.chunks(read_at, half, end), answer, layout, cells, listed)
             return
-        out, (rows, suppressed, invalid) = done
-        answer.stats.rows += rows
-        answer.stats.suppressed += suppressed
-        answer.stats.invalid += invalid
+        out, counts = done
+        answer.stats.add(*counts)
         while piece := out.read(1 << 20):
             answer.write(piece)
 
@@ -257,7 +261,6 @@ def _scrub_span(
     cells: re.Pattern[str],
     listed: SuppressionList,
 ) -> None:
-    stats = answer.stats
     for chunk in chunks:
         decided = plain.decide(chunk, cells, listed.suppressed)
         if decided is None:
@@ -265,9 +268,7 @@ def _scrub_span(
             _scrub_lines(lines, answer, layout, ScrubMode.REMOVE, listed.verdict, DEFAULT_REGION)
             answer.flush()
             continue
-        stats.rows += decided.rows
-        stats.suppressed += decided.suppressed
-        stats.invalid += decided.invalid
+        answer.stats.add(decided.rows, decided.suppressed, decided.invalid)
         answer.write(decided.kept)
 
 
