@@ -5,6 +5,7 @@ of ``main`` in its own process is untouched."""
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 import weakref
@@ -63,8 +64,27 @@ def test_without_the_console_entry_point_nothing_changes() -> None:
     assert gone() is None
 
 
+TORN_DOWN = """
+import os
+
+
+class _TornDown:
+    def __del__(self, open=os.open, close=os.close, flags=os.O_WRONLY | os.O_CREAT):
+        close(open({path!r}, flags))
+
+
+marker = _TornDown()
+"""
+"""A ``sitecustomize`` whose object leaves a file behind when the interpreter's teardown
+frees it: the file is there after a normal exit, not after :func:`process_end.exit_now`."""
+
+
 def test_the_ivr_command_ends_through_it_with_its_answer_whole(tmp_path: Path) -> None:
     env = environment(tmp_path)
+    torn = tmp_path / "torn-down"
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(TORN_DOWN.format(path=str(torn)))
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "site"), env.get("PYTHONPATH", "")])
     ivr = [str(IVR)] if IVR.exists() else [sys.executable, "-m", "ivr.cli"]
     add = [
         *ivr,
@@ -77,6 +97,9 @@ def test_the_ivr_command_ends_through_it_with_its_answer_whole(tmp_path: Path) -
         "recht_van_verzet",
     ]
     subprocess.run(add, env=env, capture_output=True, check=True, timeout=120)
+    subprocess.run([sys.executable, "-c", "pass"], env=env, check=True, timeout=60)
+    assert torn.exists()  # the marker works: a normal exit tears it down
+    torn.unlink()
     calls = tmp_path / "calls.csv"
     calls.write_text("naam,telefoon\n" + "".join(f"n{i},06123456{i:02}\n" for i in range(100)))
     scrub = [*ivr, "scrub", str(calls), "-o", "-", "--advertiser", "acme"]
@@ -86,6 +109,7 @@ def test_the_ivr_command_ends_through_it_with_its_answer_whole(tmp_path: Path) -
     assert kept[0] == "naam,telefoon"
     assert len(kept) == 100 and "n78,0612345678" not in kept
     assert "scrubbed 100 rows: 1 suppressed" in done.stderr
+    assert not torn.exists()  # ended without the interpreter's teardown
     unknown = subprocess.run(
         [*ivr, "scrub", str(calls), "-o", "-", "--advertiser", "nobody"],
         env=env,
