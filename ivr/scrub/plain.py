@@ -89,8 +89,11 @@ def chunks(read_at: ReadAt, start: int, end: int) -> Iterator[bytes]:
 
 
 def first_line(read_at: ReadAt, start: int, end: int) -> bytes:
-    """The line at ``start``, with its line end (``\\n``, ``\\r\\n`` or ``\\r``)."""
-    return (next(chunks(read_at, start, end), b"").splitlines(keepends=True) or [b""])[0]
+    """The line at ``start``, with its line end (``\\n``, ``\\r\\n`` or ``\\r``); only the
+    chunk's text up to its first ``\\n`` is split (all of it would cost 20 ms a chunk)."""
+    chunk = next(chunks(read_at, start, end), b"")
+    head = chunk[: chunk.find(b"\n") + 1 or None]
+    return (head.splitlines(keepends=True) or [b""])[0]
 
 
 def line_start_after(read_at: ReadAt, offset: int, end: int) -> int | None:
