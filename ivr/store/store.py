@@ -25,7 +25,7 @@ from datetime import datetime
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import structlog
 
@@ -73,6 +73,7 @@ from ivr.store.writer import Job, Writer
 log = structlog.get_logger()
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 IMPORT_MAX_ROWS = 10_000
 IMPORT_MAX_S = 0.05
@@ -713,36 +714,42 @@ class Store:
     async def import_consents(
         self, requests: Iterable[ConsentRequest], progress: Callable[[int], None] | None = None
     ) -> int:
-        """Load a list of consents: :data:`IMPORT_CHUNK` rows per transaction, synced as
-        :func:`_steps` says; how many rows were new (a consent already stored is skipped).
-        ``progress`` hears how many of ``requests`` are in after each step."""
+        """Load a list of consents as :meth:`_import_steps` says; how many rows were new (a
+        consent already stored is skipped)."""
         created_at = self._clock.now()
-        added = done = 0
-        for chunk, last in _steps(requests, IMPORT_CHUNK):
-            rows = [consents.consent_params(str(uuid.uuid4()), created_at, r) for r in chunk]
-            job = partial(consents.import_many, rows=rows)
-            added += await self._writer.submit(job, "import", durable=last)
-            done += len(chunk)
-            if progress is not None:
-                progress(done)
-        return added
+
+        def params(request: ConsentRequest) -> tuple[Any, ...]:
+            return consents.consent_params(str(uuid.uuid4()), created_at, request)
+
+        return await self._import_steps(requests, params, consents.import_many, progress)
 
     async def import_optouts(
         self, requests: Iterable[OptOutRequest], progress: Callable[[int], None] | None = None
     ) -> int:
-        """Load a list: :data:`IMPORT_CHUNK` rows per transaction, synced as :func:`_steps`
-        says; how many rows were new. ``progress`` hears how many of ``requests`` are in
-        after each step."""
+        """Load a list as :meth:`_import_steps` says; how many rows were new."""
         created_at = self._clock.now()
+
+        def params(request: OptOutRequest) -> tuple[Any, ...]:
+            if request.kind is OptOutKind.REVOCATION:
+                raise ValueError("a revocation cannot be imported")
+            return optout_params(self._optout_ids(), created_at, request)
+
+        return await self._import_steps(requests, params, writes.insert_many, progress)
+
+    async def _import_steps(
+        self,
+        requests: Iterable[R],
+        params: Callable[[R], tuple[Any, ...]],
+        many: _ImportMany,
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        """``many`` of the rows of ``requests``, :data:`IMPORT_CHUNK` per transaction, synced
+        as :func:`_steps` says; the sum of what it returned. ``progress`` hears how many of
+        ``requests`` are in after each step."""
         added = done = 0
         for chunk, last in _steps(requests, IMPORT_CHUNK):
-            rows = []
-            for request in chunk:
-                if request.kind is OptOutKind.REVOCATION:
-                    raise ValueError("a revocation cannot be imported")
-                rows.append(optout_params(self._optout_ids(), created_at, request))
-            job = partial(writes.insert_many, rows=rows)
-            added += await self._writer.submit(job, "import", durable=last)
+            rows = [params(request) for request in chunk]
+            added += await self._writer.submit(partial(many, rows=rows), "import", durable=last)
             done += len(chunk)
             if progress is not None:
                 progress(done)
@@ -908,6 +915,12 @@ class Store:
         async with self._backend.streaming() as db:
             async for row in db.stream(query.sql, query.params, chunk_size=chunk_size):
                 yield row
+
+
+class _ImportMany(Protocol):
+    """A step of an import: how many of ``rows`` were new."""
+
+    def __call__(self, db: Database, rows: Sequence[tuple[Any, ...]]) -> Awaitable[int]: ...
 
 
 def _steps(items: Iterable[T], size: int) -> Iterator[tuple[list[T], bool]]:
