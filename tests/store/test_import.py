@@ -126,19 +126,13 @@ async def test_only_the_steps_of_the_last_rows_of_an_import_sync_to_disk(
     ``IMPORT_MAX_ROWS`` numbers left), whose sync brings every step before it to disk: the
     count returned is durable."""
     monkeypatch.setattr(store_module, "IMPORT_MAX_ROWS", 40)
-    writer = sqlite_store._writer.db
-    assert isinstance(writer, Db)
-    steps: list[tuple[int, bool]] = []
-    done_before = [0]
 
-    def progress(done: int) -> None:
-        steps.append((done_before[0], writer.durable_commits))
-        done_before[0] = done
+    async def load(progress: ImportProgress) -> int:
+        return await sqlite_store.import_numbers(template(), NUMBERS[:130], progress)
 
-    assert await sqlite_store.import_numbers(template(), NUMBERS[:130], progress) == 130
-    assert [start for start, _ in steps] == [0, 40, 80, 120]
-    assert [durable for _, durable in steps] == [False, False, False, True]
-    assert int(await writer.scalar("PRAGMA synchronous")) == 2  # FULL
+    added, steps = await _steps_synced(sqlite_store, monkeypatch, load)
+    assert added == 130
+    assert steps == [(0, False), (40, False), (80, False), (120, True)]
 
 
 def test_time_ordered_ids_are_canonical_uuid7_text_one_apart() -> None:
