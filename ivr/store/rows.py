@@ -7,6 +7,7 @@ Times are stored as UTC ISO 8601 with microseconds and ``+00:00``
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -117,23 +118,11 @@ def optout_from_values(values: Sequence[Any]) -> OptOut:
 
 
 def optout_from_row(row: Row) -> OptOut:
-    charities = row["charities"]
-    return OptOut(
-        id=row["id"],
-        number=row["number"],
-        advertiser=row["advertiser"],
-        kind=OptOutKind(row["kind"]),
-        scope=decode_scope(row["scope"]),
-        charities=None if charities is None else bool(charities),
-        source=OptOutSource(row["source"]),
-        agent=row["agent"],
-        call_id=row["call_id"],
-        created_at=py_time(row["created_at"]),
-        created_by=row["created_by"],
-        revokes=row["revokes"],
-        reason=row["reason"],
-        requested_by=row["requested_by"],
-    )
+    """An opt-out from a row that has its columns by name (in any order)."""
+    return optout_from_values(_OPTOUT_VALUES(row))
+
+
+_OPTOUT_VALUES = operator.itemgetter(*OPTOUT_NAMES)
 
 
 def call_params(call: CallStart) -> tuple[Any, ...]:
