@@ -141,7 +141,8 @@ async def test_the_filter_is_per_app(rig: Rig) -> None:
 
 async def test_the_filter_goes_with_the_app_when_asterisk_restarts(rig: Rig) -> None:
     await rig.listen()
-    await put(rig, {"allowed": types("StasisStart")})
+    assert (await put(rig, {"allowed": types("StasisStart")}))[0] == 200
+    assert await lists(rig) == (types("StasisStart"), [])
     rig.sim.inject_fault({"restart": {}})
     await rig.settle()
     await rig.listen()  # the app registers again, as a fresh one
