@@ -18,7 +18,7 @@ from ivr.domain import OBJECTIONS, Consent, ConsentChannel, ConsentKind, Consent
 from ivr.store import chain, trail
 from ivr.store.database import Database, Row, in_savepoint
 from ivr.store.errors import AlreadyWithdrawn, ConsentNotFound
-from ivr.store.queries import Query
+from ivr.store.queries import LOOKUP_CHUNK, Query
 from ivr.store.rows import db_time, decode_scope, encode_scope, py_time
 
 CONSENTS_V1 = (
@@ -215,7 +215,7 @@ async def withdraw_for_objections(
     of every active consent of its number and advertiser (reason ``<kind>:<opt-out id>``).
 
     ``new_id()`` gives the withdrawals' ids. The active consents of all the objections'
-    numbers are read with one query per advertiser (and :data:`_LOOKUP_CHUNK` numbers).
+    numbers are read with :func:`by_number`, once per advertiser.
     """
     objections = [optout for optout in optouts if optout.kind in OBJECTIONS]
     active = await _active_of(db, objections)
@@ -236,25 +236,34 @@ async def withdraw_for_objections(
     return await _chain_and_insert(db, withdrawals)
 
 
-_LOOKUP_CHUNK = 500
+async def by_number(
+    db: Database, numbers: Sequence[str], advertiser: str, *, active: bool = False
+) -> dict[str, list[Consent]]:
+    """The consents and withdrawals of ``numbers`` for ``advertiser`` (with ``active``, only
+    the consents not withdrawn) by number, in chain order; every number asked is a key.
+    One query per :data:`~ivr.store.queries.LOOKUP_CHUNK` numbers."""
+    found: dict[str, list[Consent]] = {number: [] for number in numbers}
+    unique = list(found)
+    for start in range(0, len(unique), LOOKUP_CHUNK):
+        query = of_numbers(unique[start : start + LOOKUP_CHUNK], advertiser)
+        if active:
+            query = query.cond(NOT_WITHDRAWN)
+        for row in await db.fetchall(query.sql, query.params):
+            found[row["number"]].append(consent_from_row(row))
+    return found
 
 
 async def _active_of(
     db: Database, optouts: Sequence[OptOut]
 ) -> dict[tuple[str, str], list[Consent]]:
     """The active consents of the opt-outs' (number, advertiser) pairs, in chain order."""
-    numbers: dict[str, dict[str, None]] = {}
+    numbers: dict[str, list[str]] = {}
     for optout in optouts:
-        numbers.setdefault(optout.advertiser, {})[optout.number] = None
+        numbers.setdefault(optout.advertiser, []).append(optout.number)
     found: dict[tuple[str, str], list[Consent]] = {}
     for advertiser, wanted in numbers.items():
-        unique = list(wanted)
-        for start in range(0, len(unique), _LOOKUP_CHUNK):
-            chunk = unique[start : start + _LOOKUP_CHUNK]
-            query = of_numbers(chunk, advertiser).cond(NOT_WITHDRAWN)
-            for row in await db.fetchall(query.sql, query.params):
-                consent = consent_from_row(row)
-                found.setdefault((consent.number, advertiser), []).append(consent)
+        for number, active in (await by_number(db, wanted, advertiser, active=True)).items():
+            found[number, advertiser] = active
     return found
 
 

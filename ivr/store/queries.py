@@ -10,6 +10,9 @@ from typing import Any
 from ivr.domain import OptOutKind
 from ivr.store.rows import CALL_COLUMNS, OPTOUT_COLUMNS, db_time
 
+LOOKUP_CHUNK = 500
+"""Numbers per ``IN (…)`` query of a look-up of many numbers at once."""
+
 NOT_REVOKED = (
     "kind != 'revocation' AND NOT EXISTS (SELECT 1 FROM optouts r WHERE r.revokes = optouts.id)"
 )

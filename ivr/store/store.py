@@ -54,6 +54,7 @@ from ivr.store.idempotency import Claim
 from ivr.store.ids import TimeOrderedIds, time_ordered_ids
 from ivr.store.lease import Lease, take_lease
 from ivr.store.location import Location, parse_location
+from ivr.store.queries import LOOKUP_CHUNK
 from ivr.store.records import CallEventRecord, CallRecord, ListedRow, ListedRows
 from ivr.store.rows import (
     EVENT_COLUMNS,
@@ -80,8 +81,6 @@ IMPORT_MAX_S = 0.05
 """An import's transactions: at most this many rows, or this many seconds."""
 IMPORT_CHUNK = 5000
 """Opt-outs per transaction in :meth:`Store.import_optouts`."""
-LOOKUP_CHUNK = 500
-"""Numbers per ``IN (…)`` query in :meth:`Store.active_optouts_many`."""
 
 EVIDENCE_FLUSH_S = 0.1
 """An evidence row nobody awaits is committed with the next write, at the latest this long
@@ -681,14 +680,7 @@ class Store:
         self, numbers: Sequence[str], advertiser: str
     ) -> dict[str, list[Consent]]:
         """:meth:`consents_of` for many numbers at once; every number asked is a key."""
-        found: dict[str, list[Consent]] = {number: [] for number in numbers}
-        unique = list(found)
-        for start in range(0, len(unique), LOOKUP_CHUNK):
-            chunk = unique[start : start + LOOKUP_CHUNK]
-            query = consents.of_numbers(chunk, advertiser)
-            for row in await self._reader.fetchall(query.sql, query.params):
-                found[row["number"]].append(consents.consent_from_row(row))
-        return found
+        return await consents.by_number(self._reader, numbers, advertiser)
 
     async def active_consents(self, advertiser: str) -> dict[str, list[Consent]]:
         """The advertiser's consents not withdrawn, by number (a scrub preloads them)."""
